@@ -1,0 +1,42 @@
+"""Argon2 password hashing, run off the event loop (hashing is deliberately slow)."""
+
+from __future__ import annotations
+
+import anyio.to_thread
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+__all__ = ("MIN_PASSWORD_LENGTH", "hash_password", "password_problem", "verify_password")
+
+MIN_PASSWORD_LENGTH = 10
+_hasher = PasswordHasher()
+# Verifying against this when the user is unknown takes as long as a real check, so timing does not
+# reveal which addresses have accounts.
+_DUMMY_HASH = _hasher.hash("not a real password, only for timing")
+
+
+def password_problem(password: str) -> str | None:
+    """What is wrong with a chosen password, or None.
+
+    Length only: NCSC and NIST SP 800-63B advise against composition rules.
+    """
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Password must be {MIN_PASSWORD_LENGTH} characters or more"
+    if len(password) > 256:
+        return "Password must be 256 characters or fewer"
+    return None
+
+
+async def hash_password(password: str) -> str:
+    return await anyio.to_thread.run_sync(_hasher.hash, password)
+
+
+def _verify(stored_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def verify_password(stored_hash: str | None, password: str) -> bool:
+    return await anyio.to_thread.run_sync(_verify, stored_hash, password)

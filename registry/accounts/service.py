@@ -1,0 +1,147 @@
+"""Use cases of signing in: sessions, API tokens and users."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from registry import clock
+from registry.accounts.passwords import hash_password, password_problem, verify_password
+from registry.accounts.rules import ROLES, Role, Viewer, hash_token, new_token
+from registry.accounts.tables import ApiToken, User, UserSession
+from registry.db import write_tx
+from registry.errors import Conflict, Invalid
+from registry.people.tables import Organisation
+
+__all__ = (
+    "SESSION_LIFETIME",
+    "create_api_token",
+    "create_user",
+    "sign_in",
+    "sign_out",
+    "viewer_for_api_token",
+    "viewer_for_session",
+)
+
+log = logging.getLogger(__name__)
+
+SESSION_LIFETIME = timedelta(hours=12)
+SIGN_IN_FAILED = "Enter a correct email address and password"
+
+
+def _viewer(row: dict[str, Any], prefix: str = "") -> Viewer:
+    org = row[f"{prefix}organisation"]
+    return Viewer(
+        user_id=int(row[f"{prefix}id"]),
+        email=str(row[f"{prefix}email"]),
+        name=str(row[f"{prefix}name"]),
+        role=Role(str(row[f"{prefix}role"])),
+        organisation_id=int(org) if org is not None else None,
+    )
+
+
+def _viewer_columns(user: Any) -> tuple[Any, ...]:
+    """The user's columns a Viewer needs, from ``User`` itself or through a foreign key to it."""
+    return (user.id, user.email, user.name, user.role, user.organisation)
+
+
+async def viewer_for_session(token: str) -> Viewer | None:
+    row = (
+        await UserSession.select(*_viewer_columns(UserSession.user))
+        .where((UserSession.token_hash == hash_token(token)) & (UserSession.expires_at > clock.now()))
+        .first()
+    )
+    return _viewer(row, prefix="user.") if row else None
+
+
+async def viewer_for_api_token(token: str) -> Viewer | None:
+    row = await ApiToken.select(*_viewer_columns(ApiToken.user)).where(ApiToken.token_hash == hash_token(token)).first()
+    return _viewer(row, prefix="user.") if row else None
+
+
+async def sign_in(email: str, password: str, previous_session: str | None) -> tuple[Viewer, str]:
+    """Check the password and open a new session; the previous session id is never reused (no fixation)."""
+    email = email.strip().lower()
+    user = await User.select(*_viewer_columns(User), User.password_hash).where(User.email == email).first()
+    stored_hash = user["password_hash"] if user else None
+    if not await verify_password(stored_hash, password) or user is None:
+        log.info("sign-in refused for %s", email)
+        raise Invalid({"email": SIGN_IN_FAILED}, detail=SIGN_IN_FAILED)
+    token = new_token()
+    now = clock.now()
+    async with write_tx():
+        if previous_session:
+            await UserSession.delete().where(UserSession.token_hash == hash_token(previous_session))
+        await UserSession.delete().where(UserSession.expires_at < now)
+        await UserSession.insert(
+            UserSession(
+                token_hash=hash_token(token), user=user["id"], created_at=now, expires_at=now + SESSION_LIFETIME
+            )
+        )
+        await User.update({User.last_signed_in_at: now}).where(User.id == user["id"])
+    log.info("%s signed in", email)
+    return _viewer(user), token
+
+
+async def sign_out(token: str) -> None:
+    async with write_tx():
+        await UserSession.delete().where(UserSession.token_hash == hash_token(token))
+
+
+async def create_user(
+    email: str, name: str, role: str, organisation_code: str | None = None, password: str | None = None
+) -> int:
+    """Create a sign-in. Partner admins must belong to an organisation; passwords are argon2-hashed."""
+    problems: dict[str, str] = {}
+    email = email.strip().lower()
+    if "@" not in email or email.startswith("@") or email.endswith("@"):
+        problems["email"] = "Enter an email address in the correct format, like name@example.org"
+    if not name.strip():
+        problems["name"] = "Enter a name"
+    if role not in ROLES:
+        problems["role"] = f"must be one of {', '.join(ROLES)}"
+    if role == Role.PARTNER_ADMIN and not organisation_code:
+        problems["organisation"] = "a partner admin needs an organisation"
+    if password is not None and (problem := password_problem(password)):
+        problems["password"] = problem
+    organisation_id = None
+    if organisation_code:
+        org = await Organisation.select(Organisation.id).where(Organisation.code == organisation_code).first()
+        if org is None:
+            problems["organisation"] = f"no organisation with code {organisation_code}"
+        else:
+            organisation_id = org["id"]
+    if problems:
+        raise Invalid(problems)
+    password_hash = await hash_password(password) if password is not None else None
+    async with write_tx():
+        if await User.exists().where(User.email == email):
+            raise Conflict(f"a user with email {email} already exists")
+        rows = await User.insert(
+            User(
+                email=email,
+                name=name.strip(),
+                role=role,
+                organisation=organisation_id,
+                password_hash=password_hash,
+                created_at=clock.now(),
+            )
+        ).returning(User.id)
+    log.info("user %s created with role %s", email, role)
+    return int(rows[0]["id"])
+
+
+async def create_api_token(email: str, label: str = "") -> str:
+    """A new bearer token for that user; printed once, stored only as a hash."""
+    email = email.strip().lower()
+    user = await User.select(User.id).where(User.email == email).first()
+    if user is None:
+        raise Invalid({"email": f"no user with email {email}"})
+    token = new_token()
+    async with write_tx():
+        await ApiToken.insert(
+            ApiToken(token_hash=hash_token(token), user=user["id"], label=label, created_at=clock.now())
+        )
+    log.info("API token %r created for %s", label, email)
+    return token

@@ -1,0 +1,47 @@
+"""Sign-ins: users, their browser sessions and their API tokens (secrets stored only as hashes)."""
+
+from __future__ import annotations
+
+from piccolo.columns import ForeignKey, OnDelete, Serial, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+from registry.people.tables import Organisation
+
+__all__ = ("ApiToken", "User", "UserSession")
+
+
+class User(Table, tablename="app_user"):
+    """Someone who can sign in; linked to the practitioner with the same email, if any."""
+
+    id: Serial
+
+    email = Varchar(length=254, unique=True, index=True)
+    name = Varchar(length=200)
+    role = Varchar(length=20)
+    organisation = ForeignKey(references=Organisation, null=True, on_delete=OnDelete.restrict)
+    password_hash = Text(null=True, default=None)
+    created_at = Timestamptz()
+    last_signed_in_at = Timestamptz(null=True, default=None)
+
+
+class UserSession(Table, tablename="user_session"):
+    """A signed-in browser; the cookie holds a random token whose SHA-256 is stored here."""
+
+    id: Serial
+
+    token_hash = Varchar(length=64, unique=True, index=True)
+    user = ForeignKey(references=User, null=False, on_delete=OnDelete.cascade, index=True)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+
+
+class ApiToken(Table, tablename="api_token"):
+    """A bearer token for scripts; only its SHA-256 is kept."""
+
+    id: Serial
+
+    token_hash = Varchar(length=64, unique=True, index=True)
+    user = ForeignKey(references=User, null=False, on_delete=OnDelete.cascade, index=True)
+    label = Varchar(length=100, default="")
+    created_at = Timestamptz()
+    last_used_at = Timestamptz(null=True, default=None)

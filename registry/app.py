@@ -1,0 +1,94 @@
+"""create_app(): plugins, routes and lifespan — assembly only, no logic."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.logging import LoggingConfig
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+from registry import db
+from registry.accounts.pages import AccountPages
+from registry.people.api import OrganisationApi, PractitionerApi
+from registry.people.pages import ImportPages, OrganisationPages, PractitionerPages
+from registry.settings import PROJECT_ROOT, get_settings
+from registry.web.auth import AuthMiddleware
+from registry.web.errors import exception_handlers
+from registry.web.templating import SERVICE_NAME, make_template_engine
+
+__all__ = ("create_app",)
+
+log = logging.getLogger(__name__)
+GOVUK_DIST = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
+
+
+@asynccontextmanager
+async def database_lifespan(_: Litestar) -> AsyncIterator[None]:
+    await db.open_pool()
+    try:
+        yield
+    finally:
+        await db.close_pool()
+
+
+def create_app() -> Litestar:
+    settings = get_settings()
+    if not (GOVUK_DIST / "govuk-frontend.min.css").exists():
+        log.warning("GOV.UK Frontend assets are missing: run `npm ci` (./scripts/run does it)")
+    return Litestar(
+        route_handlers=[
+            AccountPages,
+            PractitionerPages,
+            OrganisationPages,
+            ImportPages,
+            OrganisationApi,
+            PractitionerApi,
+            create_static_files_router(path="/static/govuk", directories=[GOVUK_DIST], include_in_schema=False),
+            # Only images: without the GDS Transport font files the CSS falls back to Arial, as a non-GOV.UK
+            # service must.
+            create_static_files_router(
+                path="/assets/images",
+                directories=[GOVUK_DIST / "assets" / "images"],
+                include_in_schema=False,
+                name="govuk-images",
+            ),
+            create_static_files_router(
+                path="/static/app",
+                directories=[PROJECT_ROOT / "registry" / "static"],
+                include_in_schema=False,
+                name="app-static",
+            ),
+        ],
+        middleware=[DefineMiddleware(AuthMiddleware)],
+        csrf_config=CSRFConfig(
+            secret=settings.resolved_secret_key(),
+            cookie_secure=settings.secure_cookies,
+            cookie_samesite="lax",
+            exclude=["^/api/"],  # the API takes bearer tokens only, never the session cookie
+        ),
+        template_config=TemplateConfig(instance=make_template_engine()),
+        openapi_config=OpenAPIConfig(
+            title=f"{SERVICE_NAME} API",
+            version="1",
+            path="/schema",
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(type="http", scheme="bearer", description="registry tokens create")
+                }
+            ),
+            security=[{"bearer": []}],
+        ),
+        exception_handlers=exception_handlers,
+        lifespan=[database_lifespan],
+        logging_config=LoggingConfig(
+            root={"level": "INFO", "handlers": ["queue_listener"]},
+        ),
+    )

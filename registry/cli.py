@@ -1,0 +1,152 @@
+"""The ``registry`` command: parse arguments, call the same services the web app uses, print."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from registry.accounts.rules import ROLES, Viewer
+from registry.cli_viewer import COMMAND_LINE
+from registry.errors import DomainError, Invalid
+
+__all__ = ("main",)
+
+
+class UsageError(Exception):
+    """Bad input on the command line: exit 2 with this message."""
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise UsageError(f"{path}: no such file") from exc
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: not UTF-8 text (save the spreadsheet as CSV UTF-8)") from exc
+
+
+async def _migrate(_: argparse.Namespace) -> None:
+    from registry import db
+
+    print(await db.migrate())
+
+
+async def _demo(args: argparse.Namespace) -> None:
+    from registry import db, demo
+
+    await db.migrate()
+    if args.if_empty and await demo.has_data():
+        print("demo: the database already holds organisations; nothing loaded")
+        return
+    print(await demo.load())
+
+
+async def _users_create(args: argparse.Namespace) -> None:
+    from registry.accounts import service
+
+    if args.password_stdin:
+        password: str | None = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Password again: ") != password:
+            raise UsageError("the passwords do not match")
+    else:
+        raise UsageError("give the password with --password-stdin")
+    await service.create_user(args.email, args.name, args.role, args.organisation, password)
+    print(f"created {args.role} {args.email.strip().lower()}")
+
+
+async def _tokens_create(args: argparse.Namespace) -> None:
+    from registry.accounts import service
+
+    print(await service.create_api_token(args.email, args.label))
+
+
+async def _import(args: argparse.Namespace) -> None:
+    from registry.people import service
+
+    importers: dict[str, Callable[[Viewer, str], Awaitable[Any]]] = {
+        "organisations": service.import_organisations,
+        "practitioners": service.import_practitioners,
+    }
+    result = await importers[args.kind](COMMAND_LINE, _read(args.file))
+    print(f"{args.kind}: {result}")
+
+
+def _serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        "registry.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="registry", description="CLD Workforce Registry")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("migrate", help="apply all database migrations (idempotent)").set_defaults(run=_migrate)
+    demo = commands.add_parser("demo", help="load the demo alliance (idempotent)")
+    demo.add_argument("--if-empty", action="store_true", help="only when the database holds no organisations yet")
+    demo.set_defaults(run=_demo)
+
+    serve = commands.add_parser("serve", help="serve the web app")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(sync=_serve)
+
+    users = commands.add_parser("users", help="sign-ins").add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = users.add_parser("create", help="create a sign-in")
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--role", required=True, choices=ROLES)
+    create.add_argument("--organisation", metavar="CODE")
+    create.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    create.set_defaults(run=_users_create)
+
+    tokens = commands.add_parser("tokens", help="API tokens").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    token = tokens.add_parser("create", help="print a new API token for a user")
+    token.add_argument("--email", required=True)
+    token.add_argument("--label", default="")
+    token.set_defaults(run=_tokens_create)
+
+    imports = commands.add_parser("import", help="import a CSV file, all rows or none")
+    imports.add_argument("kind", choices=("organisations", "practitioners"))
+    imports.add_argument("file")
+    imports.set_defaults(run=_import)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if hasattr(args, "sync"):
+        args.sync(args)
+        return 0
+    try:
+        asyncio.run(args.run(args))
+    except Invalid as exc:
+        for line in exc.lines:
+            print(line, file=sys.stderr)
+        print(f"registry: {exc.detail}" if len(exc.lines) > 1 else f"registry: {exc.lines[0]}", file=sys.stderr)
+        return 2
+    except (DomainError, UsageError) as exc:
+        print(f"registry: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

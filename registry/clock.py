@@ -1,0 +1,17 @@
+"""The registry's notion of now and today (today is the date in REGISTRY_TIMEZONE, not UTC)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from registry.settings import get_settings
+
+__all__ = ("now", "today")
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def today() -> date:
+    return datetime.now(get_settings().zone).date()

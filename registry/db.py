@@ -1,0 +1,101 @@
+"""Engine helpers: one write transaction per use case, the same guarantees on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, cast
+
+from piccolo.engine.base import Engine
+from piccolo.engine.finder import engine_finder
+from piccolo.engine.sqlite import TransactionType
+
+__all__ = ("close_pool", "contains", "engine", "is_integrity_error", "is_sqlite", "migrate", "open_pool", "write_tx")
+
+# SQLite allows one writer: without a lock in the process, concurrent writers poll SQLite's busy handler
+# (seconds for 50 bookings); behind one lock they take milliseconds (notes/STACK.md §1.7). Locks belong
+# to an event loop, so there is one per loop.
+_write_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def engine() -> Engine:  # type: ignore[type-arg]
+    found = engine_finder()
+    if found is None:
+        raise RuntimeError("no database engine configured")
+    return found
+
+
+def is_sqlite() -> bool:
+    return bool(engine().engine_type == "sqlite")
+
+
+def _write_lock() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    lock = _write_locks.get(loop)
+    if lock is None:
+        lock = _write_locks[loop] = asyncio.Lock()
+    return lock
+
+
+@asynccontextmanager
+async def write_tx() -> AsyncIterator[Any]:
+    """A transaction that may write: IMMEDIATE (and serialised in-process) on SQLite; READ COMMITTED on PostgreSQL.
+
+    Nested use joins the outer transaction, so a service can call another service's helpers.
+    """
+    db = engine()
+    if db.transaction_exists():
+        yield db.current_transaction.get()
+        return
+    if db.engine_type == "sqlite":
+        async with _write_lock(), db.transaction(transaction_type=TransactionType.immediate) as tx:
+            yield tx
+    else:
+        async with db.transaction() as tx:
+            yield tx
+
+
+def is_integrity_error(exc: BaseException) -> bool:
+    """True for a unique or foreign-key violation on either engine."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        return True
+    try:
+        import asyncpg
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(exc, asyncpg.exceptions.IntegrityConstraintViolationError)
+
+
+async def migrate() -> str:
+    """Apply every migration (idempotent) and, on SQLite, switch the file to WAL once."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    db = engine()
+    if db.engine_type == "sqlite":
+        await db.run_ddl("PRAGMA journal_mode=WAL")
+    result = await run_forwards("registry")
+    if not result.success:
+        raise RuntimeError(result.message)
+    return str(result.message)
+
+
+async def open_pool() -> None:
+    db = engine()
+    if db.engine_type != "sqlite":
+        await cast(Any, db).start_connection_pool(min_size=1, max_size=20)
+
+
+async def close_pool() -> None:
+    db = engine()
+    if db.engine_type != "sqlite":
+        await cast(Any, db).close_connection_pool()
+
+
+def contains(column: Any, text: str) -> Any:
+    """Case-insensitive "column contains text" (SQLite's LIKE already ignores ASCII case; it has no ILIKE)."""
+    escaped = text.replace("\\", "").replace("%", "").replace("_", "")
+    pattern = f"%{escaped}%"
+    return column.like(pattern) if is_sqlite() else column.ilike(pattern)

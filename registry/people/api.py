@@ -1,0 +1,125 @@
+"""JSON API for organisations and practitioners (``/api/v1``); thin: parse, call the service, return."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from registry.accounts.rules import Role
+from registry.people import service
+from registry.people.schemas import (
+    OrganisationIn,
+    OrganisationOut,
+    OrganisationPatch,
+    Page,
+    PractitionerIn,
+    PractitionerOut,
+    PractitionerPatch,
+)
+from registry.web.auth import requires_role, signed_in, viewer_of
+from registry.web.openapi import ERROR_RESPONSES
+
+__all__ = ("OrganisationApi", "PractitionerApi")
+
+Limit = Annotated[int, QueryParameter(ge=1, le=500, description="Page size")]
+Offset = Annotated[int, QueryParameter(ge=0, description="Rows to skip")]
+AnyRequest = Request[Any, Any, Any]
+
+
+class OrganisationApi(Controller):
+    """Alliance partners."""
+
+    path = "/api/v1/organisations"
+    guards = [signed_in]
+    tags = ["organisations"]
+
+    @get("/", operation_id="ListOrganisations", responses=ERROR_RESPONSES)
+    async def list_organisations(
+        self, limit: Limit = 50, offset: Offset = 0, q: FromQuery[str | None] = None
+    ) -> Page[OrganisationOut]:
+        """List organisations by name."""
+        items, total = await service.list_organisations(limit, offset, q)
+        return Page(items=items, total=total)
+
+    @get("/{organisation_id:int}", operation_id="GetOrganisation", responses=ERROR_RESPONSES)
+    async def get_organisation(self, organisation_id: FromPath[int]) -> OrganisationOut:
+        """One organisation."""
+        return await service.get_organisation(organisation_id)
+
+    @post(
+        "/",
+        operation_id="CreateOrganisation",
+        guards=[requires_role(Role.LEAD, Role.ADMIN)],
+        responses=ERROR_RESPONSES,
+    )
+    async def create_organisation(self, request: AnyRequest, data: JSONBody[OrganisationIn]) -> OrganisationOut:
+        """Add an organisation (leads and admins)."""
+        return await service.create_organisation(viewer_of(request), data)
+
+    @patch(
+        "/{organisation_id:int}",
+        operation_id="UpdateOrganisation",
+        guards=[requires_role(Role.LEAD, Role.ADMIN)],
+        responses=ERROR_RESPONSES,
+    )
+    async def update_organisation(
+        self, request: AnyRequest, organisation_id: FromPath[int], data: JSONBody[OrganisationPatch]
+    ) -> OrganisationOut:
+        """Change an organisation (leads and admins)."""
+        return await service.update_organisation(viewer_of(request), organisation_id, data)
+
+
+class PractitionerApi(Controller):
+    """Practitioners within the caller's scope."""
+
+    path = "/api/v1/practitioners"
+    guards = [signed_in]
+    tags = ["practitioners"]
+
+    @get("/", operation_id="ListPractitioners", responses=ERROR_RESPONSES)
+    async def list_practitioners(
+        self,
+        request: AnyRequest,
+        limit: Limit = 50,
+        offset: Offset = 0,
+        q: FromQuery[str | None] = None,
+        organisation: FromQuery[str | None] = None,
+        contract: FromQuery[str | None] = None,
+        setting: FromQuery[str | None] = None,
+        locality: FromQuery[str | None] = None,
+        cldsc_status: FromQuery[str | None] = None,
+        employment: Annotated[str, QueryParameter(pattern="^(current|left|all)$")] = "current",
+    ) -> Page[PractitionerOut]:
+        """List the practitioners the caller may see, filtered, by family name."""
+        filters = service.PractitionerFilter(q, organisation, contract, setting, locality, cldsc_status, employment)
+        items, total = await service.list_practitioners(viewer_of(request), filters, limit, offset)
+        return Page(items=items, total=total)
+
+    @get("/{practitioner_id:int}", operation_id="GetPractitioner", responses=ERROR_RESPONSES)
+    async def get_practitioner(self, request: AnyRequest, practitioner_id: FromPath[int]) -> PractitionerOut:
+        """One practitioner (404 when outside the caller's scope)."""
+        return await service.get_practitioner(viewer_of(request), practitioner_id)
+
+    @post(
+        "/",
+        operation_id="CreatePractitioner",
+        guards=[requires_role(Role.PARTNER_ADMIN, Role.LEAD, Role.ADMIN)],
+        responses=ERROR_RESPONSES,
+    )
+    async def create_practitioner(self, request: AnyRequest, data: JSONBody[PractitionerIn]) -> PractitionerOut:
+        """Add a practitioner (partner admins into their own organisation)."""
+        return await service.create_practitioner(viewer_of(request), data)
+
+    @patch(
+        "/{practitioner_id:int}",
+        operation_id="UpdatePractitioner",
+        guards=[requires_role(Role.PARTNER_ADMIN, Role.LEAD, Role.ADMIN)],
+        responses=ERROR_RESPONSES,
+    )
+    async def update_practitioner(
+        self, request: AnyRequest, practitioner_id: FromPath[int], data: JSONBody[PractitionerPatch]
+    ) -> PractitionerOut:
+        """Change a practitioner's HR fields; ``left_on`` marks a leaver."""
+        return await service.update_practitioner(viewer_of(request), practitioner_id, data)

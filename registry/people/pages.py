@@ -1,0 +1,307 @@
+"""Pages for practitioners, organisations and HR imports; thin: read the form, call the service, render."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.response import Redirect, Template
+from pydantic import ValidationError
+
+from registry.accounts.rules import ADMIN_ROLES, EDITOR_ROLES, Role, can_edit_practitioner
+from registry.errors import Conflict, Invalid
+from registry.people import service
+from registry.people.schemas import (
+    CONTRACTS,
+    CSV_CLDSC_STATUSES,
+    ORGANISATION_KINDS,
+    OrganisationIn,
+    OrganisationPatch,
+    PractitionerIn,
+    PractitionerOut,
+    PractitionerPatch,
+)
+from registry.validation import problems_from
+from registry.web.auth import requires_role, signed_in, viewer_of
+from registry.web.pages import PER_PAGE, Pagination, form_data, render, sentences
+
+__all__ = ("ImportPages", "OrganisationPages", "PractitionerPages")
+
+AnyRequest = Request[Any, Any, Any]
+PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+_editors = requires_role(*EDITOR_ROLES)
+_org_admins = requires_role(*ADMIN_ROLES)
+
+
+async def _organisation_choices() -> list[dict[str, str]]:
+    organisations, _ = await service.list_organisations(limit=1000)
+    return [{"value": o.code, "text": o.name} for o in organisations]
+
+
+def _form_from(practitioner: PractitionerOut) -> dict[str, str]:
+    values = practitioner.model_dump()
+    form = {k: "" if v is None else str(v) for k, v in values.items()}
+    form["practice_areas"] = "; ".join(practitioner.practice_areas)
+    form["cld_qualified"] = {True: "yes", False: "no", None: ""}[practitioner.cld_qualified]
+    form["weekly_hours"] = f"{practitioner.weekly_hours:g}"
+    return form
+
+
+class PractitionerPages(Controller):
+    """Browse, view, add and edit practitioners."""
+
+    path = "/practitioners"
+    guards = [signed_in]
+    include_in_schema = False
+
+    @get("/")
+    async def list_page(
+        self,
+        request: AnyRequest,
+        q: FromQuery[str | None] = None,
+        organisation: FromQuery[str | None] = None,
+        contract: FromQuery[str | None] = None,
+        setting: FromQuery[str | None] = None,
+        locality: FromQuery[str | None] = None,
+        cldsc_status: FromQuery[str | None] = None,
+        employment: Annotated[str, QueryParameter(pattern="^(current|left|all)$")] = "current",
+        page: PageNumber = 1,
+    ) -> Template:
+        """Searchable, filterable, paginated list within the viewer's scope."""
+        viewer = viewer_of(request)
+        filters = service.PractitionerFilter(q, organisation, contract, setting, locality, cldsc_status, employment)
+        items, total = await service.list_practitioners(viewer, filters, PER_PAGE, (page - 1) * PER_PAGE)
+        params = {
+            "q": q, "organisation": organisation, "contract": contract, "setting": setting,
+            "locality": locality, "cldsc_status": cldsc_status, "employment": employment,
+        }  # fmt: skip
+        return render(
+            request,
+            "people/practitioners.html",
+            practitioners=items,
+            pagination=Pagination(page, total),
+            params=params,
+            filtered=any(v for k, v in params.items() if k != "employment") or employment != "current",
+            organisations=await _organisation_choices(),
+            options=await service.filter_options(viewer),
+            contracts=CONTRACTS,
+            statuses=CSV_CLDSC_STATUSES,
+        )
+
+    @get("/new", guards=[_editors])
+    async def new_page(self, request: AnyRequest) -> Template:
+        """Form to add a practitioner."""
+        return await self._form(request, {}, {}, None)
+
+    @post("/new", guards=[_editors])
+    async def create(self, request: AnyRequest) -> Template | Redirect:
+        """Add a practitioner, or show the form again with what to fix."""
+        form = await form_data(request)
+        try:
+            created = await service.create_practitioner(viewer_of(request), PractitionerIn.model_validate(form))
+        except ValidationError as exc:
+            return await self._form(request, form, problems_from(exc), None)
+        except (Invalid, Conflict) as exc:
+            return await self._form(request, form, getattr(exc, "problems", None) or {"email": exc.detail}, None)
+        return Redirect(f"/practitioners/{created.id}?saved=1")
+
+    @get("/{practitioner_id:int}")
+    async def detail(
+        self, request: AnyRequest, practitioner_id: FromPath[int], saved: FromQuery[str | None] = None
+    ) -> Template:
+        """One practitioner's record."""
+        viewer = viewer_of(request)
+        practitioner = await service.get_practitioner(viewer, practitioner_id)
+        organisation_id = (await service.organisation_by_code(practitioner.organisation)).id
+        return render(
+            request,
+            "people/practitioner.html",
+            practitioner=practitioner,
+            can_edit=can_edit_practitioner(viewer, organisation_id),
+            is_self=practitioner.email == viewer.email,
+            saved=bool(saved),
+        )
+
+    @get("/{practitioner_id:int}/edit", guards=[_editors])
+    async def edit_page(self, request: AnyRequest, practitioner_id: FromPath[int]) -> Template:
+        """Form to change a practitioner's HR fields."""
+        practitioner = await service.get_editable_practitioner(viewer_of(request), practitioner_id)
+        return await self._form(request, _form_from(practitioner), {}, practitioner)
+
+    @post("/{practitioner_id:int}/edit", guards=[_editors])
+    async def update(self, request: AnyRequest, practitioner_id: FromPath[int]) -> Template | Redirect:
+        """Save the changes, or show the form again with what to fix."""
+        viewer = viewer_of(request)
+        practitioner = await service.get_editable_practitioner(viewer, practitioner_id)
+        form = await form_data(request)
+        try:
+            full = PractitionerIn.model_validate(form)
+            await service.update_practitioner(viewer, practitioner_id, PractitionerPatch(**full.model_dump()))
+        except ValidationError as exc:
+            return await self._form(request, form, problems_from(exc), practitioner)
+        except (Invalid, Conflict) as exc:
+            return await self._form(
+                request, form, getattr(exc, "problems", None) or {"email": exc.detail}, practitioner
+            )
+        return Redirect(f"/practitioners/{practitioner_id}?saved=1")
+
+    async def _form(
+        self, request: AnyRequest, form: dict[str, str], problems: dict[str, str], existing: PractitionerOut | None
+    ) -> Template:
+        viewer = viewer_of(request)
+        organisations = await _organisation_choices()
+        if viewer.role is Role.PARTNER_ADMIN:
+            own = await service.get_organisation(viewer.organisation_id or 0)
+            organisations = [o for o in organisations if o["value"] == own.code]
+        return render(
+            request,
+            "people/practitioner_form.html",
+            status_code=400 if problems else 200,
+            form=form,
+            errors=sentences(problems),
+            existing=existing,
+            organisations=organisations,
+            contracts=CONTRACTS,
+        )
+
+
+class OrganisationPages(Controller):
+    """Alliance partners."""
+
+    path = "/organisations"
+    guards = [signed_in]
+    include_in_schema = False
+
+    @get("/")
+    async def list_page(self, request: AnyRequest, q: FromQuery[str | None] = None, page: PageNumber = 1) -> Template:
+        """All organisations, by name."""
+        items, total = await service.list_organisations(PER_PAGE, (page - 1) * PER_PAGE, q)
+        return render(
+            request,
+            "people/organisations.html",
+            organisations=items,
+            pagination=Pagination(page, total),
+            params={"q": q},
+        )
+
+    @get("/new", guards=[_org_admins])
+    async def new_page(self, request: AnyRequest) -> Template:
+        """Form to add an organisation."""
+        return self._form(request, {}, {}, None)
+
+    @post("/new", guards=[_org_admins])
+    async def create(self, request: AnyRequest) -> Template | Redirect:
+        """Add an organisation."""
+        form = await form_data(request)
+        try:
+            created = await service.create_organisation(viewer_of(request), OrganisationIn.model_validate(form))
+        except ValidationError as exc:
+            return self._form(request, form, problems_from(exc), None)
+        except Conflict as exc:
+            return self._form(request, form, {"code": exc.detail}, None)
+        return Redirect(f"/organisations/{created.id}?saved=1")
+
+    @get("/{organisation_id:int}")
+    async def detail(
+        self, request: AnyRequest, organisation_id: FromPath[int], saved: FromQuery[str | None] = None
+    ) -> Template:
+        """One organisation and how many of its practitioners the viewer may see."""
+        organisation = await service.get_organisation(organisation_id)
+        _, current = await service.list_practitioners(
+            viewer_of(request), service.PractitionerFilter(organisation=organisation.code), limit=1
+        )
+        return render(
+            request, "people/organisation.html", organisation=organisation, practitioners=current, saved=bool(saved)
+        )
+
+    @get("/{organisation_id:int}/edit", guards=[_org_admins])
+    async def edit_page(self, request: AnyRequest, organisation_id: FromPath[int]) -> Template:
+        """Form to change an organisation."""
+        organisation = await service.get_organisation(organisation_id)
+        form = {k: "" if v is None else str(v) for k, v in organisation.model_dump().items()}
+        return self._form(request, form, {}, organisation_id)
+
+    @post("/{organisation_id:int}/edit", guards=[_org_admins])
+    async def update(self, request: AnyRequest, organisation_id: FromPath[int]) -> Template | Redirect:
+        """Save an organisation's changes."""
+        await service.get_organisation(organisation_id)
+        form = await form_data(request)
+        try:
+            patch = OrganisationPatch.model_validate({k: form.get(k, "") for k in ("name", "kind", "local_authority")})
+            await service.update_organisation(viewer_of(request), organisation_id, patch)
+        except ValidationError as exc:
+            return self._form(request, form, problems_from(exc), organisation_id)
+        except Invalid as exc:
+            return self._form(request, form, exc.problems, organisation_id)
+        return Redirect(f"/organisations/{organisation_id}?saved=1")
+
+    def _form(
+        self, request: AnyRequest, form: dict[str, str], problems: dict[str, str], organisation_id: FromPath[int] | None
+    ) -> Template:
+        return render(
+            request,
+            "people/organisation_form.html",
+            status_code=400 if problems else 200,
+            form=form,
+            errors=sentences(problems),
+            organisation_id=organisation_id,
+            kinds=ORGANISATION_KINDS,
+        )
+
+
+class ImportPages(Controller):
+    """Upload HR spreadsheets: all rows or none."""
+
+    path = "/import"
+    guards = [_editors]
+    include_in_schema = False
+
+    @get("/")
+    async def upload_page(self, request: AnyRequest) -> Template:
+        """The upload form."""
+        return self._page(request)
+
+    @post("/")
+    async def upload(self, request: AnyRequest) -> Template:
+        """Check the whole file; write it only if every row is good."""
+        viewer = viewer_of(request)
+        form = await request.form()
+        kind = str(form.get("kind") or "practitioners")
+        upload = form.get("file")
+        if kind not in {"practitioners", "organisations"}:
+            return self._page(request, errors={"kind": "Choose what the file holds"}, kind="practitioners")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            return self._page(request, errors={"file": "Select a CSV file"}, kind=kind)
+        raw = await upload.read(MAX_UPLOAD_BYTES + 1)
+        if len(raw) > MAX_UPLOAD_BYTES:
+            return self._page(request, errors={"file": "The selected file must be smaller than 5 MB"}, kind=kind)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return self._page(request, errors={"file": "The selected file must be a CSV saved as UTF-8"}, kind=kind)
+        importer = service.import_practitioners if kind == "practitioners" else service.import_organisations
+        try:
+            result = await importer(viewer, text)
+        except Invalid as exc:
+            return self._page(
+                request,
+                errors={"file": f"The file has {len(exc.lines)} problem(s). Nothing was imported."},
+                problems=exc.lines,
+                kind=kind,
+                filename=upload.filename,
+            )
+        return self._page(request, result=result, kind=kind, filename=upload.filename)
+
+    def _page(self, request: AnyRequest, **context: Any) -> Template:
+        viewer = viewer_of(request)
+        context.setdefault("kind", "practitioners")
+        return render(
+            request,
+            "people/import.html",
+            status_code=400 if context.get("errors") else 200,
+            can_import_organisations=viewer.role in ADMIN_ROLES,
+            **context,
+        )

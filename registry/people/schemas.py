@@ -1,0 +1,171 @@
+"""Hand-written pydantic models of organisations and practitioners for the API, forms and CSV import."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Generic, Literal, TypeVar
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+__all__ = (
+    "CONTRACTS",
+    "CSV_CLDSC_STATUSES",
+    "ORGANISATION_KINDS",
+    "Contract",
+    "OrganisationIn",
+    "OrganisationKind",
+    "OrganisationOut",
+    "OrganisationPatch",
+    "Page",
+    "PractitionerIn",
+    "PractitionerOut",
+    "PractitionerPatch",
+)
+
+T = TypeVar("T")
+
+Contract = Literal["full_time", "part_time", "sessional", "volunteer"]
+CONTRACTS: tuple[str, ...] = ("full_time", "part_time", "sessional", "volunteer")
+OrganisationKind = Literal["local_authority", "health", "college", "third_sector", "other"]
+ORGANISATION_KINDS: tuple[str, ...] = ("local_authority", "health", "college", "third_sector", "other")
+CSV_CLDSC_STATUSES: tuple[str, ...] = ("none", "applied", "registered", "associate", "lapsed")
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None
+Code = Annotated[
+    str,
+    BeforeValidator(lambda value: value.strip().upper() if isinstance(value, str) else value),
+    StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9_-]{0,29}$"),
+]
+
+
+def _blank_to_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class OrganisationIn(_Strict):
+    """A new organisation (the CSV columns ``code,name,kind,local_authority``)."""
+
+    code: Code = Field(description="Short code used in CSV files, e.g. DCC")
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    kind: OrganisationKind
+    local_authority: OptionalText = None
+
+    _blank = field_validator("local_authority", mode="before")(_blank_to_none)
+
+
+class OrganisationPatch(_Strict):
+    """Changes to an organisation; omitted fields stay as they are."""
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
+    kind: OrganisationKind | None = None
+    local_authority: OptionalText = None
+
+
+class OrganisationOut(BaseModel):
+    id: int
+    code: str
+    name: str
+    kind: str
+    local_authority: str | None
+
+
+class _PractitionerFields(_Strict):
+    job_title: OptionalText = None
+    setting: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=50)] | None = None
+    locality: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    cld_qualified: bool | None = None
+    manager_email: EmailStr | None = None
+    left_on: date | None = None
+
+    _blank = field_validator(
+        "job_title", "setting", "locality", "manager_email", "left_on", "cld_qualified", mode="before"
+    )(_blank_to_none)
+
+    @field_validator("manager_email")
+    @classmethod
+    def _lower(cls, value: str | None) -> str | None:
+        return value.lower() if value else value
+
+    @field_validator("practice_areas", mode="before", check_fields=False)
+    @classmethod
+    def _split_areas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(";") if part.strip()]
+        return value
+
+
+class PractitionerIn(_PractitionerFields):
+    """A practitioner record as HR knows it (the practitioners CSV, without the CLDSC columns)."""
+
+    email: EmailStr
+    given_name: Name
+    family_name: Name
+    organisation: Code = Field(description="Code of the employing or hosting organisation")
+    contract: Contract
+    weekly_hours: float = Field(ge=0, le=60, description="Average weekly CLD hours")
+    practice_areas: list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]] = []
+    started_on: date
+
+    @field_validator("email")
+    @classmethod
+    def _lower_email(cls, value: str) -> str:
+        return value.lower()
+
+    @model_validator(mode="after")
+    def _left_after_start(self) -> PractitionerIn:
+        if self.left_on is not None and self.left_on < self.started_on:
+            raise ValueError("left_on: must be on or after started_on")
+        return self
+
+
+class PractitionerPatch(_PractitionerFields):
+    """Changes to a practitioner; omitted fields stay as they are, ``null`` clears an optional one."""
+
+    email: EmailStr | None = None
+    given_name: Name | None = None
+    family_name: Name | None = None
+    organisation: Code | None = None
+    contract: Contract | None = None
+    weekly_hours: float | None = Field(default=None, ge=0, le=60)
+    practice_areas: list[str] | None = None
+    started_on: date | None = None
+
+
+class PractitionerOut(BaseModel):
+    id: int
+    email: str
+    given_name: str
+    family_name: str
+    organisation: str
+    job_title: str | None
+    contract: str
+    weekly_hours: float
+    setting: str | None
+    locality: str | None
+    practice_areas: list[str]
+    cld_qualified: bool | None
+    manager_email: str | None
+    started_on: date
+    left_on: date | None
+    cldsc_status: str = Field(description="CLDSC registration status today")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list."""
+
+    items: list[T]
+    total: int

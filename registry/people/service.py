@@ -1,0 +1,458 @@
+"""Use cases for organisations and practitioners: browse within scope, create, edit, import from HR files."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from piccolo.columns.combination import And, Or
+
+from registry import clock
+from registry.accounts.rules import (
+    ADMIN_ROLES,
+    EDITOR_ROLES,
+    Role,
+    Viewer,
+    can_edit_practitioner,
+    can_see_practitioner,
+    practitioner_scope,
+)
+from registry.db import contains, is_integrity_error, write_tx
+from registry.errors import Conflict, Forbidden, Invalid, NotFound
+from registry.people.rules import (
+    ORGANISATION_REQUIRED,
+    PRACTITIONER_REQUIRED,
+    check_organisation_rows,
+    check_practitioner_rows,
+    read_csv,
+)
+from registry.people.schemas import (
+    OrganisationIn,
+    OrganisationOut,
+    OrganisationPatch,
+    PractitionerIn,
+    PractitionerOut,
+    PractitionerPatch,
+)
+from registry.people.tables import Organisation, Practitioner
+from registry.registration import service as registration
+from registry.registration.rules import ACTIVE_STATUSES
+
+__all__ = (
+    "ImportResult",
+    "PractitionerFilter",
+    "create_organisation",
+    "create_practitioner",
+    "filter_options",
+    "get_editable_practitioner",
+    "get_organisation",
+    "get_practitioner",
+    "import_organisations",
+    "import_practitioners",
+    "list_organisations",
+    "list_practitioners",
+    "organisation_by_code",
+    "own_practitioner_id",
+    "update_organisation",
+    "update_practitioner",
+)
+
+log = logging.getLogger(__name__)
+
+_ORG_COLUMNS = (Organisation.id, Organisation.code, Organisation.name, Organisation.kind, Organisation.local_authority)
+_PRACTITIONER_COLUMNS = (
+    Practitioner.id,
+    Practitioner.email,
+    Practitioner.given_name,
+    Practitioner.family_name,
+    Practitioner.organisation.code.as_alias("organisation_code"),
+    Practitioner.organisation.id.as_alias("organisation_id"),
+    Practitioner.job_title,
+    Practitioner.contract,
+    Practitioner.weekly_hours,
+    Practitioner.setting,
+    Practitioner.locality,
+    Practitioner.practice_areas,
+    Practitioner.cld_qualified,
+    Practitioner.manager_email,
+    Practitioner.started_on,
+    Practitioner.left_on,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PractitionerFilter:
+    """What a list of practitioners is narrowed to; None means "any"."""
+
+    q: str | None = None
+    organisation: str | None = None
+    contract: str | None = None
+    setting: str | None = None
+    locality: str | None = None
+    cldsc_status: str | None = None
+    employment: str = "current"
+    """``current`` (no leaving date, or one still to come), ``left``, or ``all``."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    created: int
+    updated: int
+
+    def __str__(self) -> str:
+        return f"{self.created} created, {self.updated} updated"
+
+
+# ---------------------------------------------------------------- organisations
+
+
+async def list_organisations(
+    limit: int = 50, offset: int = 0, q: str | None = None
+) -> tuple[list[OrganisationOut], int]:
+    where: list[Any] = []
+    if q:
+        where.append(Or(contains(Organisation.name, q), contains(Organisation.code, q)))
+    query = Organisation.select(*_ORG_COLUMNS).order_by(Organisation.name).limit(limit).offset(offset)
+    count = Organisation.count()
+    if where:
+        query, count = query.where(*where), count.where(*where)
+    return [OrganisationOut(**row) for row in await query], await count
+
+
+async def get_organisation(organisation_id: int) -> OrganisationOut:
+    row = await Organisation.select(*_ORG_COLUMNS).where(Organisation.id == organisation_id).first()
+    if row is None:
+        raise NotFound("No such organisation")
+    return OrganisationOut(**row)
+
+
+async def organisation_by_code(code: str) -> OrganisationOut:
+    row = await Organisation.select(*_ORG_COLUMNS).where(Organisation.code == code.upper()).first()
+    if row is None:
+        raise NotFound(f"No organisation with code {code}")
+    return OrganisationOut(**row)
+
+
+def _require_organisation_admin(viewer: Viewer) -> None:
+    if viewer.role not in ADMIN_ROLES:
+        raise Forbidden("Only alliance leads and admins can change organisations")
+
+
+async def create_organisation(viewer: Viewer, data: OrganisationIn) -> OrganisationOut:
+    _require_organisation_admin(viewer)
+    async with write_tx():
+        if await Organisation.exists().where(Organisation.code == data.code):
+            raise Conflict(f"An organisation with code {data.code} already exists")
+        rows = await Organisation.insert(Organisation(**data.model_dump(), created_at=clock.now())).returning(
+            Organisation.id
+        )
+    log.info("%s created organisation %s", viewer.email, data.code)
+    return await get_organisation(rows[0]["id"])
+
+
+async def update_organisation(viewer: Viewer, organisation_id: int, patch: OrganisationPatch) -> OrganisationOut:
+    _require_organisation_admin(viewer)
+    changes: dict[Any, Any] = patch.model_dump(exclude_unset=True)
+    for required in ("name", "kind"):
+        if required in changes and changes[required] is None:
+            raise Invalid({required: "must not be empty"})
+    async with write_tx():
+        if not await Organisation.exists().where(Organisation.id == organisation_id):
+            raise NotFound("No such organisation")
+        if changes:
+            await Organisation.update(changes).where(Organisation.id == organisation_id)
+    log.info("%s updated organisation %s: %s", viewer.email, organisation_id, sorted(changes))
+    return await get_organisation(organisation_id)
+
+
+# ---------------------------------------------------------------- practitioners
+
+
+def _scope_where(viewer: Viewer) -> Any:
+    scope = practitioner_scope(viewer)
+    if scope.everything:
+        return None
+    parts: list[Any] = []
+    if scope.own_email:
+        parts.append(Practitioner.email == scope.own_email)
+    if scope.managed_by:
+        parts.append(Practitioner.manager_email == scope.managed_by)
+    if scope.organisation_id is not None:
+        parts.append(Practitioner.organisation == scope.organisation_id)
+    combined = parts[0]
+    for part in parts[1:]:
+        combined = Or(combined, part)
+    return combined
+
+
+def _filter_where(filters: PractitionerFilter) -> list[Any]:
+    today = clock.today()
+    where: list[Any] = []
+    if filters.q:
+        for word in filters.q.split()[:5]:
+            where.append(
+                Or(
+                    Or(contains(Practitioner.given_name, word), contains(Practitioner.family_name, word)),
+                    Or(contains(Practitioner.email, word), contains(Practitioner.job_title, word)),
+                )
+            )
+    if filters.organisation:
+        where.append(Practitioner.organisation.code == filters.organisation.upper())
+    if filters.contract:
+        where.append(Practitioner.contract == filters.contract)
+    if filters.setting:
+        where.append(Practitioner.setting == filters.setting)
+    if filters.locality:
+        where.append(Practitioner.locality == filters.locality)
+    if filters.cldsc_status:
+        where.append(registration.status_is(filters.cldsc_status, today))
+    if filters.employment == "current":
+        where.append(Or(Practitioner.left_on.is_null(), Practitioner.left_on > today))
+    elif filters.employment == "left":
+        where.append(And(Practitioner.left_on.is_not_null(), Practitioner.left_on <= today))
+    return where
+
+
+def _practitioner_out(row: dict[str, Any], status: str) -> PractitionerOut:
+    areas = [a for a in (row["practice_areas"] or "").split(";") if a]
+    fields = {k: v for k, v in row.items() if k not in {"organisation_code", "organisation_id", "practice_areas"}}
+    return PractitionerOut(**fields, organisation=row["organisation_code"], practice_areas=areas, cldsc_status=status)
+
+
+async def list_practitioners(
+    viewer: Viewer, filters: PractitionerFilter, limit: int = 50, offset: int = 0
+) -> tuple[list[PractitionerOut], int]:
+    """A page of the practitioners the viewer may see, narrowed by the filters, by family name."""
+    where = _filter_where(filters)
+    if (scope := _scope_where(viewer)) is not None:
+        where.append(scope)
+    query = (
+        Practitioner.select(*_PRACTITIONER_COLUMNS)
+        .order_by(Practitioner.family_name, Practitioner.given_name, Practitioner.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    count = Practitioner.count()
+    if where:
+        query, count = query.where(*where), count.where(*where)
+    rows = await query
+    statuses = await registration.statuses_on((r["id"] for r in rows), clock.today())
+    return [_practitioner_out(r, statuses[r["id"]]) for r in rows], await count
+
+
+async def _practitioner_row(practitioner_id: int) -> dict[str, Any] | None:
+    row: dict[str, Any] | None = (
+        await Practitioner.select(*_PRACTITIONER_COLUMNS).where(Practitioner.id == practitioner_id).first()
+    )
+    return row
+
+
+def _visible(viewer: Viewer, row: dict[str, Any]) -> bool:
+    return can_see_practitioner(viewer, row["email"], row["organisation_id"], row["manager_email"])
+
+
+async def get_practitioner(viewer: Viewer, practitioner_id: int) -> PractitionerOut:
+    """One practitioner; someone outside the viewer's scope is reported as not found."""
+    row = await _practitioner_row(practitioner_id)
+    if row is None or not _visible(viewer, row):
+        raise NotFound("No such practitioner")
+    statuses = await registration.statuses_on([practitioner_id], clock.today())
+    return _practitioner_out(row, statuses[practitioner_id])
+
+
+async def get_editable_practitioner(viewer: Viewer, practitioner_id: int) -> PractitionerOut:
+    """A practitioner the viewer may change; others are reported as not found."""
+    _require_editor(viewer)
+    row = await _practitioner_row(practitioner_id)
+    if row is None or not _visible(viewer, row) or not can_edit_practitioner(viewer, row["organisation_id"]):
+        raise NotFound("No such practitioner")
+    statuses = await registration.statuses_on([practitioner_id], clock.today())
+    return _practitioner_out(row, statuses[practitioner_id])
+
+
+async def own_practitioner_id(viewer: Viewer) -> int | None:
+    row = await Practitioner.select(Practitioner.id).where(Practitioner.email == viewer.email).first()
+    return int(row["id"]) if row else None
+
+
+def _require_editor(viewer: Viewer) -> None:
+    if viewer.role not in EDITOR_ROLES:
+        raise Forbidden("Only partner admins, alliance leads and admins can change practitioner records")
+
+
+async def _organisation_id(code: str) -> int:
+    row = await Organisation.select(Organisation.id).where(Organisation.code == code).first()
+    if row is None:
+        raise Invalid({"organisation": f"unknown organisation {code}"})
+    return int(row["id"])
+
+
+def _columns(data: dict[Any, Any]) -> dict[Any, Any]:
+    if "practice_areas" in data:
+        data["practice_areas"] = ";".join(data["practice_areas"] or [])
+    return data
+
+
+async def create_practitioner(viewer: Viewer, data: PractitionerIn) -> PractitionerOut:
+    _require_editor(viewer)
+    organisation_id = await _organisation_id(data.organisation)
+    if not can_edit_practitioner(viewer, organisation_id):
+        raise Invalid({"organisation": "you can only add practitioners to your own organisation"})
+    now = clock.now()
+    values = _columns(data.model_dump()) | {"organisation": organisation_id, "created_at": now, "updated_at": now}
+    try:
+        async with write_tx():
+            if await Practitioner.exists().where(Practitioner.email == data.email):
+                raise Conflict(f"A practitioner with email {data.email} already exists")
+            rows = await Practitioner.insert(Practitioner(**values)).returning(Practitioner.id)
+    except Exception as exc:
+        if is_integrity_error(exc):
+            raise Conflict(f"A practitioner with email {data.email} already exists") from exc
+        raise
+    log.info("%s created practitioner %s", viewer.email, data.email)
+    return await get_practitioner(viewer, rows[0]["id"])
+
+
+async def update_practitioner(viewer: Viewer, practitioner_id: int, patch: PractitionerPatch) -> PractitionerOut:
+    """Change HR fields; partner admins only within their organisation, and only into it."""
+    _require_editor(viewer)
+    changes: dict[Any, Any] = _columns(patch.model_dump(exclude_unset=True))
+    for required in ("email", "given_name", "family_name", "organisation", "contract", "weekly_hours", "started_on"):
+        if required in changes and changes[required] is None:
+            raise Invalid({required: "must not be empty"})
+    row = await _practitioner_row(practitioner_id)
+    if row is None or not _visible(viewer, row) or not can_edit_practitioner(viewer, row["organisation_id"]):
+        raise NotFound("No such practitioner")
+    if "organisation" in changes:
+        changes["organisation"] = await _organisation_id(changes["organisation"])
+        if not can_edit_practitioner(viewer, changes["organisation"]):
+            raise Invalid({"organisation": "you can only move practitioners within your own organisation"})
+    started_on = changes.get("started_on", row["started_on"])
+    left_on = changes.get("left_on", row["left_on"])
+    if left_on is not None and left_on < started_on:
+        raise Invalid({"left_on": "must be on or after started_on"})
+    try:
+        async with write_tx():
+            if "email" in changes and await Practitioner.exists().where(
+                (Practitioner.email == changes["email"]) & (Practitioner.id != practitioner_id)
+            ):
+                raise Conflict(f"A practitioner with email {changes['email']} already exists")
+            await Practitioner.update({**changes, "updated_at": clock.now()}).where(Practitioner.id == practitioner_id)
+    except Exception as exc:
+        if is_integrity_error(exc):
+            raise Conflict("That email belongs to another practitioner") from exc
+        raise
+    log.info("%s updated practitioner %s: %s", viewer.email, practitioner_id, sorted(changes))
+    return await get_practitioner(viewer, practitioner_id)
+
+
+async def filter_options(viewer: Viewer) -> dict[str, list[str]]:
+    """Values offered in the list's filters: settings and localities recorded within the viewer's scope."""
+    options: dict[str, list[str]] = {}
+    scope = _scope_where(viewer)
+    for column in (Practitioner.setting, Practitioner.locality):
+        query = Practitioner.select(column).distinct().where(column.is_not_null()).order_by(column)
+        if scope is not None:
+            query = query.where(scope)
+        options[column._meta.name] = [row[column._meta.name] for row in await query]
+    return options
+
+
+# ---------------------------------------------------------------- imports
+
+
+def _require_importer(viewer: Viewer, kind: str) -> None:
+    allowed = ADMIN_ROLES if kind == "organisations" else EDITOR_ROLES
+    if viewer.role not in allowed:
+        raise Forbidden(f"Your role cannot import {kind}")
+
+
+async def import_organisations(viewer: Viewer, text: str) -> ImportResult:
+    """All or nothing: every bad row is reported and nothing is written unless every row is good."""
+    _require_importer(viewer, "organisations")
+    rows, problems = read_csv(text, ORGANISATION_REQUIRED)
+    check = check_organisation_rows(rows)
+    problems += check.problems
+    if problems:
+        raise Invalid(problems, detail=f"{len(problems)} problem(s); nothing was imported")
+    created = updated = 0
+    async with write_tx():
+        existing = {r["code"]: r["id"] for r in await Organisation.select(Organisation.code, Organisation.id)}
+        for _line, org in check.rows:
+            if org.code in existing:
+                await Organisation.update(dict[Any, Any](org.model_dump(exclude={"code"}))).where(
+                    Organisation.id == existing[org.code]
+                )
+                updated += 1
+            else:
+                await Organisation.insert(Organisation(**org.model_dump(), created_at=clock.now()))
+                created += 1
+    result = ImportResult(created, updated)
+    log.info("%s imported organisations: %s", viewer.email, result)
+    return result
+
+
+async def import_practitioners(viewer: Viewer, text: str) -> ImportResult:
+    """All or nothing; re-importing an email updates that record, and leavers are marked, never deleted."""
+    _require_importer(viewer, "practitioners")
+    organisations = {r["code"]: r["id"] for r in await Organisation.select(Organisation.code, Organisation.id)}
+    allowed = None
+    if viewer.role is Role.PARTNER_ADMIN:
+        allowed = [code for code, oid in organisations.items() if oid == viewer.organisation_id]
+    rows, problems = read_csv(text, PRACTITIONER_REQUIRED)
+    check = check_practitioner_rows(rows, organisations, allowed)
+    problems += check.problems
+    if problems:
+        raise Invalid(problems, detail=f"{len(problems)} problem(s); nothing was imported")
+    created = updated = 0
+    today = clock.today()
+    now = clock.now()
+    async with write_tx():
+        existing = {
+            r["email"]: r["id"]
+            for r in await Practitioner.select(Practitioner.email, Practitioner.id).where(
+                Practitioner.email.is_in([row.practitioner.email for row in check.rows])
+            )
+        }
+        if allowed is not None and existing:
+            foreign = await Practitioner.select(Practitioner.email).where(
+                Practitioner.id.is_in(list(existing.values())) & (Practitioner.organisation != viewer.organisation_id)
+            )
+            if foreign:
+                emails = ", ".join(sorted(r["email"] for r in foreign))
+                raise Invalid([f"email: {emails} belong(s) to another organisation"], detail="nothing was imported")
+        recorded = await registration.latest_changes(existing.values())
+        for row in check.rows:
+            data = row.practitioner
+            values = _columns(data.model_dump()) | {"organisation": organisations[data.organisation], "updated_at": now}
+            practitioner_id = existing.get(data.email)
+            if practitioner_id is None:
+                inserted = await Practitioner.insert(Practitioner(**values, created_at=now)).returning(Practitioner.id)
+                practitioner_id = int(inserted[0]["id"])
+                created += 1
+            else:
+                await Practitioner.update(values).where(Practitioner.id == practitioner_id)
+                updated += 1
+            cldsc = row.cldsc
+            renewal_due = cldsc.renewal_due if cldsc and cldsc.status in ACTIVE_STATUSES else None
+            latest = recorded.get(practitioner_id)
+            # Only a change is appended: re-importing the same file adds no history.
+            if cldsc is not None and (
+                latest is None
+                or latest[0] != cldsc.status
+                or (cldsc.number and latest[2] != cldsc.number)
+                or (renewal_due and latest[1] != renewal_due)
+            ):
+                await registration.append_change(
+                    practitioner_id,
+                    cldsc.status,
+                    cldsc.since or today,
+                    membership_number=cldsc.number,
+                    renewal_due=renewal_due,
+                    recorded_by_email=viewer.email,
+                    note="HR import",
+                )
+    result = ImportResult(created, updated)
+    log.info("%s imported practitioners: %s", viewer.email, result)
+    return result

@@ -1,0 +1,21 @@
+"""The Piccolo app: every table of the registry and the top-level ``migrations/`` folder."""
+
+from __future__ import annotations
+
+from piccolo.conf.apps import AppConfig
+
+from registry.accounts.tables import ApiToken, User, UserSession
+from registry.people.tables import Organisation, Practitioner
+from registry.registration.tables import CldscRegistration
+from registry.settings import PROJECT_ROOT
+
+__all__ = ("APP_CONFIG", "TABLES")
+
+# Dependency order: a table comes after the tables it references.
+TABLES = [Organisation, Practitioner, CldscRegistration, User, UserSession, ApiToken]
+
+APP_CONFIG = AppConfig(
+    app_name="registry",
+    migrations_folder_path=PROJECT_ROOT / "migrations",
+    table_classes=list(TABLES),
+)

@@ -1,0 +1,92 @@
+"""One place that turns errors into answers: JSON with a ``detail`` on the API, GOV.UK pages elsewhere."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from registry.errors import DomainError, Invalid
+
+__all__ = ("exception_handlers",)
+
+log = logging.getLogger(__name__)
+
+_TITLES = {
+    400: "There is a problem with what was sent",
+    401: "You need to sign in",
+    403: "You do not have access to this page",
+    404: "Page not found",
+    405: "That action is not available here",
+    409: "That clashes with what is already recorded",
+    429: "Too many attempts",
+}
+
+
+def _is_api(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path.startswith("/schema")
+
+
+def _page(request: Request[Any, Any, Any], status: int, detail: str) -> Response[Any]:
+    return Template(
+        template_name="error.html",
+        context={"status": status, "title": _TITLES.get(status, "Sorry, there is a problem"), "detail": detail},
+        status_code=status,
+    )
+
+
+def _validation_detail(exc: ValidationException) -> tuple[str, dict[str, str]]:
+    fields: dict[str, str] = {}
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(item, dict):
+            key = str(item.get("key") or item.get("source") or "body")
+            fields.setdefault(key, str(item.get("message", "is not valid")))
+    if not fields:
+        return str(exc.detail), {}
+    return "; ".join(f"{k}: {v}" for k, v in fields.items()), fields
+
+
+def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    if _is_api(request):
+        body: dict[str, Any] = {"status_code": exc.status_code, "detail": exc.detail}
+        if isinstance(exc, Invalid):
+            body["problems"] = exc.lines
+        return Response(body, status_code=exc.status_code)
+    return _page(request, exc.status_code, exc.detail)
+
+
+def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    detail = str(exc.detail)
+    if isinstance(exc, ValidationException):
+        detail, fields = _validation_detail(exc)
+        if _is_api(request):
+            return Response({"status_code": status, "detail": detail, "fields": fields}, status_code=status)
+    if _is_api(request):
+        return Response({"status_code": status, "detail": detail}, status_code=status, headers=exc.headers)
+    if isinstance(exc, NotAuthorizedException) and request.method == "GET":
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return Redirect(f"/sign-in?next={quote(target, safe='')}")
+    if detail == "CSRF token verification failed":
+        detail = "The form had expired. Go back, reload the page and try again."
+    return _page(request, status, detail)
+
+
+def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    detail = "Something went wrong on our side. Try again later."
+    if _is_api(request):
+        return Response({"status_code": 500, "detail": detail}, status_code=HTTP_500_INTERNAL_SERVER_ERROR)
+    return _page(request, 500, detail)
+
+
+exception_handlers: dict[type[Exception] | int, Any] = {
+    DomainError: domain_error,
+    HTTPException: http_error,
+    HTTP_500_INTERNAL_SERVER_ERROR: server_error,
+}

@@ -1,0 +1,96 @@
+"""Helpers for HTML page handlers: render with the signed-in person and navigation, read forms, paginate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Request
+from litestar.response import Template
+
+from registry.accounts.rules import ADMIN_ROLES, EDITOR_ROLES, Role, Viewer
+
+__all__ = ("PER_PAGE", "Pagination", "form_data", "navigation", "render", "sentences")
+
+PER_PAGE = 25
+AnyRequest = Request[Any, Any, Any]
+
+
+def navigation(viewer: Viewer | None, path: str) -> list[dict[str, Any]]:
+    """Service navigation items for a role; the current section is marked active."""
+    if viewer is None:
+        return []
+    items: list[tuple[str, str]] = []
+    if viewer.role is Role.PRACTITIONER:
+        items.append(("My record", "/me"))
+    elif viewer.role is Role.MANAGER:
+        items += [("My team", "/practitioners"), ("My record", "/me")]
+    else:
+        items.append(("Practitioners", "/practitioners"))
+    items.append(("Organisations", "/organisations"))
+    if viewer.role in EDITOR_ROLES:
+        items.append(("Import", "/import"))
+    return [{"text": text, "href": href, "active": path == href or path.startswith(href + "/")} for text, href in items]
+
+
+def render(request: AnyRequest, template: str, status_code: int = 200, **context: Any) -> Template:
+    viewer = request.scope.get("user")
+    errors: dict[str, str] = context.setdefault("errors", {})
+    context.setdefault("error_list", [{"text": text, "href": f"#{field}"} for field, text in errors.items()])
+    return Template(
+        template_name=template,
+        context={
+            "viewer": viewer,
+            "nav": navigation(viewer, request.url.path),
+            "can_admin_organisations": viewer is not None and viewer.role in ADMIN_ROLES,
+            "can_edit_people": viewer is not None and viewer.role in EDITOR_ROLES,
+            **context,
+        },
+        status_code=status_code,
+    )
+
+
+async def form_data(request: AnyRequest) -> dict[str, str]:
+    """A submitted form as plain strings (the last value of a repeated field), without the CSRF token."""
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str) and k != "_csrf_token"}
+
+
+@dataclass(frozen=True, slots=True)
+class Pagination:
+    """Page numbers for a list of ``total`` rows, in GOV.UK pagination's shape."""
+
+    page: int
+    total: int
+    per_page: int = PER_PAGE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    @property
+    def first_row(self) -> int:
+        return min(self.total, self.offset + 1)
+
+    @property
+    def last_row(self) -> int:
+        return min(self.total, self.offset + self.per_page)
+
+    def numbers(self) -> list[int | None]:
+        """Page numbers to show: first, last and two either side of the current one; None is an ellipsis."""
+        shown = sorted({1, self.pages, *range(max(1, self.page - 2), min(self.pages, self.page + 2) + 1)})
+        out: list[int | None] = []
+        for number in shown:
+            if out and number - (out[-1] or 0) > 1:
+                out.append(None)
+            out.append(number)
+        return out
+
+
+def sentences(problems: dict[str, str]) -> dict[str, str]:
+    """``{"weekly_hours": "must be 60 or less"}`` → ``{"weekly_hours": "Weekly hours must be 60 or less"}``."""
+    return {field: f"{field.replace('_', ' ').capitalize()} {problem}" for field, problem in problems.items()}
