@@ -138,9 +138,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         asyncio.run(args.run(args))
     except Invalid as exc:
-        for line in exc.lines:
-            print(line, file=sys.stderr)
-        print(f"registry: {exc.detail}" if len(exc.lines) > 1 else f"registry: {exc.lines[0]}", file=sys.stderr)
+        if len(exc.lines) > 1:
+            # Every bad row on its own line, then the one-line summary.
+            print("\n".join(exc.lines), file=sys.stderr)
+            print(f"registry: {exc.detail}", file=sys.stderr)
+        else:
+            print(f"registry: {exc.lines[0]}", file=sys.stderr)
         return 2
     except (DomainError, UsageError) as exc:
         print(f"registry: {exc}", file=sys.stderr)

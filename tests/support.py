@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
+from argon2 import PasswordHasher
+
 from registry.accounts import service as accounts
+from registry.accounts.tables import User
 from registry.cli_viewer import COMMAND_LINE
 from registry.db import engine, is_sqlite
 from registry.people import service as people
@@ -48,6 +52,11 @@ SIGN_INS = {
 }
 
 
+@cache
+def _password_hash() -> str:
+    return PasswordHasher().hash(PASSWORD)
+
+
 async def empty_database() -> None:
     db = engine()
     if is_sqlite():
@@ -67,7 +76,10 @@ async def build_alliance(with_tokens: bool = True) -> Alliance:
     everyone, _ = await people.list_practitioners(COMMAND_LINE, people.PractitionerFilter(employment="all"), limit=100)
     alliance.practitioner_ids = {p.email: p.id for p in everyone}
     for role, (email, organisation) in SIGN_INS.items():
-        await accounts.create_user(email, email.split("@")[0].title(), role, organisation, PASSWORD)
+        await accounts.create_user(email, email.split("@")[0].title(), role, organisation)
+    # Argon2 is slow on purpose: hash the shared test password once per run, not five times per test.
+    await User.update({User.password_hash: _password_hash()}).where(User.email.is_in([e for e, _ in SIGN_INS.values()]))
+    for role, (email, _organisation) in SIGN_INS.items():
         if with_tokens:
             alliance.tokens[role] = await accounts.create_api_token(email, "tests")
     return alliance
