@@ -39,7 +39,9 @@ async def database_lifespan(_: Litestar) -> AsyncIterator[None]:
         await db.close_pool()
 
 
-def create_app() -> Litestar:
+def create_app(*, database_pool: bool = True) -> Litestar:
+    """The web app. ``database_pool=False`` leaves PostgreSQL connections unpooled: for test clients whose
+    lifespan runs on another event loop than the test code sharing the engine."""
     settings = get_settings()
     if not (GOVUK_DIST / "govuk-frontend.min.css").exists():
         log.warning("GOV.UK Frontend assets are missing: run `npm ci` (./scripts/run does it)")
@@ -87,7 +89,7 @@ def create_app() -> Litestar:
             security=[{"bearer": []}],
         ),
         exception_handlers=exception_handlers,
-        lifespan=[database_lifespan],
+        lifespan=[database_lifespan] if database_pool else [],
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},
         ),

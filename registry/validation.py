@@ -11,6 +11,7 @@ __all__ = ("describe", "problems_from")
 _PLAIN = {
     "missing": "is required",
     "float_parsing": "must be a number",
+    "finite_number": "must be a number",
     "float_type": "must be a number",
     "int_parsing": "must be a whole number",
     "date_from_datetime_parsing": "must be a date like 2025-04-01",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -32,8 +34,13 @@ async def hash_password(password: str) -> str:
 
 
 def _verify(stored_hash: str | None, password: str) -> bool:
+    if not stored_hash:
+        # No password set: spend the same time as a real check, then refuse whatever was typed.
+        with contextlib.suppress(VerificationError, InvalidHashError):
+            _hasher.verify(_DUMMY_HASH, password)
+        return False
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return _hasher.verify(stored_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

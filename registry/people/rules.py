@@ -11,7 +11,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from registry.people.schemas import CSV_CLDSC_STATUSES, OrganisationIn, PractitionerIn
+from registry.people.schemas import CSV_CLDSC_STATUSES, OrganisationIn, PractitionerIn, parse_iso_date
 from registry.validation import problems_from
 
 __all__ = (
@@ -124,14 +124,12 @@ def check_organisation_rows(rows: list[CsvRow]) -> RowCheck[tuple[int, Organisat
 
 
 def _date(row: CsvRow, column: str, problems: list[str]) -> date | None:
-    value = row.cells.get(column, "")
-    if not value:
-        return None
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        problems.append(f"line {row.line}: {column}: must be a date like 2025-04-01")
+        parsed = parse_iso_date(row.cells.get(column, ""))
+    except ValueError as exc:
+        problems.append(f"line {row.line}: {column}: {exc}")
         return None
+    return parsed if isinstance(parsed, date) else None
 
 
 def _cldsc(row: CsvRow, problems: list[str]) -> CldscColumns | None:
@@ -155,7 +153,8 @@ def check_practitioner_rows(
     for row in rows:
         practitioner = _model(PractitionerIn, row, PractitionerIn.model_fields, result.problems)
         cldsc = _cldsc(row, result.problems)
-        if email := row.cells.get("email", "").lower():
+        email = practitioner.email if practitioner is not None else row.cells.get("email", "").lower()
+        if email:
             _duplicate(seen, email, row.line, "email", result.problems)
         code = row.cells.get("organisation", "").upper()
         if code and code not in known_organisations:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime
 from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import (
@@ -21,6 +22,7 @@ __all__ = (
     "CSV_CLDSC_STATUSES",
     "ORGANISATION_KINDS",
     "Contract",
+    "IsoDate",
     "OrganisationIn",
     "OrganisationKind",
     "OrganisationOut",
@@ -29,6 +31,7 @@ __all__ = (
     "PractitionerIn",
     "PractitionerOut",
     "PractitionerPatch",
+    "parse_iso_date",
 )
 
 T = TypeVar("T")
@@ -46,6 +49,35 @@ Code = Annotated[
     BeforeValidator(lambda value: value.strip().upper() if isinstance(value, str) else value),
     StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9_-]{0,29}$"),
 ]
+
+
+def parse_iso_date(value: object) -> object:
+    """Dates are written ``YYYY-MM-DD``; numbers (Excel serials, Unix seconds) and datetimes are refused."""
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            return None
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError("must be a date like 2025-04-01")
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError("must be a date like 2025-04-01") from None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if value is None:
+        return None
+    raise ValueError("must be a date like 2025-04-01")
+
+
+IsoDate = Annotated[date, BeforeValidator(parse_iso_date)]
+"""A calendar date written ``YYYY-MM-DD``."""
+
+
+def _plain_email(value: object) -> object:
+    if isinstance(value, str) and ("<" in value or " " in value.strip()):
+        raise ValueError("must be an email address like name@example.org")
+    return value
 
 
 def _blank_to_none(value: object) -> object:
@@ -88,8 +120,8 @@ class _PractitionerFields(_Strict):
     setting: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=50)] | None = None
     locality: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
     cld_qualified: bool | None = None
-    manager_email: EmailStr | None = None
-    left_on: date | None = None
+    manager_email: Annotated[EmailStr, BeforeValidator(_plain_email)] | None = None
+    left_on: IsoDate | None = None
 
     _blank = field_validator(
         "job_title", "setting", "locality", "manager_email", "left_on", "cld_qualified", mode="before"
@@ -111,14 +143,14 @@ class _PractitionerFields(_Strict):
 class PractitionerIn(_PractitionerFields):
     """A practitioner record as HR knows it (the practitioners CSV, without the CLDSC columns)."""
 
-    email: EmailStr
+    email: Annotated[EmailStr, BeforeValidator(_plain_email)]
     given_name: Name
     family_name: Name
     organisation: Code = Field(description="Code of the employing or hosting organisation")
     contract: Contract
-    weekly_hours: float = Field(ge=0, le=60, description="Average weekly CLD hours")
+    weekly_hours: float = Field(ge=0, le=60, allow_inf_nan=False, description="Average weekly CLD hours")
     practice_areas: list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]] = []
-    started_on: date
+    started_on: IsoDate
 
     @field_validator("email")
     @classmethod
@@ -135,14 +167,14 @@ class PractitionerIn(_PractitionerFields):
 class PractitionerPatch(_PractitionerFields):
     """Changes to a practitioner; omitted fields stay as they are, ``null`` clears an optional one."""
 
-    email: EmailStr | None = None
+    email: Annotated[EmailStr, BeforeValidator(_plain_email)] | None = None
     given_name: Name | None = None
     family_name: Name | None = None
     organisation: Code | None = None
     contract: Contract | None = None
-    weekly_hours: float | None = Field(default=None, ge=0, le=60)
+    weekly_hours: float | None = Field(default=None, ge=0, le=60, allow_inf_nan=False)
     practice_areas: list[str] | None = None
-    started_on: date | None = None
+    started_on: IsoDate | None = None
 
 
 class PractitionerOut(BaseModel):
@@ -159,7 +191,7 @@ class PractitionerOut(BaseModel):
     practice_areas: list[str]
     cld_qualified: bool | None
     manager_email: str | None
-    started_on: date
+    started_on: IsoDate
     left_on: date | None
     cldsc_status: str = Field(description="CLDSC registration status today")
 

@@ -17,7 +17,7 @@ async def clean_database(migrated: str) -> AsyncIterator[None]:
 
 @pytest.fixture
 async def client() -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
-    async with AsyncTestClient(app=create_app(), base_url="http://testserver.local") as test_client:
+    async with AsyncTestClient(app=create_app(database_pool=False), base_url="http://testserver.local") as test_client:
         yield test_client
 
 

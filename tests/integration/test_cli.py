@@ -69,11 +69,17 @@ async def test_users_create_refuses_bad_input_with_exit_2(
 async def test_a_manager_user_manages_by_manager_email(client: AsyncTestClient, alliance: Alliance) -> None:  # type: ignore[type-arg]
     """graham@example.org is the manager sign-in and the manager_email of Eilidh and Ross."""
     response = await client.get("/api/v1/practitioners", headers=bearer(alliance.tokens["manager"]))
-    assert {p["email"] for p in response.json()["items"]} == {"graham@example.org", "eilidh@example.org", "ross@example.org"}
+    assert {p["email"] for p in response.json()["items"]} == {
+        "graham@example.org",
+        "eilidh@example.org",
+        "ross@example.org",
+    }
 
 
 async def test_tokens_create_prints_only_the_token_and_stores_its_hash(
-    client: AsyncTestClient, alliance: Alliance, capsys  # type: ignore[type-arg]
+    client: AsyncTestClient,
+    alliance: Alliance,
+    capsys,  # type: ignore[type-arg]
 ) -> None:
     assert await _cli("tokens", "create", "--email", "lead@example.org", "--label", "stats script") == 0
     token = capsys.readouterr().out.strip()
@@ -111,7 +117,9 @@ def test_the_console_script_and_python_m_work() -> None:
     assert result.returncode == 0
     for command in ("migrate", "serve", "demo", "users", "tokens", "import"):
         assert command in result.stdout
-    unknown = subprocess.run([sys.executable, "-m", "registry", "frobnicate"], capture_output=True, text=True, check=False)
+    unknown = subprocess.run(
+        [sys.executable, "-m", "registry", "frobnicate"], capture_output=True, text=True, check=False
+    )
     assert unknown.returncode == 2
 
 

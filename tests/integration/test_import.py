@@ -135,7 +135,7 @@ async def test_upload_page_shows_every_problem_then_imports_the_fixed_file(clien
     fixed = bad.replace(",75,", ",25,")
     response = await _upload(client, "practitioners", "hr.csv", fixed)
     assert response.status_code == 200
-    assert "hr.csv imported: 2 created, 0 updated" in response.text
+    assert 'data-testid="import-result">hr.csv imported: 2 created, 0 updated</h3>' in response.text
     assert await Practitioner.count() == 8
 
 

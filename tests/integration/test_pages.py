@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime
 
 from litestar.testing import AsyncTestClient
 
@@ -11,6 +12,7 @@ from tests.integration.test_sign_in import sign_in
 from tests.support import Alliance
 
 Client = AsyncTestClient  # type: ignore[type-arg]
+STAMP = datetime(2024, 1, 1, tzinfo=UTC)
 
 FORM = {
     "email": "sam.new@example.org",
@@ -57,7 +59,7 @@ async def test_list_is_paginated(client: Client, alliance: Alliance) -> None:
             Practitioner(
                 email=f"p{i:02d}@example.org", given_name="Pat", family_name=f"Zed{i:02d}",
                 organisation=alliance.organisation_ids["FIFE"], contract="volunteer", weekly_hours=2,
-                started_on="2024-01-01", created_at="2024-01-01T00:00:00+00:00", updated_at="2024-01-01T00:00:00+00:00",
+                started_on=date(2024, 1, 1), created_at=STAMP, updated_at=STAMP,
             )
             for i in range(30)
         ]

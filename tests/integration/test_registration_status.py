@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -17,6 +17,7 @@ from registry.registration.tables import CldscRegistration
 from tests.support import ORGANISATIONS_CSV
 
 DAY = date(2026, 6, 15)
+STAMP = datetime(2020, 1, 1, tzinfo=UTC)
 history = st.lists(
     st.tuples(
         st.sampled_from(["applied", "registered", "associate", "lapsed", "withdrawn"]),
@@ -29,7 +30,9 @@ history = st.lists(
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(histories=st.lists(history, min_size=1, max_size=5))
-@example(histories=[[("registered", -1, 0)], [("associate", -3, -1)], [("registered", 0, None), ("applied", 0, None)], []])
+@example(
+    histories=[[("registered", -1, 0)], [("associate", -3, -1)], [("registered", 0, None), ("applied", 0, None)], []]
+)
 async def test_sql_status_filter_matches_the_rule(histories: list[list[tuple[str, int, int | None]]]) -> None:
     await CldscRegistration.delete(force=True)
     await Practitioner.delete(force=True)
@@ -44,7 +47,7 @@ async def test_sql_status_filter_matches_the_rule(histories: list[list[tuple[str
                 Practitioner(
                     email=f"p{index}@example.org", given_name="P", family_name=str(index), organisation=org["id"],
                     contract="full_time", weekly_hours=35, started_on=date(2020, 1, 1),
-                    created_at="2020-01-01T00:00:00+00:00", updated_at="2020-01-01T00:00:00+00:00",
+                    created_at=STAMP, updated_at=STAMP,
                 )
             ).returning(Practitioner.id)  # fmt: skip
             pid = inserted[0]["id"]
@@ -55,7 +58,7 @@ async def test_sql_status_filter_matches_the_rule(histories: list[list[tuple[str
                 row = await CldscRegistration.insert(
                     CldscRegistration(
                         practitioner=pid, status=status, effective_from=effective, renewal_due=due,
-                        recorded_at="2020-01-01T00:00:00+00:00",
+                        recorded_at=STAMP,
                     )
                 ).returning(CldscRegistration.id)  # fmt: skip
                 recorded.append(RegistrationRow(row[0]["id"], status, effective, due))

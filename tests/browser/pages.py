@@ -1,0 +1,123 @@
+"""Page objects for the browser journeys (https://playwright.dev/python/docs/pom).
+
+Selectors are what a person sees — labels, roles, link and button names — or a ``data-testid`` where the
+markup provides one. URLs are relative: pytest-playwright gives each browser context the live server's base URL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Locator, Page
+
+
+class Header:
+    """The header and service navigation every signed-in page shares."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.signed_in_as = page.get_by_test_id("signed-in-as")
+        self.sign_out_button = page.get_by_test_id("sign-out")
+        self.navigation = page.get_by_role("navigation", name="Main menu")
+
+    def nav_link(self, text: str) -> Locator:
+        return self.navigation.get_by_role("link", name=text, exact=True)
+
+    def sign_out(self) -> None:
+        self.sign_out_button.click()
+        self.page.wait_for_url("**/sign-in")
+
+
+class SignInPage:
+    url = "/sign-in"
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.skip_link = page.get_by_role("link", name="Skip to main content")
+        self.email = page.get_by_label("Email address")
+        self.password = page.get_by_label("Password", exact=True)
+        self.sign_in_button = page.get_by_test_id("sign-in")
+        self.heading = page.get_by_role("heading", name="Sign in", level=1)
+
+    def goto(self) -> None:
+        self.page.goto(self.url)
+
+    def sign_in(self, email: str, password: str) -> None:
+        """Fill the form and press the button; waits until the app has sent us on from /sign-in."""
+        self.email.fill(email)
+        self.password.fill(password)
+        self.sign_in_button.click()
+        self.page.wait_for_url(lambda url: "/sign-in" not in url)
+
+
+class PractitionersPage:
+    url = "/practitioners"
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.header = Header(page)
+        self.search_box = page.get_by_label("Search by name, email or job title")
+        self.apply_filters_button = page.get_by_test_id("apply-filters")
+        self.table = page.get_by_test_id("practitioners")
+        self.rows = self.table.locator("tbody tr")
+        self.result_count = page.get_by_test_id("result-count")
+        self.empty = page.get_by_test_id("empty")
+
+    def goto(self) -> None:
+        self.page.goto(self.url)
+
+    def search(self, text: str) -> None:
+        self.search_box.fill(text)
+        self.apply_filters_button.click()
+        self.page.wait_for_url("**/practitioners?*")
+
+    def row_link(self, name: str) -> Locator:
+        """The link to a practitioner's record; the list shows "Family, Given"."""
+        return self.table.get_by_role("link", name=name)
+
+
+class PractitionerPage:
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.header = Header(page)
+        self.name = page.get_by_test_id("practitioner-name")
+
+    def goto(self, practitioner_id: int) -> None:
+        self.page.goto(f"/practitioners/{practitioner_id}")
+
+
+class ImportPage:
+    url = "/import"
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.header = Header(page)
+        self.heading = page.get_by_role("heading", name="Import from a spreadsheet", level=1)
+        self.file_input = page.get_by_label("CSV file")
+        self.import_button = page.get_by_test_id("import")
+        self.error_summary = page.locator(".govuk-error-summary")
+        self.problems = page.get_by_test_id("import-problems")
+        self.problem_lines = self.problems.get_by_role("listitem")
+        self.result = page.get_by_test_id("import-result")
+
+    def goto(self) -> None:
+        self.page.goto(self.url)
+
+    def kind(self, label: str) -> Locator:
+        """The radio for what the file holds: "Practitioners" or "Organisations"."""
+        return self.page.get_by_role("radio", name=label, exact=True)
+
+    def upload(self, kind_label: str, csv_file: Path) -> None:
+        self.kind(kind_label).check()
+        self.file_input.set_input_files(csv_file)
+        with self.page.expect_navigation():
+            self.import_button.click()
+
+
+class ErrorPage:
+    """The GOV.UK-style page for 403, 404 and other errors (templates/error.html)."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.heading = page.get_by_role("heading", level=1)
+        self.detail = page.get_by_test_id("error-detail")
