@@ -17,8 +17,14 @@ from litestar.template import TemplateConfig
 
 from registry import db
 from registry.accounts.pages import AccountPages
+from registry.learning.api import CompetenceApi, LearningApi, VerificationApi
+from registry.learning.framework_pages import FrameworkPages
+from registry.learning.pack_pages import RenewalPackPages
+from registry.learning.pages import LearningPages, VerificationPages
 from registry.people.api import OrganisationApi, PractitionerApi
 from registry.people.pages import ImportPages, OrganisationPages, PractitionerPages
+from registry.registration.api import RegistrationApi
+from registry.registration.pages import RegistrationPages
 from registry.settings import PROJECT_ROOT, get_settings
 from registry.web.auth import AuthMiddleware
 from registry.web.errors import exception_handlers
@@ -53,6 +59,15 @@ def create_app(*, database_pool: bool = True) -> Litestar:
             ImportPages,
             OrganisationApi,
             PractitionerApi,
+            RegistrationPages,
+            RegistrationApi,
+            LearningPages,
+            VerificationPages,
+            RenewalPackPages,
+            FrameworkPages,
+            CompetenceApi,
+            LearningApi,
+            VerificationApi,
             create_static_files_router(path="/static/govuk", directories=[GOVUK_DIST], include_in_schema=False),
             # Only images: without the GDS Transport font files the CSS falls back to Arial, as a non-GOV.UK
             # service must.

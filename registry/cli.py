@@ -68,11 +68,13 @@ async def _tokens_create(args: argparse.Namespace) -> None:
 
 
 async def _import(args: argparse.Namespace) -> None:
+    from registry.learning import service as learning
     from registry.people import service
 
     importers: dict[str, Callable[[Viewer, str], Awaitable[Any]]] = {
         "organisations": service.import_organisations,
         "practitioners": service.import_practitioners,
+        "learning": learning.import_learning,
     }
     result = await importers[args.kind](COMMAND_LINE, _read(args.file))
     print(f"{args.kind}: {result}")
@@ -124,7 +126,7 @@ def _parser() -> argparse.ArgumentParser:
     token.set_defaults(run=_tokens_create)
 
     imports = commands.add_parser("import", help="import a CSV file, all rows or none")
-    imports.add_argument("kind", choices=("organisations", "practitioners"))
+    imports.add_argument("kind", choices=("organisations", "practitioners", "learning"))
     imports.add_argument("file")
     imports.set_defaults(run=_import)
     return parser

@@ -5,6 +5,14 @@ from __future__ import annotations
 from piccolo.conf.apps import AppConfig
 
 from registry.accounts.tables import ApiToken, User, UserSession
+from registry.learning.tables import (
+    Competence,
+    Framework,
+    LearningNeed,
+    LearningRecord,
+    LearningRecordCompetence,
+    PlGoal,
+)
 from registry.people.tables import Organisation, Practitioner
 from registry.registration.tables import CldscRegistration
 from registry.settings import PROJECT_ROOT
@@ -12,7 +20,20 @@ from registry.settings import PROJECT_ROOT
 __all__ = ("APP_CONFIG", "TABLES")
 
 # Dependency order: a table comes after the tables it references.
-TABLES = [Organisation, Practitioner, CldscRegistration, User, UserSession, ApiToken]
+TABLES = [
+    Organisation,
+    Practitioner,
+    CldscRegistration,
+    User,
+    UserSession,
+    ApiToken,
+    Framework,
+    Competence,
+    PlGoal,
+    LearningRecord,
+    LearningRecordCompetence,
+    LearningNeed,
+]
 
 APP_CONFIG = AppConfig(
     app_name="registry",

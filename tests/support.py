@@ -12,6 +12,7 @@ from registry.accounts import service as accounts
 from registry.accounts.tables import User
 from registry.cli_viewer import COMMAND_LINE
 from registry.db import engine, is_sqlite
+from registry.learning import frameworks
 from registry.people import service as people
 from registry.piccolo_app import TABLES
 
@@ -65,6 +66,8 @@ async def empty_database() -> None:
     else:
         names = ", ".join(f'"{t._meta.tablename}"' for t in TABLES)
         await db.run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    # The competence framework is reference data every test expects, as a migrated database has it.
+    await frameworks.load_builtin()
 
 
 async def build_alliance(with_tokens: bool = True) -> Alliance:

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from registry.accounts.rules import ADMIN_ROLES, EDITOR_ROLES, Role, can_edit_practitioner
 from registry.errors import Conflict, Invalid
+from registry.learning import progress as learning_progress
 from registry.people import service
 from registry.people.schemas import (
     CONTRACTS,
@@ -123,6 +124,7 @@ class PractitionerPages(Controller):
             can_edit=can_edit_practitioner(viewer, organisation_id),
             is_self=practitioner.email == viewer.email,
             saved=bool(saved),
+            progress=await learning_progress.progress_overview(viewer, practitioner_id),
         )
 
     @get("/{practitioner_id:int}/edit", guards=[_editors])

@@ -1,4 +1,4 @@
-"""CLDSC registration rules: the status on a date, the 3-yearly renewal, categories."""
+"""CLDSC registration rules: the status on a date, the 3-yearly renewal, categories, who records changes."""
 
 from __future__ import annotations
 
@@ -6,13 +6,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from registry.accounts.rules import ALLIANCE_ROLES, Role, Viewer
+
 __all__ = (
     "ACTIVE_STATUSES",
+    "RECORDING_ROLES",
     "RENEWAL_YEARS",
+    "ROUTES",
     "STATUSES",
     "RegistrationRow",
+    "can_record_change",
     "category_for",
+    "current_cycle",
+    "days_until",
     "default_renewal_due",
+    "renewal_due_for",
     "status_on",
 )
 
@@ -20,6 +28,12 @@ STATUSES: tuple[str, ...] = ("applied", "registered", "associate", "lapsed", "wi
 ACTIVE_STATUSES = frozenset({"registered", "associate"})
 """Statuses that lapse when their renewal date passes."""
 RENEWAL_YEARS = 3
+ROUTES: tuple[str, ...] = ("recognised_qualification", "individual_recognition_process")
+"""How a registered member qualified: a CLDSC-recognised qualification, or the Individual Recognition Process."""
+ENDING_STATUSES = frozenset({"lapsed", "withdrawn"})
+"""Statuses that end a registration cycle; an application (e.g. an associate applying to be a full member) does not."""
+RECORDING_ROLES = frozenset({Role.PRACTITIONER, Role.MANAGER, Role.LEAD, Role.ADMIN})
+"""Roles that may record a registration change (partner admins only read it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,13 +46,16 @@ class RegistrationRow:
     renewal_due: date | None
 
 
+def _order(row: RegistrationRow) -> tuple[date, int]:
+    """Rows take effect by date; on the same day the one recorded later (higher id) wins."""
+    return (row.effective_from, row.id)
+
+
 def status_on(rows: Iterable[RegistrationRow], day: date) -> str:
     """METRICS.md: the latest row with ``effective_from <= day``; an active row past its renewal is ``lapsed``."""
     current: RegistrationRow | None = None
     for row in rows:
-        if row.effective_from <= day and (
-            current is None or (row.effective_from, row.id) > (current.effective_from, current.id)
-        ):
+        if row.effective_from <= day and (current is None or _order(row) > _order(current)):
             current = row
     if current is None:
         return "none"
@@ -58,3 +75,46 @@ def default_renewal_due(cycle_start: date) -> date:
 def category_for(status: str) -> str | None:
     """The CLDSC category a status belongs to."""
     return {"registered": "registered_member", "associate": "associate_member"}.get(status)
+
+
+def renewal_due_for(status: str, effective_from: date, entered: date | None) -> date | None:
+    """The renewal date to store: the one entered, else 3 years on for a registered or associate member."""
+    if entered is not None:
+        return entered
+    return default_renewal_due(effective_from) if status in ACTIVE_STATUSES else None
+
+
+def current_cycle(rows: Iterable[RegistrationRow], day: date) -> RegistrationRow | None:
+    """The registration cycle running on ``day``: the latest registered or associate row in effect by then.
+
+    A later ``lapsed`` or ``withdrawn`` row ends the cycle, so nobody is told to renew what they gave up;
+    a later ``applied`` row does not (an associate applying to become a registered member keeps their
+    renewal date). A cycle whose renewal date has passed is still returned: it is overdue.
+    """
+    cycle: RegistrationRow | None = None
+    ended_by: RegistrationRow | None = None
+    for row in rows:
+        if row.effective_from > day:
+            continue
+        if row.status in ACTIVE_STATUSES and (cycle is None or _order(row) > _order(cycle)):
+            cycle = row
+        elif row.status in ENDING_STATUSES and (ended_by is None or _order(row) > _order(ended_by)):
+            ended_by = row
+    if cycle is None or (ended_by is not None and _order(ended_by) > _order(cycle)):
+        return None
+    return cycle
+
+
+def days_until(renewal_due: date, day: date) -> int:
+    """Days from ``day`` to the renewal date: 0 on the day itself, negative once overdue."""
+    return (renewal_due - day).days
+
+
+def can_record_change(viewer: Viewer, practitioner_email: str, manager_email: str | None) -> bool:
+    """The practitioner themself, their line manager, alliance leads and admins record registration changes."""
+    if viewer.role not in RECORDING_ROLES:
+        return False
+    if viewer.role in ALLIANCE_ROLES:
+        return True
+    email = viewer.email.lower()
+    return email == practitioner_email.lower() or (manager_email is not None and email == manager_email.lower())

@@ -28,8 +28,11 @@ def navigation(viewer: Viewer | None, path: str) -> list[dict[str, Any]]:
     else:
         items.append(("Practitioners", "/practitioners"))
     items.append(("Organisations", "/organisations"))
+    items.append(("To verify", "/verification"))
     if viewer.role in EDITOR_ROLES:
         items.append(("Import", "/import"))
+    if viewer.role is Role.ADMIN:
+        items.append(("Frameworks", "/admin/frameworks"))
     return [{"text": text, "href": href, "active": path == href or path.startswith(href + "/")} for text, href in items]
 
 

@@ -14,6 +14,10 @@ ALL = frozenset({"practitioner", "manager", "partner_admin", "lead", "admin"})
 EDITORS = frozenset({"partner_admin", "lead", "admin"})
 LEADS = frozenset({"lead", "admin"})
 PUBLIC = None
+OWNER = frozenset({"practitioner"})
+"""The practitioner whose record it is (Eilidh signs in as the practitioner)."""
+VERIFIER = frozenset({"manager"})
+"""The named verifier of the record (Eilidh asks Graham, her manager)."""
 
 # (method, path as the router names it) → roles allowed; PUBLIC routes need no sign-in.
 ROUTES: dict[tuple[str, str], frozenset[str] | None] = {
@@ -44,6 +48,70 @@ ROUTES: dict[tuple[str, str], frozenset[str] | None] = {
     ("POST", "/api/v1/practitioners"): EDITORS,
     ("GET", "/api/v1/practitioners/{practitioner_id:int}"): ALL,
     ("PATCH", "/api/v1/practitioners/{practitioner_id:int}"): EDITORS,
+    ("GET", "/api/v1/competences"): ALL,
+    ("GET", "/api/v1/practitioners/{practitioner_id:int}/learning"): ALL,
+    ("POST", "/api/v1/practitioners/{practitioner_id:int}/learning"): OWNER,
+    ("GET", "/api/v1/practitioners/{practitioner_id:int}/learning/{record_id:int}"): ALL,
+    ("PATCH", "/api/v1/practitioners/{practitioner_id:int}/learning/{record_id:int}"): OWNER,
+    ("POST", "/api/v1/practitioners/{practitioner_id:int}/learning/{record_id:int}/verification-request"): OWNER,
+    ("GET", "/api/v1/practitioners/{practitioner_id:int}/learning-time"): ALL,
+    ("GET", "/api/v1/practitioners/{practitioner_id:int}/goals"): ALL,
+    ("POST", "/api/v1/practitioners/{practitioner_id:int}/goals"): OWNER,
+    ("GET", "/api/v1/practitioners/{practitioner_id:int}/learning-needs"): ALL,
+    ("POST", "/api/v1/practitioners/{practitioner_id:int}/learning-needs"): ALL - {"partner_admin"},
+    ("GET", "/api/v1/verification"): ALL,
+    ("POST", "/api/v1/verification/{record_id:int}/verify"): VERIFIER,
+    ("POST", "/api/v1/verification/{record_id:int}/return"): VERIFIER,
+    ("GET", "/practitioners/{practitioner_id:int}/learning"): ALL,
+    ("GET", "/practitioners/{practitioner_id:int}/learning/new"): OWNER,
+    ("POST", "/practitioners/{practitioner_id:int}/learning/new"): OWNER,
+    ("GET", "/practitioners/{practitioner_id:int}/learning/{record_id:int}"): ALL,
+    ("GET", "/practitioners/{practitioner_id:int}/learning/{record_id:int}/edit"): OWNER,
+    ("POST", "/practitioners/{practitioner_id:int}/learning/{record_id:int}/edit"): OWNER,
+    ("POST", "/practitioners/{practitioner_id:int}/learning/{record_id:int}/verification-request"): OWNER,
+    ("GET", "/practitioners/{practitioner_id:int}/learning/{record_id:int}/delete"): OWNER,
+    ("GET", "/practitioners/{practitioner_id:int}/goals"): ALL,
+    ("POST", "/practitioners/{practitioner_id:int}/goals"): OWNER,
+    ("GET", "/practitioners/{practitioner_id:int}/learning-needs"): ALL,
+    ("POST", "/practitioners/{practitioner_id:int}/learning-needs"): ALL - {"partner_admin"},
+    ("GET", "/verification"): ALL,
+    ("GET", "/verification/{record_id:int}"): VERIFIER,
+    ("POST", "/verification/{record_id:int}"): VERIFIER,
+    ("GET", "/practitioners/{practitioner_id:int}/registration"): ALL,
+    ("POST", "/practitioners/{practitioner_id:int}/registration"): ALL - {"partner_admin"},
+    ("GET", "/api/v1/practitioners/{practitioner_id:int}/registration"): ALL,
+    ("POST", "/api/v1/practitioners/{practitioner_id:int}/registration"): ALL - {"partner_admin"},
+    # Last: they remove the record the routes above work on.
+    ("POST", "/practitioners/{practitioner_id:int}/learning/{record_id:int}/delete"): OWNER,
+    ("DELETE", "/api/v1/practitioners/{practitioner_id:int}/learning/{record_id:int}"): OWNER,
+}
+
+# Bodies that pass validation, so that what is tested is who may, not what was sent.
+BODIES: dict[tuple[str, str], dict[str, object]] = {
+    ("POST", "/api/v1/practitioners/{practitioner_id:int}/learning"): {
+        "title": "Trauma-informed practice", "kind": "course", "completed_on": "2026-01-20", "hours": 3,
+        "competences": ["C2"],
+    },
+    ("POST", "/api/v1/practitioners/{practitioner_id:int}/learning/{record_id:int}/verification-request"): {
+        "verifier_email": "graham@example.org"
+    },
+    ("POST", "/api/v1/practitioners/{practitioner_id:int}/goals"): {"title": "Grow my group-work practice"},
+    ("POST", "/api/v1/practitioners/{practitioner_id:int}/learning-needs"): {
+        "competence": "C4", "description": "Participatory budgeting"
+    },
+    ("POST", "/api/v1/verification/{record_id:int}/verify"): {"review_note": "We discussed it."},
+    ("POST", "/api/v1/verification/{record_id:int}/return"): {"comment": "Say more about the impact."},
+    ("POST", "/api/v1/practitioners/{practitioner_id:int}/registration"): {
+        "status": "registered", "effective_from": "2026-01-10", "membership_number": "CLDSC10002"
+    },
+}  # fmt: skip
+
+# Object-level rules answer 404 to someone whose record it is not (not even confirmed to exist).
+REFUSED_WITH: dict[tuple[str, str], int] = {
+    ("GET", "/verification/{record_id:int}"): 404,
+    ("POST", "/verification/{record_id:int}"): 404,
+    ("POST", "/api/v1/verification/{record_id:int}/verify"): 404,
+    ("POST", "/api/v1/verification/{record_id:int}/return"): 404,
 }
 INFRASTRUCTURE = ("/schema", "/static/", "/assets/")
 
@@ -62,10 +130,35 @@ def test_the_table_lists_every_route() -> None:
     assert _app_routes(create_app()) == set(ROUTES)
 
 
-def _concrete(path: str, alliance: Alliance) -> str:
+async def _eilidhs_learning(alliance: Alliance) -> tuple[int, int]:
+    """Two learning records of Eilidh's: one waiting for Graham's verification, one spare for the API DELETE."""
+    from registry.accounts.rules import Role, Viewer
+    from registry.learning import service as learning
+    from registry.learning import verification
+    from registry.learning.schemas import LearningRecordIn
+
+    eilidh = Viewer(0, "eilidh@example.org", "Eilidh", Role.PRACTITIONER)
+    pid = alliance.practitioner_ids["eilidh@example.org"]
+    record = await learning.create_record(
+        eilidh,
+        pid,
+        LearningRecordIn(title="Youth work conference", kind="conference", completed_on="2026-02-02", hours=6,
+                         competences=["C3"], reflection="What I will change."),
+    )  # fmt: skip
+    await verification.request_verification(eilidh, pid, record.id, "graham@example.org")
+    spare = await learning.create_record(
+        eilidh, pid, LearningRecordIn(title="Reading", kind="professional_reading", completed_on="2026-02-03", hours=1,
+                                      competences=["C7"])
+    )  # fmt: skip
+    return record.id, spare.id
+
+
+def _concrete(path: str, alliance: Alliance, record_id: int = 0) -> str:
     # Eilidh's record is visible to every role's test sign-in (herself, her manager, DCC's admin, leads).
-    return path.replace("{practitioner_id:int}", str(alliance.practitioner_ids["eilidh@example.org"])).replace(
-        "{organisation_id:int}", str(alliance.organisation_ids["DCC"])
+    return (
+        path.replace("{practitioner_id:int}", str(alliance.practitioner_ids["eilidh@example.org"]))
+        .replace("{organisation_id:int}", str(alliance.organisation_ids["DCC"]))
+        .replace("{record_id:int}", str(record_id))
     )
 
 
@@ -86,13 +179,15 @@ async def test_each_role_is_let_in_or_refused_as_the_table_says(
 ) -> None:
     await sign_in(client, SIGN_IN_EMAILS[role])
     csrf = client.cookies["csrftoken"]
+    record_id, spare_id = await _eilidhs_learning(alliance)
     for (method, template), allowed in ROUTES.items():
         if allowed is PUBLIC:
             continue
-        path = _concrete(template, alliance)
+        path = _concrete(template, alliance, spare_id if method == "DELETE" else record_id)
+        body = BODIES.get((method, template), {})
         if path.startswith("/api/"):
             response = await client.request(
-                method, path, json={}, headers=bearer(alliance.tokens[role]), follow_redirects=False
+                method, path, json=body, headers=bearer(alliance.tokens[role]), follow_redirects=False
             )
         else:
             data = {"_csrf_token": csrf} if method == "POST" else None
@@ -100,18 +195,19 @@ async def test_each_role_is_let_in_or_refused_as_the_table_says(
         if role in allowed:
             assert response.status_code not in {401, 403, 404, 405, 500}, (role, method, path, response.status_code)
         else:
-            assert response.status_code == 403, (role, method, path, response.status_code, response.text[:200])
+            refused = REFUSED_WITH.get((method, template), 403)
+            assert response.status_code == refused, (role, method, path, response.status_code, response.text[:200])
             if path.startswith("/api/"):
                 assert response.json()["detail"]
             else:
-                assert "You do not have access to this page" in response.text
+                assert ("Page not found" if refused == 404 else "You do not have access to this page") in response.text
 
 
 async def test_strangers_are_sent_to_sign_in_or_get_401(client: AsyncTestClient, alliance: Alliance) -> None:  # type: ignore[type-arg]
     for (method, template), allowed in ROUTES.items():
         if allowed is PUBLIC:
             continue
-        path = _concrete(template, alliance)
+        path = _concrete(template, alliance, 1)
         response = await client.request(method, path, follow_redirects=False)
         if path.startswith("/api/"):
             assert response.status_code == 401, (method, path)

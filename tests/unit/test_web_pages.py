@@ -107,17 +107,22 @@ def viewer(role: Role) -> Viewer:
     return Viewer(user_id=1, email="someone@example.org", name="Someone", role=role, organisation_id=1)
 
 
-EVERYONE_ELSE = [("Practitioners", "/practitioners"), ("Organisations", "/organisations"), ("Import", "/import")]
+EVERYONE_ELSE = [
+    ("Practitioners", "/practitioners"),
+    ("Organisations", "/organisations"),
+    ("To verify", "/verification"),
+    ("Import", "/import"),
+]
 
 
 @pytest.mark.parametrize(
     ("role", "items"),
     [
-        (Role.PRACTITIONER, [("My record", "/me"), ("Organisations", "/organisations")]),
-        (Role.MANAGER, [("My team", "/practitioners"), ("My record", "/me"), ("Organisations", "/organisations")]),
+        (Role.PRACTITIONER, [("My record", "/me"), ("Organisations", "/organisations"), ("To verify", "/verification")]),
+        (Role.MANAGER, [("My team", "/practitioners"), ("My record", "/me"), ("Organisations", "/organisations"), ("To verify", "/verification")]),
         (Role.PARTNER_ADMIN, EVERYONE_ELSE),
         (Role.LEAD, EVERYONE_ELSE),
-        (Role.ADMIN, EVERYONE_ELSE),
+        (Role.ADMIN, [*EVERYONE_ELSE, ("Frameworks", "/admin/frameworks")]),
     ],
     ids=lambda value: value.value if isinstance(value, Role) else None,
 )

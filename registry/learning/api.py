@@ -1,0 +1,181 @@
+"""JSON API of the learning log: records, verification, goals, needs, competences and learning time."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, delete, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_204_NO_CONTENT
+
+from registry import clock
+from registry.errors import Invalid
+from registry.learning import progress, service, verification
+from registry.learning.rules import financial_year, parse_period
+from registry.learning.schemas import (
+    CompetenceOut,
+    GoalIn,
+    GoalOut,
+    LearningNeedIn,
+    LearningNeedOut,
+    LearningRecordIn,
+    LearningRecordOut,
+    LearningRecordPatch,
+    LearningTimeOut,
+    QueueItem,
+    ReturnIn,
+    VerificationRequestIn,
+    VerifyIn,
+)
+from registry.people.schemas import Page
+from registry.web.auth import signed_in, viewer_of
+from registry.web.openapi import ERROR_RESPONSES
+
+__all__ = ("CompetenceApi", "LearningApi", "VerificationApi")
+
+AnyRequest = Request[Any, Any, Any]
+Limit = Annotated[int, QueryParameter(ge=1, le=500, description="Page size")]
+Offset = Annotated[int, QueryParameter(ge=0, description="Rows to skip")]
+
+
+class CompetenceApi(Controller):
+    """The default competence framework."""
+
+    path = "/api/v1/competences"
+    guards = [signed_in]
+    tags = ["learning"]
+
+    @get("/", operation_id="ListCompetences", responses=ERROR_RESPONSES)
+    async def list_competences(self) -> list[CompetenceOut]:
+        """The competences learning is tagged with, and the framework's values."""
+        return await service.list_competences(include_values=True)
+
+
+class LearningApi(Controller):
+    """A practitioner's learning log (reflections only for the practitioner, line manager and verifier)."""
+
+    path = "/api/v1/practitioners/{practitioner_id:int}"
+    guards = [signed_in]
+    tags = ["learning"]
+
+    @get("/learning", operation_id="ListLearning", responses=ERROR_RESPONSES)
+    async def list_learning(
+        self, request: AnyRequest, practitioner_id: FromPath[int], limit: Limit = 50, offset: Offset = 0
+    ) -> Page[LearningRecordOut]:
+        """Learning records, newest first."""
+        items, total = await service.list_records(viewer_of(request), practitioner_id, limit, offset)
+        return Page(items=items, total=total)
+
+    @post("/learning", operation_id="CreateLearning", responses=ERROR_RESPONSES)
+    async def create_learning(
+        self, request: AnyRequest, practitioner_id: FromPath[int], data: JSONBody[LearningRecordIn]
+    ) -> LearningRecordOut:
+        """Log learning (the practitioner themself)."""
+        return await service.create_record(viewer_of(request), practitioner_id, data)
+
+    @get("/learning/{record_id:int}", operation_id="GetLearning", responses=ERROR_RESPONSES)
+    async def get_learning(
+        self, request: AnyRequest, practitioner_id: FromPath[int], record_id: FromPath[int]
+    ) -> LearningRecordOut:
+        """One learning record."""
+        return await service.get_record(viewer_of(request), practitioner_id, record_id)
+
+    @patch("/learning/{record_id:int}", operation_id="UpdateLearning", responses=ERROR_RESPONSES)
+    async def update_learning(
+        self,
+        request: AnyRequest,
+        practitioner_id: FromPath[int],
+        record_id: FromPath[int],
+        data: JSONBody[LearningRecordPatch],
+    ) -> LearningRecordOut:
+        """Change a record (it then needs verifying again)."""
+        return await service.update_record(viewer_of(request), practitioner_id, record_id, data)
+
+    @delete(
+        "/learning/{record_id:int}",
+        operation_id="DeleteLearning",
+        responses=ERROR_RESPONSES,
+        status_code=HTTP_204_NO_CONTENT,
+    )
+    async def delete_learning(
+        self, request: AnyRequest, practitioner_id: FromPath[int], record_id: FromPath[int]
+    ) -> None:
+        """Delete one of your own records."""
+        await service.delete_record(viewer_of(request), practitioner_id, record_id)
+
+    @post(
+        "/learning/{record_id:int}/verification-request",
+        operation_id="RequestVerification",
+        responses=ERROR_RESPONSES,
+    )
+    async def request_verification(
+        self,
+        request: AnyRequest,
+        practitioner_id: FromPath[int],
+        record_id: FromPath[int],
+        data: JSONBody[VerificationRequestIn],
+    ) -> LearningRecordOut:
+        """Ask the line manager or a registered practitioner to verify a record."""
+        return await verification.request_verification(
+            viewer_of(request), practitioner_id, record_id, data.verifier_email
+        )
+
+    @get("/learning-time", operation_id="GetLearningTime", responses=ERROR_RESPONSES)
+    async def learning_time(
+        self, request: AnyRequest, practitioner_id: FromPath[int], period: FromQuery[str | None] = None
+    ) -> LearningTimeOut:
+        """Protected learning time and the CLDSC pro-rata requirement for a period (default: this year)."""
+        try:
+            chosen = parse_period(period) if period else financial_year(clock.today())
+        except ValueError as exc:
+            raise Invalid({"period": str(exc)}) from exc
+        return await progress.learning_time(viewer_of(request), practitioner_id, chosen)
+
+    @get("/goals", operation_id="ListGoals", responses=ERROR_RESPONSES)
+    async def list_goals(self, request: AnyRequest, practitioner_id: FromPath[int]) -> list[GoalOut]:
+        """PL goals."""
+        return await service.list_goals(viewer_of(request), practitioner_id)
+
+    @post("/goals", operation_id="CreateGoal", responses=ERROR_RESPONSES)
+    async def add_goal(self, request: AnyRequest, practitioner_id: FromPath[int], data: JSONBody[GoalIn]) -> GoalOut:
+        """Set a PL goal (the practitioner themself)."""
+        return await service.add_goal(viewer_of(request), practitioner_id, data)
+
+    @get("/learning-needs", operation_id="ListLearningNeeds", responses=ERROR_RESPONSES)
+    async def list_needs(self, request: AnyRequest, practitioner_id: FromPath[int]) -> list[LearningNeedOut]:
+        """Learning needs recorded against competences."""
+        return await service.list_needs(viewer_of(request), practitioner_id)
+
+    @post("/learning-needs", operation_id="CreateLearningNeed", responses=ERROR_RESPONSES)
+    async def record_need(
+        self, request: AnyRequest, practitioner_id: FromPath[int], data: JSONBody[LearningNeedIn]
+    ) -> LearningNeedOut:
+        """Record a learning need (the practitioner or their line manager)."""
+        return await service.record_need(viewer_of(request), practitioner_id, data)
+
+
+class VerificationApi(Controller):
+    """The verifier's side: the queue, verifying and returning."""
+
+    path = "/api/v1/verification"
+    guards = [signed_in]
+    tags = ["learning"]
+
+    @get("/", operation_id="VerificationQueue", responses=ERROR_RESPONSES)
+    async def queue(self, request: AnyRequest) -> list[QueueItem]:
+        """Records waiting for the caller's review."""
+        return await verification.verification_queue(viewer_of(request))
+
+    @post("/{record_id:int}/verify", operation_id="VerifyLearning", responses=ERROR_RESPONSES)
+    async def verify(
+        self, request: AnyRequest, record_id: FromPath[int], data: JSONBody[VerifyIn]
+    ) -> LearningRecordOut:
+        """Record the review note and verify."""
+        return await verification.verify(viewer_of(request), record_id, data.review_note)
+
+    @post("/{record_id:int}/return", operation_id="ReturnLearning", responses=ERROR_RESPONSES)
+    async def return_record(
+        self, request: AnyRequest, record_id: FromPath[int], data: JSONBody[ReturnIn]
+    ) -> LearningRecordOut:
+        """Send the record back with a comment."""
+        return await verification.return_record(viewer_of(request), record_id, data.comment)

@@ -1,0 +1,106 @@
+"""Admin pages for competence frameworks: rename a competence, add a framework from CSV, choose the default."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from registry.accounts.rules import Role
+from registry.errors import Conflict, Invalid
+from registry.learning import frameworks
+from registry.web.auth import requires_role, viewer_of
+from registry.web.pages import form_data, render
+
+__all__ = ("FrameworkPages",)
+
+AnyRequest = Request[Any, Any, Any]
+MAX_UPLOAD_BYTES = 1024 * 1024
+"""A framework is a few dozen rows; a megabyte is generous."""
+SAVED_MESSAGES = {
+    "renamed": "The title has been changed",
+    "added": "The framework has been added",
+    "default": "The default framework has been changed",
+}
+
+
+class FrameworkPages(Controller):
+    """Competence frameworks as data (admins only)."""
+
+    path = "/admin/frameworks"
+    guards = [requires_role(Role.ADMIN)]
+    include_in_schema = False
+
+    @get("/")
+    async def list_page(self, request: AnyRequest, saved: FromQuery[str | None] = None) -> Template:
+        """Every framework with its competences and values, and the forms that change them."""
+        return await self._page(request, saved=SAVED_MESSAGES.get(saved or ""))
+
+    @post("/")
+    async def upload(self, request: AnyRequest) -> Template | Redirect:
+        """Add a framework from a CSV file: all rows or none."""
+        form = await request.form()
+        upload = form.get("file")
+        make_default = form.get("make_default") == "yes"
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            return await self._page(request, errors={"file": "Select a CSV file"}, make_default=make_default)
+        raw = await upload.read(MAX_UPLOAD_BYTES + 1)
+        if len(raw) > MAX_UPLOAD_BYTES:
+            return await self._page(
+                request, errors={"file": "The selected file must be smaller than 1 MB"}, make_default=make_default
+            )
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return await self._page(
+                request, errors={"file": "The selected file must be a CSV saved as UTF-8"}, make_default=make_default
+            )
+        try:
+            await frameworks.import_framework(viewer_of(request), text, make_default=make_default)
+        except Invalid as exc:
+            return await self._page(
+                request,
+                errors={"file": f"The file has {len(exc.lines)} problem(s). Nothing was added."},
+                problems=exc.lines,
+                filename=upload.filename,
+                make_default=make_default,
+            )
+        except Conflict as exc:
+            return await self._page(request, errors={"file": exc.detail}, make_default=make_default)
+        return Redirect("/admin/frameworks?saved=added")
+
+    @post("/competences/{competence_id:int}/title")
+    async def rename(self, request: AnyRequest, competence_id: FromPath[int]) -> Template | Redirect:
+        """Change the title of a competence or value."""
+        title = (await form_data(request)).get("title", "")
+        try:
+            await frameworks.rename_competence(viewer_of(request), competence_id, title)
+        except Invalid:
+            field = f"title-{competence_id}"
+            return await self._page(
+                request,
+                errors={field: "Enter a title of 300 characters or fewer"},
+                titles={competence_id: title},
+            )
+        return Redirect(f"/admin/frameworks?saved=renamed#competence-{competence_id}")
+
+    @post("/{framework_id:int}/default")
+    async def make_default(self, request: AnyRequest, framework_id: FromPath[int]) -> Redirect:
+        """Tag new learning against this framework from now on."""
+        await frameworks.set_default(viewer_of(request), framework_id)
+        return Redirect("/admin/frameworks?saved=default")
+
+    async def _page(self, request: AnyRequest, **context: Any) -> Template:
+        context.setdefault("titles", {})
+        context.setdefault("make_default", False)
+        return render(
+            request,
+            "learning/frameworks.html",
+            status_code=400 if context.get("errors") else 200,
+            frameworks=await frameworks.list_frameworks(),
+            columns=frameworks.FRAMEWORK_COLUMNS,
+            **context,
+        )

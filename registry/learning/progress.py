@@ -1,0 +1,99 @@
+"""Hours against the CLDSC pro-rata requirement: SQL sums over one period, per competence too."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from registry import clock
+from registry.accounts.rules import Viewer
+from registry.learning.rules import Period, financial_year, required_pl_hours
+from registry.learning.schemas import CompetenceProgress, LearningTimeOut, Progress
+from registry.learning.service import PractitionerRef, list_competences, practitioner_ref
+from registry.learning.tables import LearningRecord
+from registry.registration.rules import ACTIVE_STATUSES
+from registry.registration.tables import CldscRegistration
+
+__all__ = ("current_cycle", "learning_time", "progress", "progress_overview")
+
+# Attendance-created records (source ``event``) always count as protected time (METRICS.md).
+_TOTALS_SQL = """
+SELECT COALESCE(SUM(hours), 0) AS learning,
+       COALESCE(SUM(CASE WHEN verification_state = 'verified' THEN hours ELSE 0 END), 0) AS verified,
+       COALESCE(SUM(CASE WHEN protected_time OR source = 'event' THEN hours ELSE 0 END), 0) AS protected
+FROM learning_record
+WHERE practitioner = {} AND completed_on >= {} AND completed_on <= {}
+"""
+_PER_COMPETENCE_SQL = """
+SELECT c.code AS code, COALESCE(SUM(r.hours), 0) AS hours
+FROM learning_record r
+JOIN learning_record_competence rc ON rc.record = r.id
+JOIN competence c ON c.id = rc.competence
+WHERE r.practitioner = {} AND r.completed_on >= {} AND r.completed_on <= {}
+GROUP BY c.code
+"""
+
+
+async def current_cycle(practitioner_id: int, day: date) -> Period | None:
+    """The registration cycle running on ``day``: from the latest registered/associate row to its renewal date."""
+    row = (
+        await CldscRegistration.select(
+            CldscRegistration.status, CldscRegistration.effective_from, CldscRegistration.renewal_due
+        )
+        .where((CldscRegistration.practitioner == practitioner_id) & (CldscRegistration.effective_from <= day))
+        .order_by(CldscRegistration.effective_from, ascending=False)
+        .order_by(CldscRegistration.id, ascending=False)
+        .first()
+    )
+    if row is None or row["status"] not in ACTIVE_STATUSES or row["renewal_due"] is None:
+        return None
+    start, due = row["effective_from"], row["renewal_due"]
+    return Period(start, due - timedelta(days=1), f"Registration cycle to {due:%-d %B %Y}")
+
+
+async def progress(practitioner: PractitionerRef, period: Period) -> Progress:
+    pid = practitioner["id"]
+    totals = (await LearningRecord.raw(_TOTALS_SQL, pid, period.start, period.end))[0]
+    hours = {
+        r["code"]: float(r["hours"])
+        for r in await LearningRecord.raw(_PER_COMPETENCE_SQL, pid, period.start, period.end)
+    }
+    return Progress(
+        label=period.label,
+        start=period.start,
+        end=period.end,
+        required_pl_hours=required_pl_hours(
+            practitioner["weekly_hours"], period, practitioner["started_on"], practitioner["left_on"]
+        ),
+        learning_hours=float(totals["learning"]),
+        verified_hours=float(totals["verified"]),
+        protected_hours=float(totals["protected"]),
+        per_competence=[
+            CompetenceProgress(code=c.code, title=c.title, hours=hours.get(c.code, 0.0))
+            for c in await list_competences()
+        ],
+    )
+
+
+async def progress_overview(viewer: Viewer, practitioner_id: int) -> list[Progress]:
+    """The current registration cycle (when registered) and the current reporting year."""
+    practitioner = await practitioner_ref(viewer, practitioner_id)
+    today = clock.today()
+    periods = [p for p in (await current_cycle(practitioner_id, today), financial_year(today)) if p is not None]
+    year = periods[-1]
+    periods[-1] = Period(year.start, year.end, f"Reporting year {year.label}")
+    return [await progress(practitioner, p) for p in periods]
+
+
+async def learning_time(viewer: Viewer, practitioner_id: int, period: Period) -> LearningTimeOut:
+    """INTERFACE.md's learning-time: protected time has no entitlement until partners record one, so it reads 0."""
+    practitioner = await practitioner_ref(viewer, practitioner_id)
+    done = await progress(practitioner, period)
+    return LearningTimeOut(
+        period=period.label,
+        entitlement_hours=0.0,
+        used_hours=done.protected_hours,
+        booked_hours=0.0,
+        remaining_hours=0.0,
+        required_pl_hours=done.required_pl_hours,
+        learning_hours=done.learning_hours,
+    )

@@ -1,0 +1,136 @@
+"""Pure rules of professional learning: kinds, periods, the pro-rata requirement, who may read or verify."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from registry.accounts.rules import Role, Viewer
+
+__all__ = (
+    "KINDS",
+    "MAX_HOURS",
+    "MIN_HOURS",
+    "VERIFICATION_STATES",
+    "Period",
+    "can_read_reflection",
+    "can_verify",
+    "financial_year",
+    "may_manage_own_learning",
+    "may_record_need",
+    "parse_period",
+    "required_pl_hours",
+    "verifier_problem",
+)
+
+KINDS: tuple[str, ...] = (
+    "course", "conference", "event", "online_learning", "professional_reading", "peer_support", "shadowing",
+    "community_of_practice", "practitioner_enquiry", "working_group", "secondment", "formal_study", "reflection",
+    "other",
+)  # fmt: skip
+"""The CLDSC kinds of professional learning (INTERFACE.md, learning CSV)."""
+MIN_HOURS = 0.25
+MAX_HOURS = 200.0
+VERIFICATION_STATES = ("none", "requested", "verified", "returned")
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """Whole dates, inclusive at both ends (METRICS.md)."""
+
+    start: date
+    end: date
+    label: str
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def financial_year(day: date) -> Period:
+    """The Scottish public-sector reporting year (1 April – 31 March) containing ``day``."""
+    first = day.year if day.month >= 4 else day.year - 1
+    return Period(date(first, 4, 1), date(first + 1, 3, 31), f"{first}-{(first + 1) % 100:02d}")
+
+
+def parse_period(text: str) -> Period:
+    """``2025-26`` (a financial year) or ``2025-04-01..2025-06-30``; ValueError with a readable message."""
+    text = text.strip()
+    if match := re.fullmatch(r"(\d{4})-(\d{2})", text):
+        first = int(match.group(1))
+        if (first + 1) % 100 != int(match.group(2)):
+            raise ValueError(f"{text} is not a financial year: write it like 2025-26")
+        return financial_year(date(first, 4, 1))
+    if match := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", text):
+        try:
+            start, end = date.fromisoformat(match.group(1)), date.fromisoformat(match.group(2))
+        except ValueError:
+            raise ValueError(f"{text} has a date that does not exist") from None
+        if end < start:
+            raise ValueError(f"{text} ends before it starts")
+        return Period(start, end, text)
+    raise ValueError("period must be a financial year like 2025-26 or dates like 2025-04-01..2025-06-30")
+
+
+def required_pl_hours(weekly_hours: float, period: Period, started_on: date, left_on: date | None) -> float:
+    """METRICS.md: weekly hours × days of the period they were employed / 365, rounded to one decimal."""
+    first = max(period.start, started_on)
+    last = period.end if left_on is None else min(period.end, left_on - timedelta(days=1))
+    employed_days = max(0, (last - first).days + 1)
+    return round(weekly_hours * employed_days / 365, 1)
+
+
+def can_read_reflection(
+    viewer: Viewer, practitioner_email: str, manager_email: str | None, verifier_email: str | None
+) -> bool:
+    """Reflections and review notes: the practitioner, their line manager and their named verifier only.
+
+    Partner admins and leads see hours and competences, never the reflection — unless they are one of those.
+    """
+    email = viewer.email.lower()
+    return email in {practitioner_email.lower(), (manager_email or "").lower(), (verifier_email or "").lower()}
+
+
+def can_verify(viewer: Viewer, practitioner_email: str, verifier_email: str | None, state: str) -> bool:
+    """Only the named verifier, on a record waiting for them, and never on their own learning."""
+    email = viewer.email.lower()
+    return (
+        state == "requested"
+        and verifier_email is not None
+        and email == verifier_email.lower()
+        and email != practitioner_email.lower()
+    )
+
+
+def verifier_problem(
+    verifier_email: str, practitioner_email: str, manager_email: str | None, verifier_status: str | None
+) -> str | None:
+    """Why this person cannot verify this practitioner's learning, or None.
+
+    CLDSC: verification follows a reflective discussion with the line manager or a mentor, ideally a
+    registered CLD practitioner; so the line manager, or a practitioner registered (or associate) today.
+    """
+    verifier = verifier_email.lower()
+    if verifier == practitioner_email.lower():
+        return "you cannot verify your own learning"
+    if manager_email and verifier == manager_email.lower():
+        return None
+    if verifier_status in {"registered", "associate"}:
+        return None
+    return "choose your line manager or a practitioner registered with the CLD Standards Council"
+
+
+def may_manage_own_learning(viewer: Viewer, practitioner_email: str) -> bool:
+    """Learning records are written by the practitioner themself."""
+    return viewer.email.lower() == practitioner_email.lower()
+
+
+def may_record_need(viewer: Viewer, practitioner_email: str, manager_email: str | None) -> bool:
+    """Learning needs are recorded by the practitioner or their line manager (and by leads for the alliance)."""
+    email = viewer.email.lower()
+    return (
+        email == practitioner_email.lower()
+        or (manager_email is not None and email == manager_email.lower())
+        or viewer.role in {Role.LEAD, Role.ADMIN}
+    )

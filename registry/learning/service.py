@@ -1,0 +1,418 @@
+"""Use cases of the learning log: records, goals and needs of one practitioner, and the learning CSV import."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from typing import Any
+
+from pydantic import ValidationError
+
+from registry import clock
+from registry.accounts.rules import Role, Viewer, can_see_practitioner
+from registry.db import write_tx
+from registry.errors import Forbidden, Invalid, NotFound
+from registry.learning.rules import can_read_reflection, may_manage_own_learning, may_record_need
+from registry.learning.schemas import (
+    CompetenceOut,
+    GoalIn,
+    GoalOut,
+    LearningNeedIn,
+    LearningNeedOut,
+    LearningRecordIn,
+    LearningRecordOut,
+    LearningRecordPatch,
+)
+from registry.learning.tables import (
+    Competence,
+    Framework,
+    LearningNeed,
+    LearningRecord,
+    LearningRecordCompetence,
+    PlGoal,
+)
+from registry.people.rules import read_csv
+from registry.people.service import ImportResult
+from registry.people.tables import Practitioner
+from registry.validation import problems_from
+
+__all__ = (
+    "LEARNING_COLUMNS",
+    "PractitionerRef",
+    "add_goal",
+    "competences_of",
+    "create_record",
+    "delete_record",
+    "get_record",
+    "import_learning",
+    "list_competences",
+    "list_goals",
+    "list_needs",
+    "list_records",
+    "practitioner_ref",
+    "record_need",
+    "record_out",
+    "record_row",
+    "update_record",
+)
+
+log = logging.getLogger(__name__)
+LEARNING_COLUMNS = ("email", "completed_on", "title", "kind", "hours", "competences", "protected_time", "reflection")
+LEARNING_REQUIRED = ("email", "completed_on", "title", "kind", "hours", "competences")
+
+PractitionerRef = dict[str, Any]
+"""id, email, manager_email, organisation (id), weekly_hours, started_on, left_on, given_name, family_name."""
+
+_REF_COLUMNS = (
+    Practitioner.id,
+    Practitioner.email,
+    Practitioner.manager_email,
+    Practitioner.organisation,
+    Practitioner.weekly_hours,
+    Practitioner.started_on,
+    Practitioner.left_on,
+    Practitioner.given_name,
+    Practitioner.family_name,
+)
+
+
+async def practitioner_ref(viewer: Viewer, practitioner_id: int) -> PractitionerRef:
+    """The practitioner if the viewer may see them; otherwise NotFound (their existence is not confirmed)."""
+    row: PractitionerRef | None = (
+        await Practitioner.select(*_REF_COLUMNS).where(Practitioner.id == practitioner_id).first()
+    )
+    if row is None or not can_see_practitioner(viewer, row["email"], row["organisation"], row["manager_email"]):
+        raise NotFound("No such practitioner")
+    return row
+
+
+# ---------------------------------------------------------------- competences
+
+
+async def _default_framework_id() -> int:
+    row = await Framework.select(Framework.id).where(Framework.is_default == True).first()  # noqa: E712
+    if row is None:
+        raise NotFound("No competence framework is loaded")
+    return int(row["id"])
+
+
+async def list_competences(include_values: bool = False) -> list[CompetenceOut]:
+    """The default framework's competences in order (and its values, if asked)."""
+    query = Competence.select(Competence.code, Competence.title, Competence.kind).where(
+        Competence.framework == await _default_framework_id()
+    )
+    if not include_values:
+        query = query.where(Competence.kind == "competence")
+    return [CompetenceOut(**row) for row in await query.order_by(Competence.position)]
+
+
+async def _competence_ids(codes: list[str]) -> dict[str, int]:
+    """Codes → ids in the default framework; Invalid names the unknown ones."""
+    rows = await Competence.select(Competence.id, Competence.code).where(
+        (Competence.framework == await _default_framework_id())
+        & (Competence.kind == "competence")
+        & Competence.code.is_in(list(set(codes)) or [""])
+    )
+    known = {r["code"]: r["id"] for r in rows}
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise Invalid({"competences": f"unknown competence {', '.join(unknown)}"})
+    return known
+
+
+# ---------------------------------------------------------------- learning records
+
+
+def _require_owner(viewer: Viewer, practitioner: PractitionerRef) -> None:
+    if not may_manage_own_learning(viewer, practitioner["email"]):
+        raise Forbidden("Only the practitioner can change their own learning log")
+
+
+async def competences_of(record_ids: list[int]) -> dict[int, list[str]]:
+    if not record_ids:
+        return {}
+    rows = (
+        await LearningRecordCompetence.select(
+            LearningRecordCompetence.record, LearningRecordCompetence.competence.code.as_alias("code")
+        )
+        .where(LearningRecordCompetence.record.is_in(record_ids))
+        .order_by(LearningRecordCompetence.competence.position)
+    )
+    codes: dict[int, list[str]] = defaultdict(list)
+    for row in rows:
+        codes[row["record"]].append(row["code"])
+    return codes
+
+
+def record_out(
+    viewer: Viewer, practitioner: PractitionerRef, row: dict[str, Any], codes: list[str]
+) -> LearningRecordOut:
+    private = can_read_reflection(viewer, practitioner["email"], practitioner["manager_email"], row["verifier_email"])
+    return LearningRecordOut(
+        id=row["id"],
+        practitioner_id=row["practitioner"],
+        title=row["title"],
+        kind=row["kind"],
+        completed_on=row["completed_on"],
+        hours=row["hours"],
+        competences=codes,
+        goal_id=row["goal"],
+        protected_time=row["protected_time"],
+        evidence_url=row["evidence_url"],
+        source=row["source"],
+        reflection=row["reflection"] if private else None,
+        verification_state=row["verification_state"],
+        verifier_email=row["verifier_email"],
+        review_note=row["review_note"] if private else None,
+        return_comment=row["return_comment"] if private else None,
+        verified_at=row["verified_at"],
+        verified_by=row["verified_by_email"],
+    )
+
+
+async def list_records(
+    viewer: Viewer, practitioner_id: int, limit: int = 50, offset: int = 0
+) -> tuple[list[LearningRecordOut], int]:
+    """A practitioner's learning, newest first; reflections only for those allowed to read them."""
+    practitioner = await practitioner_ref(viewer, practitioner_id)
+    where = LearningRecord.practitioner == practitioner_id
+    rows = (
+        await LearningRecord.select()
+        .where(where)
+        .order_by(LearningRecord.completed_on, ascending=False)
+        .order_by(LearningRecord.id, ascending=False)
+        .limit(limit)
+        .offset(offset)
+    )
+    codes = await competences_of([r["id"] for r in rows])
+    return [
+        record_out(viewer, practitioner, r, codes.get(r["id"], [])) for r in rows
+    ], await LearningRecord.count().where(where)
+
+
+async def record_row(practitioner_id: int, record_id: int) -> dict[str, Any]:
+    row: dict[str, Any] | None = (
+        await LearningRecord.select()
+        .where((LearningRecord.id == record_id) & (LearningRecord.practitioner == practitioner_id))
+        .first()
+    )
+    if row is None:
+        raise NotFound("No such learning record")
+    return row
+
+
+async def get_record(viewer: Viewer, practitioner_id: int, record_id: int) -> LearningRecordOut:
+    practitioner = await practitioner_ref(viewer, practitioner_id)
+    row = await record_row(practitioner_id, record_id)
+    return record_out(viewer, practitioner, row, (await competences_of([record_id])).get(record_id, []))
+
+
+async def _check_goal(practitioner_id: int, goal_id: int | None) -> None:
+    if goal_id is not None and not await PlGoal.exists().where(
+        (PlGoal.id == goal_id) & (PlGoal.practitioner == practitioner_id)
+    ):
+        raise Invalid({"goal_id": "choose one of your own PL goals"})
+
+
+async def _insert_record(
+    practitioner_id: int, data: LearningRecordIn, competence_ids: dict[str, int], source: str
+) -> int:
+    now = clock.now()
+    fields = data.model_dump(exclude={"competences", "goal_id", "evidence_url"})
+    inserted = await LearningRecord.insert(
+        LearningRecord(
+            **fields,
+            practitioner=practitioner_id,
+            goal=data.goal_id,
+            evidence_url=str(data.evidence_url) if data.evidence_url else None,
+            source=source,
+            created_at=now,
+            updated_at=now,
+        )
+    ).returning(LearningRecord.id)
+    record_id = int(inserted[0]["id"])
+    await LearningRecordCompetence.insert(
+        *[
+            LearningRecordCompetence(record=record_id, competence=competence_ids[c])
+            for c in dict.fromkeys(data.competences)
+        ]
+    )
+    return record_id
+
+
+async def create_record(viewer: Viewer, practitioner_id: int, data: LearningRecordIn) -> LearningRecordOut:
+    """The practitioner logs a piece of learning against one or more competences."""
+    practitioner = await practitioner_ref(viewer, practitioner_id)
+    _require_owner(viewer, practitioner)
+    competence_ids = await _competence_ids(data.competences)
+    await _check_goal(practitioner_id, data.goal_id)
+    async with write_tx():
+        record_id = await _insert_record(practitioner_id, data, competence_ids, "self")
+    log.info("%s logged learning record %s (%s h)", viewer.email, record_id, data.hours)
+    return await get_record(viewer, practitioner_id, record_id)
+
+
+async def update_record(
+    viewer: Viewer, practitioner_id: int, record_id: int, patch: LearningRecordPatch
+) -> LearningRecordOut:
+    """Change a record; a change to a verified or waiting record sends it back to unverified."""
+    practitioner = await practitioner_ref(viewer, practitioner_id)
+    _require_owner(viewer, practitioner)
+    await record_row(practitioner_id, record_id)
+    changes: dict[Any, Any] = patch.model_dump(exclude_unset=True)
+    for required in ("title", "kind", "completed_on", "hours", "competences", "reflection", "protected_time"):
+        if required in changes and changes[required] is None:
+            raise Invalid({required: "must not be empty"})
+    competences = changes.pop("competences", None)
+    competence_ids = await _competence_ids(competences) if competences else {}
+    if "goal_id" in changes:
+        await _check_goal(practitioner_id, changes["goal_id"])
+        changes["goal"] = changes.pop("goal_id")
+    if "evidence_url" in changes:
+        changes["evidence_url"] = str(changes["evidence_url"]) if changes["evidence_url"] else None
+    async with write_tx():
+        await LearningRecord.update(
+            {
+                **changes,
+                "updated_at": clock.now(),
+                # What the verifier reviewed is no longer what is recorded.
+                "verification_state": "none",
+                "verified_at": None,
+                "verified_by_email": None,
+                "verification_requested_at": None,
+            }
+        ).where(LearningRecord.id == record_id)
+        if competences:
+            await LearningRecordCompetence.delete().where(LearningRecordCompetence.record == record_id)
+            await LearningRecordCompetence.insert(
+                *[
+                    LearningRecordCompetence(record=record_id, competence=competence_ids[c])
+                    for c in dict.fromkeys(competences)
+                ]
+            )
+    log.info("%s changed learning record %s: %s", viewer.email, record_id, sorted(map(str, changes)))
+    return await get_record(viewer, practitioner_id, record_id)
+
+
+async def delete_record(viewer: Viewer, practitioner_id: int, record_id: int) -> None:
+    practitioner = await practitioner_ref(viewer, practitioner_id)
+    _require_owner(viewer, practitioner)
+    await record_row(practitioner_id, record_id)
+    async with write_tx():
+        await LearningRecord.delete().where(LearningRecord.id == record_id)
+    log.info("%s deleted learning record %s", viewer.email, record_id)
+
+
+# ---------------------------------------------------------------- goals and needs
+
+
+async def list_goals(viewer: Viewer, practitioner_id: int) -> list[GoalOut]:
+    await practitioner_ref(viewer, practitioner_id)
+    rows = await PlGoal.select().where(PlGoal.practitioner == practitioner_id).order_by(PlGoal.created_at)
+    return [GoalOut(**{**r, "practitioner_id": r["practitioner"]}) for r in rows]
+
+
+async def add_goal(viewer: Viewer, practitioner_id: int, data: GoalIn) -> GoalOut:
+    practitioner = await practitioner_ref(viewer, practitioner_id)
+    _require_owner(viewer, practitioner)
+    async with write_tx():
+        inserted = await PlGoal.insert(
+            PlGoal(practitioner=practitioner_id, title=data.title, description=data.description, created_at=clock.now())
+        ).returning(PlGoal.id)
+    log.info("%s added PL goal %s", viewer.email, inserted[0]["id"])
+    return next(g for g in await list_goals(viewer, practitioner_id) if g.id == inserted[0]["id"])
+
+
+async def list_needs(viewer: Viewer, practitioner_id: int) -> list[LearningNeedOut]:
+    await practitioner_ref(viewer, practitioner_id)
+    rows = (
+        await LearningNeed.select(
+            LearningNeed.id,
+            LearningNeed.practitioner,
+            LearningNeed.competence.code.as_alias("competence"),
+            LearningNeed.description,
+            LearningNeed.recorded_by_email,
+            LearningNeed.recorded_on,
+        )
+        .where(LearningNeed.practitioner == practitioner_id)
+        .order_by(LearningNeed.recorded_on, ascending=False)
+    )
+    return [
+        LearningNeedOut(
+            id=r["id"], practitioner_id=r["practitioner"], competence=r["competence"], description=r["description"],
+            recorded_by=r["recorded_by_email"], recorded_on=r["recorded_on"],
+        )
+        for r in rows
+    ]  # fmt: skip
+
+
+async def record_need(viewer: Viewer, practitioner_id: int, data: LearningNeedIn) -> LearningNeedOut:
+    """The practitioner or their line manager records a learning need against a competence."""
+    practitioner = await practitioner_ref(viewer, practitioner_id)
+    if not may_record_need(viewer, practitioner["email"], practitioner["manager_email"]):
+        raise Forbidden("Only the practitioner or their line manager can record their learning needs")
+    competence_ids = await _competence_ids([data.competence])
+    async with write_tx():
+        inserted = await LearningNeed.insert(
+            LearningNeed(
+                practitioner=practitioner_id,
+                competence=competence_ids[data.competence],
+                description=data.description,
+                recorded_by_email=viewer.email,
+                recorded_on=clock.today(),
+                recorded_at=clock.now(),
+            )
+        ).returning(LearningNeed.id)
+    log.info("%s recorded learning need %s for practitioner %s", viewer.email, inserted[0]["id"], practitioner_id)
+    return next(n for n in await list_needs(viewer, practitioner_id) if n.id == inserted[0]["id"])
+
+
+# ---------------------------------------------------------------- import
+
+
+async def import_learning(viewer: Viewer, text: str) -> ImportResult:
+    """All or nothing: ``email,completed_on,title,kind,hours,competences,protected_time,reflection``."""
+    if viewer.role not in {Role.LEAD, Role.ADMIN}:
+        raise Forbidden("Only alliance leads and admins can import learning records")
+    rows, problems = read_csv(text, LEARNING_REQUIRED)
+    practitioners = {
+        r["email"]: r["id"]
+        for r in await Practitioner.select(Practitioner.email, Practitioner.id).where(
+            Practitioner.email.is_in([row.cells.get("email", "").lower() for row in rows] or [""])
+        )
+    }
+    framework = await _default_framework_id()
+    known_codes = {
+        r["code"]: r["id"]
+        for r in await Competence.select(Competence.code, Competence.id).where(
+            (Competence.framework == framework) & (Competence.kind == "competence")
+        )
+    }
+    valid: list[tuple[int, LearningRecordIn]] = []
+    for row in rows:
+        cells = {c: row.cells.get(c, "") for c in LEARNING_COLUMNS}
+        email = cells.pop("email").lower()
+        if not email:
+            problems.append(f"line {row.line}: email: is required")
+        elif email not in practitioners:
+            problems.append(f"line {row.line}: email: no practitioner with email {email}")
+        protected = cells.pop("protected_time").lower()
+        if protected not in {"", "yes", "no"}:
+            problems.append(f"line {row.line}: protected_time: must be yes or no")
+        try:
+            record = LearningRecordIn.model_validate({**cells, "protected_time": protected == "yes"})
+        except ValidationError as exc:
+            problems.extend(f"line {row.line}: {field}: {problem}" for field, problem in problems_from(exc).items())
+            continue
+        unknown = [c for c in record.competences if c not in known_codes]
+        if unknown:
+            problems.append(f"line {row.line}: competences: unknown competence {', '.join(unknown)}")
+        elif email in practitioners:
+            valid.append((practitioners[email], record))
+    if problems:
+        raise Invalid(problems, detail=f"{len(problems)} problem(s); nothing was imported")
+    async with write_tx():
+        for practitioner_id, record in valid:
+            await _insert_record(practitioner_id, record, known_codes, "self")
+    log.info("%s imported %s learning records", viewer.email, len(valid))
+    return ImportResult(created=len(valid), updated=0)
