@@ -121,3 +121,44 @@ class ErrorPage:
         self.page = page
         self.heading = page.get_by_role("heading", level=1)
         self.detail = page.get_by_test_id("error-detail")
+
+
+class LearningForm:
+    """Log learning (templates/learning/record_form.html)."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.title = page.get_by_label("What was the learning?")
+        self.kind = page.get_by_label("Kind of learning")
+        self.completed_on = page.get_by_label("Date completed")
+        self.hours = page.get_by_label("Hours")
+        self.reflection = page.get_by_label("Reflection (optional)")
+        self.save_button = page.get_by_test_id("save-learning")
+
+    def competence(self, code: str) -> Locator:
+        return self.page.get_by_role("checkbox", name=code, exact=False)
+
+    def log(
+        self, title: str, kind: str, completed_on: str, hours: str, competences: list[str], reflection: str
+    ) -> None:
+        self.title.fill(title)
+        self.kind.select_option(kind)
+        self.completed_on.fill(completed_on)
+        self.hours.fill(hours)
+        for code in competences:
+            self.page.locator(f'input[name="competences"][value="{code}"]').check()
+        self.reflection.fill(reflection)
+        with self.page.expect_navigation():
+            self.save_button.click()
+
+
+class CompetenceChart:
+    """The SVG bars of hours per competence on a practitioner's page (the first period shown)."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.summary = page.get_by_test_id("progress-summary").last
+        self.chart = page.get_by_test_id("competence-chart").last
+
+    def hours(self, code: str) -> str:
+        return self.chart.locator(f'rect[data-code="{code}"]').get_attribute("data-hours") or ""

@@ -124,7 +124,9 @@ async def test_a_named_verifier_reads_the_reflection_and_verifies(client: Client
     assert (await client.get("/api/v1/verification", headers=bearer(alliance.tokens["manager"]))).json() == []
     # Graham (line manager) is not the verifier of this record: not found for him.
     refused = await client.post(
-        f"/api/v1/verification/{record['id']}/verify", json={"review_note": "x"}, headers=bearer(alliance.tokens["manager"])
+        f"/api/v1/verification/{record['id']}/verify",
+        json={"review_note": "x"},
+        headers=bearer(alliance.tokens["manager"]),
     )
     assert refused.status_code == 404
     verified = await client.post(
@@ -175,7 +177,9 @@ async def test_return_then_edit_then_verify(client: Client, alliance: Alliance) 
     assert edited.status_code == 200
     assert edited.json()["verification_state"] == "none"
     await client.post(f"{url}/verification-request", json={"verifier_email": "graham@example.org"}, headers=eilidh)
-    verified = await client.post(f"/api/v1/verification/{record['id']}/verify", json={"review_note": "Good."}, headers=graham)
+    verified = await client.post(
+        f"/api/v1/verification/{record['id']}/verify", json={"review_note": "Good."}, headers=graham
+    )
     assert verified.json()["verification_state"] == "verified"
     changed = await client.patch(url, json={"hours": 8}, headers=eilidh)
     assert changed.json()["verification_state"] == "none"  # what was verified is no longer what is recorded
@@ -198,7 +202,9 @@ async def test_learning_time_against_the_pro_rata_requirement(client: Client, al
     """Eilidh: 17.5 h a week all year → 17.5 h required; 7.5 h protected + 2 h unprotected logged."""
     await _log(client, alliance)
     await _log(client, alliance, hours=2, protected_time=False, competences=["C7"])
-    await _log(client, alliance, hours=50, completed_on=(THIS_YEAR.start.replace(year=THIS_YEAR.start.year - 1)).isoformat())
+    await _log(
+        client, alliance, hours=50, completed_on=(THIS_YEAR.start.replace(year=THIS_YEAR.start.year - 1)).isoformat()
+    )
     pid = alliance.practitioner_ids["eilidh@example.org"]
     response = await client.get(
         f"/api/v1/practitioners/{pid}/learning-time?period={THIS_YEAR.label}", headers=bearer(alliance.tokens["lead"])
@@ -213,7 +219,9 @@ async def test_learning_time_against_the_pro_rata_requirement(client: Client, al
         "required_pl_hours": 17.5 if THIS_YEAR.days == 365 else round(17.5 * 366 / 365, 1),
         "learning_hours": 9.5,
     }
-    bad = await client.get(f"/api/v1/practitioners/{pid}/learning-time?period=2025-27", headers=bearer(alliance.tokens["lead"]))
+    bad = await client.get(
+        f"/api/v1/practitioners/{pid}/learning-time?period=2025-27", headers=bearer(alliance.tokens["lead"])
+    )
     assert bad.status_code == 400
     assert "period" in bad.json()["detail"]
 

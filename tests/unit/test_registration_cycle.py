@@ -258,9 +258,7 @@ def test_problems_are_named_by_field() -> None:
     }
     assert "none" not in STATUSES
     assert set(problems(status="none", effective_from="2025-04-01")) == {"status"}
-    assert set(problems(status="registered", effective_from="2025-04-01", category="registered_member")) == {
-        "category"
-    }
+    assert set(problems(status="registered", effective_from="2025-04-01", category="registered_member")) == {"category"}
 
 
 @pytest.mark.parametrize("renewal_due", ["2025-04-01", "2025-03-31", "2020-01-01"])
