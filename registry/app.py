@@ -17,6 +17,7 @@ from litestar.template import TemplateConfig
 
 from registry import db
 from registry.accounts.pages import AccountPages
+from registry.events.api import BookingApi, EventApi
 from registry.learning.api import CompetenceApi, LearningApi, VerificationApi
 from registry.learning.framework_pages import FrameworkPages
 from registry.learning.pack_pages import RenewalPackPages
@@ -65,6 +66,8 @@ def create_app(*, database_pool: bool = True) -> Litestar:
             VerificationPages,
             RenewalPackPages,
             FrameworkPages,
+            EventApi,
+            BookingApi,
             CompetenceApi,
             LearningApi,
             VerificationApi,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from piccolo.conf.apps import AppConfig
 
 from registry.accounts.tables import ApiToken, User, UserSession
+from registry.events.tables import Booking, BookingHistory, Evaluation, Event, EventCompetence, EventSession
 from registry.learning.tables import (
     Competence,
     Framework,
@@ -33,6 +34,12 @@ TABLES = [
     LearningRecord,
     LearningRecordCompetence,
     LearningNeed,
+    Event,
+    EventSession,
+    EventCompetence,
+    Booking,
+    BookingHistory,
+    Evaluation,
 ]
 
 APP_CONFIG = AppConfig(

@@ -79,12 +79,8 @@ class FrameworkPages(Controller):
         try:
             await frameworks.rename_competence(viewer_of(request), competence_id, title)
         except Invalid:
-            field = f"title-{competence_id}"
-            return await self._page(
-                request,
-                errors={field: "Enter a title of 300 characters or fewer"},
-                titles={competence_id: title},
-            )
+            problem = "Title must be 300 characters or fewer" if title.strip() else "Enter a title"
+            return await self._page(request, errors={f"title-{competence_id}": problem}, titles={competence_id: title})
         return Redirect(f"/admin/frameworks?saved=renamed#competence-{competence_id}")
 
     @post("/{framework_id:int}/default")

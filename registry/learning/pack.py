@@ -182,9 +182,9 @@ async def build_pack(viewer: Viewer, practitioner_id: int) -> RenewalPack:
     today = clock.today()
     period = pack_period(await current_cycle(practitioner_id, today), today)
     status, number, renewal_due = await _registration(practitioner_id, today)
-    organisation = await Organisation.select(Organisation.name).where(
-        Organisation.id == practitioner["organisation"]
-    ).first()
+    organisation = (
+        await Organisation.select(Organisation.name).where(Organisation.id == practitioner["organisation"]).first()
+    )
     goals = [
         goal
         for goal in await list_goals(viewer, practitioner_id)

@@ -24,6 +24,7 @@ from registry.people.schemas import (
     PractitionerOut,
     PractitionerPatch,
 )
+from registry.registration import service as registration_service
 from registry.validation import problems_from
 from registry.web.auth import requires_role, signed_in, viewer_of
 from registry.web.pages import PER_PAGE, Pagination, form_data, render, sentences
@@ -125,6 +126,7 @@ class PractitionerPages(Controller):
             is_self=practitioner.email == viewer.email,
             saved=bool(saved),
             progress=await learning_progress.progress_overview(viewer, practitioner_id),
+            registration=await registration_service.summary_for(viewer, practitioner_id),
         )
 
     @get("/{practitioner_id:int}/edit", guards=[_editors])

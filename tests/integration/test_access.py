@@ -18,6 +18,9 @@ OWNER = frozenset({"practitioner"})
 """The practitioner whose record it is (Eilidh signs in as the practitioner)."""
 VERIFIER = frozenset({"manager"})
 """The named verifier of the record (Eilidh asks Graham, her manager)."""
+OWNER_AND_MANAGER = frozenset({"practitioner", "manager"})
+"""Eilidh and her line manager Graham."""
+ADMINS = frozenset({"admin"})
 
 # (method, path as the router names it) → roles allowed; PUBLIC routes need no sign-in.
 ROUTES: dict[tuple[str, str], frozenset[str] | None] = {
@@ -81,6 +84,25 @@ ROUTES: dict[tuple[str, str], frozenset[str] | None] = {
     ("POST", "/practitioners/{practitioner_id:int}/registration"): ALL - {"partner_admin"},
     ("GET", "/api/v1/practitioners/{practitioner_id:int}/registration"): ALL,
     ("POST", "/api/v1/practitioners/{practitioner_id:int}/registration"): ALL - {"partner_admin"},
+    ("GET", "/practitioners/{practitioner_id:int}/renewal-pack"): OWNER_AND_MANAGER,
+    ("GET", "/practitioners/{practitioner_id:int}/renewal-pack.csv"): OWNER_AND_MANAGER,
+    ("GET", "/admin/frameworks"): ADMINS,
+    ("POST", "/admin/frameworks"): ADMINS,
+    ("POST", "/admin/frameworks/competences/{competence_id:int}/title"): ADMINS,
+    ("POST", "/admin/frameworks/{framework_id:int}/default"): ADMINS,
+    ("GET", "/api/v1/events"): ALL,
+    ("POST", "/api/v1/events"): EDITORS,
+    ("GET", "/api/v1/events/{event_id:int}"): ALL,
+    ("PATCH", "/api/v1/events/{event_id:int}"): EDITORS,
+    ("POST", "/api/v1/events/{event_id:int}/bookings"): ALL,
+    ("GET", "/api/v1/events/{event_id:int}/bookings"): EDITORS,
+    ("PUT", "/api/v1/events/{event_id:int}/attendance"): EDITORS,
+    ("GET", "/api/v1/bookings"): ALL,
+    ("GET", "/api/v1/bookings/{booking_id:int}"): ALL,
+    ("POST", "/api/v1/bookings/{booking_id:int}/approve"): frozenset({"manager", "lead", "admin"}),
+    # Near the end: they cancel the booking and the event the routes above work on.
+    ("POST", "/api/v1/bookings/{booking_id:int}/cancel"): ALL,
+    ("POST", "/api/v1/events/{event_id:int}/cancel"): EDITORS,
     # Last: they remove the record the routes above work on.
     ("POST", "/practitioners/{practitioner_id:int}/learning/{record_id:int}/delete"): OWNER,
     ("DELETE", "/api/v1/practitioners/{practitioner_id:int}/learning/{record_id:int}"): OWNER,
@@ -88,6 +110,10 @@ ROUTES: dict[tuple[str, str], frozenset[str] | None] = {
 
 # Bodies that pass validation, so that what is tested is who may, not what was sent.
 BODIES: dict[tuple[str, str], dict[str, object]] = {
+    ("POST", "/api/v1/events"): {
+        "title": "New event", "host_organisation": "DCC", "format": "online", "online_url": "https://meet.example.org/a",
+        "capacity": 5, "sessions": [{"starts_at": "2030-01-07T10:00:00+00:00", "ends_at": "2030-01-07T12:00:00+00:00"}],
+    },
     ("POST", "/api/v1/practitioners/{practitioner_id:int}/learning"): {
         "title": "Trauma-informed practice", "kind": "course", "completed_on": "2026-01-20", "hours": 3,
         "competences": ["C2"],
@@ -153,13 +179,43 @@ async def _eilidhs_learning(alliance: Alliance) -> tuple[int, int]:
     return record.id, spare.id
 
 
-def _concrete(path: str, alliance: Alliance, record_id: int = 0) -> str:
-    # Eilidh's record is visible to every role's test sign-in (herself, her manager, DCC's admin, leads).
-    return (
-        path.replace("{practitioner_id:int}", str(alliance.practitioner_ids["eilidh@example.org"]))
-        .replace("{organisation_id:int}", str(alliance.organisation_ids["DCC"]))
-        .replace("{record_id:int}", str(record_id))
-    )
+async def _default_framework() -> tuple[int, int]:
+    """The default framework's id and the id of its first competence."""
+    from registry.learning.frameworks import list_frameworks
+
+    framework = next(f for f in await list_frameworks() if f.is_default)
+    return framework.id, framework.competences[0].id
+
+
+def _concrete(path: str, alliance: Alliance, ids: dict[str, int]) -> str:
+    """Fill ``{name:int}`` path parameters. Eilidh's record is visible to every role's test sign-in (herself,
+    her manager, DCC's admin, leads); ``ids`` has the other objects the routes work on."""
+    filled = {
+        "practitioner_id": alliance.practitioner_ids["eilidh@example.org"],
+        "organisation_id": alliance.organisation_ids["DCC"],
+        **ids,
+    }
+    for name, value in filled.items():
+        path = path.replace(f"{{{name}:int}}", str(value))
+    return path
+
+
+async def _eilidhs_booking(alliance: Alliance) -> tuple[int, int]:
+    """A published event hosted by DCC, and Eilidh's confirmed booking on it."""
+    from datetime import UTC, datetime, timedelta
+
+    from registry.cli_viewer import COMMAND_LINE
+    from registry.events import bookings, service
+    from registry.events.schemas import EventIn, SessionIn
+
+    soon = datetime.now(UTC) + timedelta(days=10)
+    event = await service.create_event(
+        COMMAND_LINE,
+        EventIn(title="Access test event", host_organisation="DCC", format="in_person", venue="Lochee Hub", capacity=5,
+                sessions=[SessionIn(starts_at=soon, ends_at=soon + timedelta(hours=2))], status="published"),
+    )  # fmt: skip
+    booking = await bookings.book(COMMAND_LINE, event.id, alliance.practitioner_ids["eilidh@example.org"])
+    return event.id, booking.id
 
 
 SIGN_IN_EMAILS = {
@@ -180,10 +236,16 @@ async def test_each_role_is_let_in_or_refused_as_the_table_says(
     await sign_in(client, SIGN_IN_EMAILS[role])
     csrf = client.cookies["csrftoken"]
     record_id, spare_id = await _eilidhs_learning(alliance)
+    framework_id, competence_id = await _default_framework()
+    event_id, booking_id = await _eilidhs_booking(alliance)
+    ids = {
+        "record_id": record_id, "framework_id": framework_id, "competence_id": competence_id,
+        "event_id": event_id, "booking_id": booking_id,
+    }  # fmt: skip
     for (method, template), allowed in ROUTES.items():
         if allowed is PUBLIC:
             continue
-        path = _concrete(template, alliance, spare_id if method == "DELETE" else record_id)
+        path = _concrete(template, alliance, {**ids, "record_id": spare_id} if method == "DELETE" else ids)
         body = BODIES.get((method, template), {})
         if path.startswith("/api/"):
             response = await client.request(
@@ -207,7 +269,11 @@ async def test_strangers_are_sent_to_sign_in_or_get_401(client: AsyncTestClient,
     for (method, template), allowed in ROUTES.items():
         if allowed is PUBLIC:
             continue
-        path = _concrete(template, alliance, 1)
+        path = _concrete(
+            template,
+            alliance,
+            dict.fromkeys(("record_id", "framework_id", "competence_id", "event_id", "booking_id"), 1),
+        )
         response = await client.request(method, path, follow_redirects=False)
         if path.startswith("/api/"):
             assert response.status_code == 401, (method, path)

@@ -27,9 +27,11 @@ BROKEN = HEADER + (
 
 
 async def _competence_id(framework: str, code: str) -> int:
-    row = await Competence.select(Competence.id).where(
-        (Competence.framework.code == framework) & (Competence.code == code)
-    ).first()
+    row = (
+        await Competence.select(Competence.id)
+        .where((Competence.framework.code == framework) & (Competence.code == code))
+        .first()
+    )
     assert row is not None
     return int(row["id"])
 
@@ -80,7 +82,10 @@ async def test_a_renamed_competence_shows_up_in_the_api(client: Client, alliance
     await client.get("/admin/frameworks")
     response = await client.post(
         f"/admin/frameworks/competences/{c1}/title",
-        data={"title": "  Know and understand the communities we work with ", "_csrf_token": client.cookies["csrftoken"]},
+        data={
+            "title": "  Know and understand the communities we work with ",
+            "_csrf_token": client.cookies["csrftoken"],
+        },
         follow_redirects=False,
     )
     assert response.status_code in {302, 303}
@@ -102,8 +107,17 @@ async def test_an_empty_title_is_refused_with_an_error_summary(client: Client, a
     )
     assert response.status_code == 400
     assert "There is a problem" in response.text
-    assert f'<a href="#title-{c2}">Enter a title of 300 characters or fewer</a>' in response.text
-    assert (await _api_competences(client, alliance))["C2"] == "Build and maintain relationships with individuals and groups"
+    assert f'<a href="#title-{c2}">Enter a title</a>' in response.text
+    too_long = await client.post(
+        f"/admin/frameworks/competences/{c2}/title",
+        data={"title": "x" * 301, "_csrf_token": client.cookies["csrftoken"]},
+    )
+    assert too_long.status_code == 400
+    assert "Title must be 300 characters or fewer" in too_long.text
+    assert f'value="{"x" * 301}"' in too_long.text  # what was typed is kept
+    assert (await _api_competences(client, alliance))[
+        "C2"
+    ] == "Build and maintain relationships with individuals and groups"
 
 
 async def test_a_framework_with_problems_is_not_added_and_every_problem_is_listed(
@@ -135,7 +149,9 @@ async def test_an_admin_adds_a_framework_makes_it_the_default_and_back(client: C
     assert "National Youth Work Outcomes" in page.text
     assert 'data-testid="make-default-YW"' in page.text
     # Added, but CLDSC stays the default until an admin says otherwise.
-    assert set(await _api_competences(client, alliance)) == {f"C{i}" for i in range(1, 8)} | {f"V{i}" for i in range(1, 6)}
+    assert set(await _api_competences(client, alliance)) == {f"C{i}" for i in range(1, 8)} | {
+        f"V{i}" for i in range(1, 6)
+    }
 
     youth = await _framework_id("YW")
     made = await client.post(
@@ -186,7 +202,9 @@ async def test_non_admins_are_refused(client: Client, alliance: Alliance) -> Non
         await sign_in(client, email)
         csrf = client.cookies["csrftoken"]
         assert (await client.get("/admin/frameworks")).status_code == 403, email
-        renamed = await client.post(f"/admin/frameworks/competences/{c1}/title", data={"title": "X", "_csrf_token": csrf})
+        renamed = await client.post(
+            f"/admin/frameworks/competences/{c1}/title", data={"title": "X", "_csrf_token": csrf}
+        )
         assert renamed.status_code == 403, email
         assert (await _upload(client, YOUTH, make_default=True)).status_code == 403, email
         made = await client.post(f"/admin/frameworks/{cldsc}/default", data={"_csrf_token": csrf})

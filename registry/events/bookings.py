@@ -1,0 +1,315 @@
+"""Booking use cases: book, approve, cancel, promote from the waiting list, take attendance.
+
+Every decision about a place is taken inside one write transaction holding a lock on the event
+(DESIGN.md): on PostgreSQL a row lock on the event, on SQLite the IMMEDIATE transaction behind the
+process's write lock. Counting and inserting without it overbooks.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from registry import clock
+from registry.accounts.rules import ADMIN_ROLES, Role, Viewer, can_see_practitioner
+from registry.db import is_integrity_error, is_sqlite, write_tx
+from registry.errors import Conflict, Forbidden, Invalid, NotFound
+from registry.events.rules import (
+    OCCUPYING,
+    BookingWindow,
+    SessionTimes,
+    after_approval,
+    booking_closed_reason,
+    can_transition,
+    initial_status,
+    session_hours,
+)
+from registry.events.schemas import AttendanceItem, BookingOut
+from registry.events.service import event_row, may_manage_event
+from registry.events.tables import Booking, BookingHistory, Event, EventCompetence, EventSession
+from registry.learning.tables import LearningRecord, LearningRecordCompetence
+from registry.people.tables import Practitioner
+from registry.settings import get_settings
+
+__all__ = (
+    "approve",
+    "book",
+    "cancel",
+    "get_booking",
+    "list_bookings",
+    "lock_event",
+    "promote_waiting",
+    "set_attendance",
+)
+
+log = logging.getLogger(__name__)
+
+
+async def lock_event(event_id: int) -> None:
+    """Hold the event for the rest of the write transaction (call inside ``write_tx``)."""
+    if not is_sqlite():
+        await Event.raw("SELECT id FROM event WHERE id = {} FOR UPDATE", event_id)
+
+
+async def _occupied(event_id: int) -> int:
+    return int(await Booking.count().where((Booking.event == event_id) & Booking.status.is_in(list(OCCUPYING))))
+
+
+async def _move(booking_id: int, current: str | None, new: str, by: str, now: datetime, note: str = "") -> None:
+    if not can_transition(current, new):
+        raise Conflict(f"A booking that is {current} cannot become {new}")
+    values: dict[Any, Any] = {Booking.status: new, Booking.updated_at: now}
+    if new == "waitlisted":
+        values[Booking.waitlisted_at] = now
+    await Booking.update(values).where(Booking.id == booking_id)
+    await BookingHistory.insert(
+        BookingHistory(booking=booking_id, from_status=current, to_status=new, by_email=by, at=now, note=note)
+    )
+
+
+async def promote_waiting(event_id: int, by: str) -> list[int]:
+    """Give free places to the longest-waiting people (inside the caller's locked transaction)."""
+    event = await event_row(event_id)
+    free = event["capacity"] - await _occupied(event_id)
+    if free <= 0 or event["status"] != "published":
+        return []
+    waiting = (
+        await Booking.select(Booking.id)
+        .where((Booking.event == event_id) & (Booking.status == "waitlisted"))
+        .order_by(Booking.waitlisted_at)
+        .order_by(Booking.id)
+        .limit(free)
+    )
+    now = clock.now()
+    for row in waiting:
+        await _move(row["id"], "waitlisted", "confirmed", by, now, "a place became free")
+    if waiting:
+        log.info(
+            "%s: promoted booking(s) %s from the waiting list of event %s", by, [r["id"] for r in waiting], event_id
+        )
+    return [r["id"] for r in waiting]
+
+
+async def _practitioner_for(viewer: Viewer, practitioner_id: int | None) -> dict[str, Any]:
+    """Who is being booked: the caller, or (for a manager, lead or admin) someone they may book for."""
+    if practitioner_id is None:
+        row = await Practitioner.select().where(Practitioner.email == viewer.email.lower()).first()
+        if row is None:
+            raise Invalid({"practitioner_id": "your sign-in has no practitioner record; say whom to book"})
+        return dict(row)
+    row = await Practitioner.select().where(Practitioner.id == practitioner_id).first()
+    if row is None or not can_see_practitioner(viewer, row["email"], row["organisation"], row["manager_email"]):
+        raise NotFound("No such practitioner")
+    is_self = row["email"] == viewer.email.lower()
+    manages = row["manager_email"] == viewer.email.lower()
+    if not (is_self or manages or viewer.role in ADMIN_ROLES):
+        raise Forbidden("You can book only for yourself or for the people you manage")
+    return dict(row)
+
+
+def _out(row: dict[str, Any]) -> BookingOut:
+    return BookingOut(
+        id=row["id"],
+        event_id=row["event"],
+        practitioner_id=row["practitioner"],
+        status=row["status"],
+        created_at=row["created_at"],
+    )
+
+
+async def book(viewer: Viewer, event_id: int, practitioner_id: int | None = None) -> BookingOut:
+    """Book a place: confirmed, waitlisted when full, or pending the manager's approval; twice is a conflict."""
+    practitioner = await _practitioner_for(viewer, practitioner_id)
+    if practitioner["left_on"] is not None and practitioner["left_on"] <= clock.today():
+        raise Invalid({"practitioner_id": "this practitioner has left"})
+    try:
+        async with write_tx():
+            await lock_event(event_id)
+            now = clock.now()  # taken under the lock, so the waiting list's order is the order of decisions
+            event = await event_row(event_id)
+            if event["status"] == "draft" and not may_manage_event(viewer, event["host_organisation"]):
+                raise NotFound("No such event")
+            window = BookingWindow(
+                event["status"], event["booking_opens_at"], event["booking_closes_at"], event["first_starts_at"]
+            )
+            if reason := booking_closed_reason(window, now):
+                raise Conflict(reason)
+            existing = (
+                await Booking.select(Booking.id, Booking.status)
+                .where((Booking.event == event_id) & (Booking.practitioner == practitioner["id"]))
+                .first()
+            )
+            if existing is not None and existing["status"] != "cancelled":
+                raise Conflict("This person already has a booking for this event")
+            status = initial_status(event["capacity"], await _occupied(event_id), event["requires_approval"])
+            if existing is None:
+                inserted = await Booking.insert(
+                    Booking(
+                        event=event_id, practitioner=practitioner["id"], status=status, booked_by_email=viewer.email,
+                        waitlisted_at=now if status == "waitlisted" else None, created_at=now, updated_at=now,
+                    )
+                ).returning(Booking.id)  # fmt: skip
+                booking_id = int(inserted[0]["id"])
+                await BookingHistory.insert(
+                    BookingHistory(
+                        booking=booking_id, from_status=None, to_status=status, by_email=viewer.email, at=now
+                    )
+                )
+            else:
+                booking_id = existing["id"]
+                await _move(booking_id, "cancelled", status, viewer.email, now, "booked again")
+    except Exception as exc:
+        if is_integrity_error(exc):
+            raise Conflict("This person already has a booking for this event") from exc
+        raise
+    log.info("%s booked practitioner %s on event %s: %s", viewer.email, practitioner["id"], event_id, status)
+    return await get_booking(viewer, booking_id)
+
+
+async def _booking_context(viewer: Viewer, booking_id: int) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The booking, its practitioner and its event, if the viewer is concerned with it; otherwise NotFound."""
+    booking = await Booking.select().where(Booking.id == booking_id).first()
+    if booking is None:
+        raise NotFound("No such booking")
+    practitioner = await Practitioner.select().where(Practitioner.id == booking["practitioner"]).first()
+    event = await event_row(booking["event"])
+    assert practitioner is not None
+    concerned = can_see_practitioner(
+        viewer, practitioner["email"], practitioner["organisation"], practitioner["manager_email"]
+    ) or may_manage_event(viewer, event["host_organisation"])
+    if not concerned:
+        raise NotFound("No such booking")
+    return dict(booking), dict(practitioner), event
+
+
+async def get_booking(viewer: Viewer, booking_id: int) -> BookingOut:
+    booking, _, _ = await _booking_context(viewer, booking_id)
+    return _out(booking)
+
+
+async def cancel(viewer: Viewer, booking_id: int) -> BookingOut:
+    """Cancel a booking; a freed place goes to the longest-waiting person in the same transaction."""
+    _, practitioner, event = await _booking_context(viewer, booking_id)
+    allowed = (
+        practitioner["email"] == viewer.email.lower()
+        or practitioner["manager_email"] == viewer.email.lower()
+        or may_manage_event(viewer, event["host_organisation"])
+    )
+    if not allowed:
+        raise Forbidden("Only the practitioner, their manager or the host can cancel this booking")
+    now = clock.now()
+    async with write_tx():
+        await lock_event(event["id"])
+        current = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
+        assert current is not None
+        if current["status"] in {"attended", "no_show"}:
+            raise Conflict("Attendance has been taken for this booking; it cannot be cancelled")
+        await _move(booking_id, current["status"], "cancelled", viewer.email, now)
+        if current["status"] == "confirmed":
+            await promote_waiting(event["id"], viewer.email)
+    log.info("%s cancelled booking %s", viewer.email, booking_id)
+    return await get_booking(viewer, booking_id)
+
+
+async def approve(viewer: Viewer, booking_id: int) -> BookingOut:
+    """The practitioner's line manager approves: a place if there is one, else the waiting list."""
+    _, practitioner, event = await _booking_context(viewer, booking_id)
+    is_manager = practitioner["manager_email"] == viewer.email.lower()
+    if not (is_manager or viewer.role in ADMIN_ROLES):
+        raise Forbidden("Only the practitioner's line manager can approve this booking")
+    now = clock.now()
+    async with write_tx():
+        await lock_event(event["id"])
+        current = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
+        assert current is not None
+        if current["status"] != "pending_approval":
+            raise Conflict("This booking is not waiting for approval")
+        status = after_approval(event["capacity"], await _occupied(event["id"]))
+        await _move(booking_id, "pending_approval", status, viewer.email, now, "approved")
+    log.info("%s approved booking %s: %s", viewer.email, booking_id, status)
+    return await get_booking(viewer, booking_id)
+
+
+async def list_bookings(
+    viewer: Viewer, *, event_id: int | None = None, team: bool = False, limit: int = 50, offset: int = 0
+) -> tuple[list[dict[str, Any]], int]:
+    """The viewer's own bookings, their team's (``team``), or an event's (for its host); soonest event first."""
+    where: list[Any] = []
+    if event_id is not None:
+        event = await event_row(event_id)
+        if not may_manage_event(viewer, event["host_organisation"]):
+            raise Forbidden("Only the host can see who has booked")
+        where.append(Booking.event == event_id)
+    elif team:
+        where.append(Booking.practitioner.manager_email == viewer.email.lower())
+    else:
+        where.append(Booking.practitioner.email == viewer.email.lower())
+    query = (
+        Booking.select(
+            Booking.id, Booking.status, Booking.created_at, Booking.event, Booking.practitioner,
+            Booking.event.title.as_alias("event_title"), Booking.event.first_starts_at.as_alias("starts_at"),
+            Booking.event.status.as_alias("event_status"),
+            Booking.practitioner.given_name.as_alias("given_name"),
+            Booking.practitioner.family_name.as_alias("family_name"),
+        )
+        .where(*where)
+        .order_by(Booking.event.first_starts_at, ascending=False)
+        .order_by(Booking.id)
+        .limit(limit)
+        .offset(offset)
+    )  # fmt: skip
+    return list(await query), await Booking.count().where(*where)
+
+
+async def set_attendance(viewer: Viewer, event_id: int, items: list[AttendanceItem]) -> list[BookingOut]:
+    """The host marks who came; attending creates the learning record (source ``event``), un-marking removes it."""
+    event = await event_row(event_id)
+    if not may_manage_event(viewer, event["host_organisation"]):
+        if viewer.role in ADMIN_ROLES | {Role.PARTNER_ADMIN}:
+            raise NotFound("No such event")
+        raise Forbidden("Only the host takes attendance")
+    sessions = [
+        SessionTimes(s["starts_at"], s["ends_at"])
+        for s in await EventSession.select().where(EventSession.event == event_id).order_by(EventSession.starts_at)
+    ]
+    hours = session_hours(sessions)
+    last_day = sessions[-1].starts_at.astimezone(get_settings().zone).date() if sessions else clock.today()
+    competences = [r["competence"] for r in await EventCompetence.select().where(EventCompetence.event == event_id)]
+    now = clock.now()
+    changed: list[int] = []
+    async with write_tx():
+        rows = {
+            r["id"]: r
+            for r in await Booking.select().where(
+                (Booking.event == event_id) & Booking.id.is_in([i.booking_id for i in items] or [0])
+            )
+        }
+        missing = [i.booking_id for i in items if i.booking_id not in rows]
+        if missing:
+            raise Invalid({"booking_id": f"not bookings of this event: {', '.join(map(str, missing))}"})
+        for item in items:
+            row = rows[item.booking_id]
+            target = "attended" if item.attended else "no_show"
+            if row["status"] == target:
+                continue
+            await _move(row["id"], row["status"], target, viewer.email, now, "attendance")
+            if item.attended:
+                inserted = await LearningRecord.insert(
+                    LearningRecord(
+                        practitioner=row["practitioner"], title=event["title"], kind="event", completed_on=last_day,
+                        hours=hours, protected_time=True, source="event", created_at=now, updated_at=now,
+                    )
+                ).returning(LearningRecord.id)  # fmt: skip
+                record_id = inserted[0]["id"]
+                if competences:
+                    await LearningRecordCompetence.insert(
+                        *[LearningRecordCompetence(record=record_id, competence=c) for c in competences]
+                    )
+                await Booking.update({Booking.learning_record: record_id}).where(Booking.id == row["id"])
+            elif row["learning_record"] is not None:
+                await LearningRecord.delete().where(LearningRecord.id == row["learning_record"])
+                await Booking.update({Booking.learning_record: None}).where(Booking.id == row["id"])
+            changed.append(row["id"])
+    log.info("%s took attendance at event %s for booking(s) %s", viewer.email, event_id, changed)
+    return [_out(dict(r)) for r in await Booking.select().where(Booking.id.is_in([i.booking_id for i in items] or [0]))]

@@ -1,0 +1,96 @@
+"""Pure rules of events and bookings: the booking state machine, capacity, booking windows, "fits part-time"."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+__all__ = (
+    "BOOKING_STATUSES",
+    "OCCUPYING",
+    "TRANSITIONS",
+    "BookingWindow",
+    "SessionTimes",
+    "after_approval",
+    "booking_closed_reason",
+    "can_transition",
+    "fits_part_time",
+    "initial_status",
+    "session_hours",
+)
+
+BOOKING_STATUSES = ("pending_approval", "confirmed", "waitlisted", "cancelled", "attended", "no_show")
+OCCUPYING = frozenset({"confirmed", "attended", "no_show"})
+"""Statuses that hold one of the event's places."""
+
+TRANSITIONS: dict[str | None, frozenset[str]] = {
+    None: frozenset({"pending_approval", "confirmed", "waitlisted"}),
+    "pending_approval": frozenset({"confirmed", "waitlisted", "cancelled"}),
+    "waitlisted": frozenset({"confirmed", "cancelled"}),
+    "confirmed": frozenset({"cancelled", "attended", "no_show"}),
+    "attended": frozenset({"no_show", "confirmed"}),
+    "no_show": frozenset({"attended", "confirmed"}),
+    "cancelled": frozenset({"pending_approval", "confirmed", "waitlisted"}),
+}
+"""Allowed moves; ``None`` is "no booking yet". Booking again after cancelling is a new decision."""
+
+SHORT_SESSION = timedelta(hours=3)
+EVENING_FROM = 17
+
+
+def can_transition(current: str | None, new: str) -> bool:
+    return new in TRANSITIONS.get(current, frozenset())
+
+
+def initial_status(capacity: int, occupied: int, requires_approval: bool) -> str:
+    """A new booking: to the manager first when approval is needed; otherwise a place, or the waiting list."""
+    if requires_approval:
+        return "pending_approval"
+    return "confirmed" if occupied < capacity else "waitlisted"
+
+
+def after_approval(capacity: int, occupied: int) -> str:
+    """An approved booking takes a place if there is one, or joins the waiting list."""
+    return "confirmed" if occupied < capacity else "waitlisted"
+
+
+@dataclass(frozen=True, slots=True)
+class BookingWindow:
+    status: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+    first_starts_at: datetime | None
+
+
+def booking_closed_reason(window: BookingWindow, now: datetime) -> str | None:
+    """Why a booking cannot be made now, or None."""
+    if window.status != "published":
+        return "This event is not open for booking"
+    if window.opens_at is not None and now < window.opens_at:
+        return "Booking has not opened yet"
+    closes = window.closes_at or window.first_starts_at
+    if closes is not None and now >= closes:
+        return "Booking has closed"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionTimes:
+    starts_at: datetime
+    ends_at: datetime
+
+
+def session_hours(sessions: Iterable[SessionTimes]) -> float:
+    """Total length of the sessions in decimal hours (what attendance counts as learning)."""
+    seconds = sum((s.ends_at - s.starts_at).total_seconds() for s in sessions)
+    return round(seconds / 3600, 2)
+
+
+def fits_part_time(sessions: Iterable[SessionTimes], zone: ZoneInfo) -> bool:
+    """Every session is short (3 hours or less) or in the evening (starting 17:00 or later, local time)."""
+    listed = list(sessions)
+    return bool(listed) and all(
+        (s.ends_at - s.starts_at) <= SHORT_SESSION or s.starts_at.astimezone(zone).hour >= EVENING_FROM for s in listed
+    )

@@ -1,0 +1,163 @@
+"""Hand-written pydantic models of events and bookings (INTERFACE.md shapes)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import (
+    AnyHttpUrl,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+__all__ = (
+    "AttendanceItem",
+    "BookingIn",
+    "BookingOut",
+    "EventIn",
+    "EventOut",
+    "EventPatch",
+    "SessionIn",
+)
+
+Format = Literal["in_person", "online", "hybrid"]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+
+
+def _tags(value: object) -> object:
+    if isinstance(value, str):
+        return [t.strip().lower() for t in value.replace(",", ";").split(";") if t.strip()]
+    if isinstance(value, list):
+        return [str(t).strip().lower() for t in value if str(t).strip()]
+    return value
+
+
+def _codes(value: object) -> object:
+    if isinstance(value, str):
+        value = value.replace(",", ";").split(";")
+    if isinstance(value, list):
+        return [str(v).strip().upper() for v in value if str(v).strip()]
+    return value
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class SessionIn(_Strict):
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> SessionIn:
+        if self.ends_at <= self.starts_at:
+            raise ValueError("sessions: each session must end after it starts")
+        return self
+
+
+class _EventFields(_Strict):
+    description: Annotated[str, StringConstraints(max_length=20_000)] = ""
+    venue: Annotated[str, StringConstraints(max_length=500)] | None = None
+    online_url: AnyHttpUrl | None = None
+    topics: list[str] = []
+    audience: Annotated[str, StringConstraints(max_length=1000)] = ""
+    requires_approval: bool = False
+    booking_opens_at: AwareDatetime | None = None
+    booking_closes_at: AwareDatetime | None = None
+
+    _tags = field_validator("topics", mode="before")(_tags)
+
+    @field_validator("venue", "online_url", "booking_opens_at", "booking_closes_at", mode="before")
+    @classmethod
+    def _blank(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+
+class EventIn(_EventFields):
+    """A new event (``POST /api/v1/events``)."""
+
+    title: Title
+    host_organisation: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1)]
+    format: Format
+    capacity: Annotated[int, Field(ge=1, le=10_000)]
+    sessions: Annotated[list[SessionIn], Field(min_length=1, max_length=52)]
+    competences: list[str] = []
+    status: Literal["draft", "published"] = "draft"
+
+    _codes = field_validator("competences", mode="before")(_codes)
+
+    @model_validator(mode="after")
+    def _place_for_format(self) -> EventIn:
+        if self.format in {"in_person", "hybrid"} and not self.venue:
+            raise ValueError("venue: an in-person or hybrid event needs a venue")
+        if self.format in {"online", "hybrid"} and not self.online_url:
+            raise ValueError("online_url: an online or hybrid event needs a link")
+        return self
+
+
+class EventPatch(_EventFields):
+    """Changes to an event; omitted fields stay as they are."""
+
+    title: Title | None = None
+    format: Format | None = None
+    capacity: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    sessions: Annotated[list[SessionIn], Field(min_length=1, max_length=52)] | None = None
+    competences: list[str] | None = None
+    description: Annotated[str, StringConstraints(max_length=20_000)] | None = None  # type: ignore[assignment]
+    topics: list[str] | None = None  # type: ignore[assignment]
+    audience: Annotated[str, StringConstraints(max_length=1000)] | None = None  # type: ignore[assignment]
+    requires_approval: bool | None = None  # type: ignore[assignment]
+    status: Literal["draft", "published"] | None = None
+
+    _codes = field_validator("competences", mode="before")(_codes)
+
+
+class SessionOut(BaseModel):
+    starts_at: datetime
+    ends_at: datetime
+
+
+class EventOut(BaseModel):
+    id: int
+    title: str
+    description: str
+    host_organisation: str
+    host_name: str
+    format: str
+    venue: str | None
+    online_url: str | None
+    capacity: int
+    places_left: int
+    waitlisted: int
+    sessions: list[SessionOut]
+    competences: list[str]
+    topics: list[str]
+    audience: str
+    requires_approval: bool
+    booking_opens_at: datetime | None
+    booking_closes_at: datetime | None
+    status: str
+    sequence: int
+
+
+class BookingIn(_Strict):
+    practitioner_id: int | None = Field(default=None, description="Omitted: the caller's own practitioner record")
+
+
+class BookingOut(BaseModel):
+    id: int
+    event_id: int
+    practitioner_id: int
+    status: str
+    created_at: datetime
+
+
+class AttendanceItem(_Strict):
+    booking_id: int
+    attended: bool

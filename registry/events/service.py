@@ -1,0 +1,307 @@
+"""Use cases of events: create, change, publish, cancel, find and read them."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from piccolo.columns.combination import Or
+
+from registry import clock
+from registry.accounts.rules import ADMIN_ROLES, Role, Viewer
+from registry.db import contains, write_tx
+from registry.errors import Forbidden, Invalid, NotFound
+from registry.events.rules import OCCUPYING, SessionTimes, fits_part_time
+from registry.events.schemas import EventIn, EventOut, EventPatch, SessionIn, SessionOut
+from registry.events.tables import Booking, BookingHistory, Event, EventCompetence, EventSession
+from registry.learning.tables import Competence, Framework
+from registry.people.tables import Organisation
+from registry.settings import get_settings
+
+__all__ = (
+    "EventFilter",
+    "cancel_event",
+    "create_event",
+    "event_row",
+    "get_event",
+    "list_events",
+    "may_manage_event",
+    "update_event",
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilter:
+    q: str | None = None
+    competence: str | None = None
+    format: str | None = None
+    host: str | None = None
+    local_authority: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    fits_part_time: bool = False
+    include_past: bool = False
+    mine: bool = False
+    """Events the viewer can manage (drafts included)."""
+
+
+def may_manage_event(viewer: Viewer, host_organisation_id: int) -> bool:
+    """Leads and admins manage every event; partner admins the events their organisation hosts."""
+    return viewer.role in ADMIN_ROLES or (
+        viewer.role is Role.PARTNER_ADMIN and viewer.organisation_id == host_organisation_id
+    )
+
+
+async def event_row(event_id: int) -> dict[str, Any]:
+    row: dict[str, Any] | None = await Event.select().where(Event.id == event_id).first()
+    if row is None:
+        raise NotFound("No such event")
+    return row
+
+
+async def _visible_row(viewer: Viewer, event_id: int) -> dict[str, Any]:
+    row = await event_row(event_id)
+    if row["status"] == "draft" and not may_manage_event(viewer, row["host_organisation"]):
+        raise NotFound("No such event")
+    return row
+
+
+async def _competence_ids(codes: list[str]) -> dict[str, int]:
+    if not codes:
+        return {}
+    rows = await Competence.select(Competence.id, Competence.code).where(
+        (Competence.framework.is_in(Framework.select(Framework.id).where(Framework.is_default == True)))  # noqa: E712
+        & Competence.code.is_in(codes)
+    )
+    known = {r["code"]: r["id"] for r in rows}
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise Invalid({"competences": f"unknown competence {', '.join(unknown)}"})
+    return known
+
+
+async def _host_id(viewer: Viewer, code: str) -> int:
+    row = await Organisation.select(Organisation.id).where(Organisation.code == code.upper()).first()
+    if row is None:
+        raise Invalid({"host_organisation": f"unknown organisation {code}"})
+    if not may_manage_event(viewer, row["id"]):
+        raise Invalid({"host_organisation": "you can only host events for your own organisation"})
+    return int(row["id"])
+
+
+def _require_host_role(viewer: Viewer) -> None:
+    if viewer.role not in ADMIN_ROLES | {Role.PARTNER_ADMIN}:
+        raise Forbidden("Only alliance leads and partner admins can manage events")
+
+
+async def _write_sessions(event_id: int, sessions: list[SessionIn]) -> None:
+    await EventSession.delete().where(EventSession.event == event_id)
+    await EventSession.insert(
+        *[EventSession(event=event_id, starts_at=s.starts_at, ends_at=s.ends_at) for s in sessions]
+    )
+
+
+async def _write_competences(event_id: int, ids: dict[str, int]) -> None:
+    await EventCompetence.delete().where(EventCompetence.event == event_id)
+    if ids:
+        await EventCompetence.insert(*[EventCompetence(event=event_id, competence=i) for i in ids.values()])
+
+
+async def create_event(viewer: Viewer, data: EventIn) -> EventOut:
+    _require_host_role(viewer)
+    host = await _host_id(viewer, data.host_organisation)
+    competences = await _competence_ids(data.competences)
+    now = clock.now()
+    async with write_tx():
+        inserted = await Event.insert(
+            Event(
+                title=data.title, description=data.description, host_organisation=host, format=data.format,
+                venue=data.venue, online_url=str(data.online_url) if data.online_url else None,
+                capacity=data.capacity, topics=";".join(data.topics), audience=data.audience,
+                requires_approval=data.requires_approval, booking_opens_at=data.booking_opens_at,
+                booking_closes_at=data.booking_closes_at, status=data.status,
+                first_starts_at=min(s.starts_at for s in data.sessions), created_by_email=viewer.email,
+                created_at=now, updated_at=now,
+            )
+        ).returning(Event.id)  # fmt: skip
+        event_id = int(inserted[0]["id"])
+        await _write_sessions(event_id, data.sessions)
+        await _write_competences(event_id, competences)
+    log.info("%s created event %s (%s)", viewer.email, event_id, data.status)
+    return await get_event(viewer, event_id)
+
+
+MATERIAL = frozenset({"sessions", "venue", "online_url", "format"})
+"""Changes that calendar invites must follow (a new SEQUENCE)."""
+
+
+async def update_event(viewer: Viewer, event_id: int, patch: EventPatch) -> EventOut:
+    """Change an event; more places promote people from the waiting list in the same transaction."""
+    _require_host_role(viewer)
+    row = await event_row(event_id)
+    if not may_manage_event(viewer, row["host_organisation"]):
+        raise NotFound("No such event")
+    if row["status"] == "cancelled":
+        raise Invalid({"status": "a cancelled event cannot be changed"})
+    changes: dict[Any, Any] = patch.model_dump(exclude_unset=True)
+    for required in ("title", "format", "capacity", "sessions", "description", "audience", "requires_approval"):
+        if required in changes and changes[required] is None:
+            raise Invalid({required: "must not be empty"})
+    sessions = patch.sessions if "sessions" in changes else None
+    changes.pop("sessions", None)
+    competence_codes = changes.pop("competences", None)
+    competences = await _competence_ids(competence_codes) if competence_codes is not None else None
+    if "topics" in changes:
+        changes["topics"] = ";".join(changes["topics"])
+    if "online_url" in changes and changes["online_url"] is not None:
+        changes["online_url"] = str(changes["online_url"])
+    fmt = changes.get("format", row["format"])
+    if fmt in {"in_person", "hybrid"} and not changes.get("venue", row["venue"]):
+        raise Invalid({"venue": "an in-person or hybrid event needs a venue"})
+    if fmt in {"online", "hybrid"} and not changes.get("online_url", row["online_url"]):
+        raise Invalid({"online_url": "an online or hybrid event needs a link"})
+    material = bool(MATERIAL & (set(changes) | ({"sessions"} if sessions else set())))
+    from registry.events import bookings  # bookings imports this module: import at use
+
+    async with write_tx():
+        await bookings.lock_event(event_id)
+        values = {**changes, "updated_at": clock.now()}
+        if sessions:
+            await _write_sessions(event_id, sessions)
+            values["first_starts_at"] = min(s.starts_at for s in sessions)
+        if material:
+            values["sequence"] = row["sequence"] + 1
+        await Event.update(values).where(Event.id == event_id)
+        if competences is not None:
+            await _write_competences(event_id, competences)
+        if "capacity" in changes:
+            await bookings.promote_waiting(event_id, viewer.email)
+    log.info("%s changed event %s: %s", viewer.email, event_id, sorted(map(str, changes)))
+    return await get_event(viewer, event_id)
+
+
+async def cancel_event(viewer: Viewer, event_id: int) -> EventOut:
+    """Cancel the event and every booking on it."""
+    _require_host_role(viewer)
+    row = await event_row(event_id)
+    if not may_manage_event(viewer, row["host_organisation"]):
+        raise NotFound("No such event")
+    now = clock.now()
+    async with write_tx():
+        live = await Booking.select(Booking.id, Booking.status).where(
+            (Booking.event == event_id) & (Booking.status != "cancelled")
+        )
+        for booking in live:
+            await BookingHistory.insert(
+                BookingHistory(booking=booking["id"], from_status=booking["status"], to_status="cancelled",
+                               by_email=viewer.email, at=now, note="event cancelled")
+            )  # fmt: skip
+        await Booking.update({Booking.status: "cancelled", Booking.updated_at: now}).where(
+            (Booking.event == event_id) & (Booking.status != "cancelled")
+        )
+        await Event.update(
+            {Event.status: "cancelled", Event.sequence: row["sequence"] + 1, Event.updated_at: now}
+        ).where(Event.id == event_id)
+    log.info("%s cancelled event %s and %s booking(s)", viewer.email, event_id, len(live))
+    return await get_event(viewer, event_id)
+
+
+async def _outs(rows: list[dict[str, Any]]) -> list[EventOut]:
+    ids = [r["id"] for r in rows]
+    if not ids:
+        return []
+    sessions: dict[int, list[SessionOut]] = defaultdict(list)
+    for s in await EventSession.select().where(EventSession.event.is_in(ids)).order_by(EventSession.starts_at):
+        sessions[s["event"]].append(SessionOut(starts_at=s["starts_at"], ends_at=s["ends_at"]))
+    codes: dict[int, list[str]] = defaultdict(list)
+    for c in (
+        await EventCompetence.select(EventCompetence.event, EventCompetence.competence.code.as_alias("code"))
+        .where(EventCompetence.event.is_in(ids))
+        .order_by(EventCompetence.competence.position)
+    ):
+        codes[c["event"]].append(c["code"])
+    counts: dict[tuple[int, str], int] = {}
+    for c in await Booking.raw(
+        "SELECT event, status, COUNT(*) AS n FROM booking WHERE event IN ("
+        + ", ".join("{}" for _ in ids)
+        + ") GROUP BY event, status",
+        *ids,
+    ):
+        counts[(c["event"], c["status"])] = int(c["n"])
+    hosts = {
+        h["id"]: h
+        for h in await Organisation.select(Organisation.id, Organisation.code, Organisation.name).where(
+            Organisation.id.is_in(list({r["host_organisation"] for r in rows}))
+        )
+    }
+    return [
+        EventOut(
+            id=r["id"], title=r["title"], description=r["description"],
+            host_organisation=hosts[r["host_organisation"]]["code"], host_name=hosts[r["host_organisation"]]["name"],
+            format=r["format"], venue=r["venue"], online_url=r["online_url"], capacity=r["capacity"],
+            places_left=max(0, r["capacity"] - sum(counts.get((r["id"], s), 0) for s in OCCUPYING)),
+            waitlisted=counts.get((r["id"], "waitlisted"), 0), sessions=sessions[r["id"]], competences=codes[r["id"]],
+            topics=[t for t in r["topics"].split(";") if t], audience=r["audience"],
+            requires_approval=r["requires_approval"], booking_opens_at=r["booking_opens_at"],
+            booking_closes_at=r["booking_closes_at"], status=r["status"], sequence=r["sequence"],
+        )
+        for r in rows
+    ]  # fmt: skip
+
+
+async def get_event(viewer: Viewer, event_id: int) -> EventOut:
+    return (await _outs([await _visible_row(viewer, event_id)]))[0]
+
+
+async def list_events(
+    viewer: Viewer, filters: EventFilter, limit: int = 50, offset: int = 0
+) -> tuple[list[EventOut], int]:
+    """Published upcoming events (or, with ``mine``, those the viewer manages), soonest first."""
+    zone = get_settings().zone
+    where: list[Any] = []
+    if filters.mine:
+        _require_host_role(viewer)
+        if viewer.role is Role.PARTNER_ADMIN:
+            where.append(Event.host_organisation == viewer.organisation_id)
+    else:
+        where.append(Event.status == "published")
+    if not filters.include_past:
+        where.append(Event.first_starts_at >= clock.now())
+    if filters.q:
+        for word in filters.q.split()[:5]:
+            where.append(
+                Or(contains(Event.title, word), Or(contains(Event.description, word), contains(Event.topics, word)))
+            )
+    if filters.format:
+        where.append(Event.format == filters.format)
+    if filters.host:
+        where.append(Event.host_organisation.code == filters.host.upper())
+    if filters.local_authority:
+        where.append(Event.host_organisation.local_authority == filters.local_authority)
+    if filters.date_from:
+        where.append(Event.first_starts_at >= datetime.combine(filters.date_from, time.min, zone))
+    if filters.date_to:
+        where.append(Event.first_starts_at <= datetime.combine(filters.date_to, time.max, zone))
+    if filters.competence:
+        where.append(
+            Event.id.is_in(
+                EventCompetence.select(EventCompetence.event).where(
+                    EventCompetence.competence.code == filters.competence.upper()
+                )
+            )
+        )
+    query = Event.select().where(*where).order_by(Event.first_starts_at).order_by(Event.id)
+    if filters.fits_part_time:
+        # A property of all sessions together: decided by the rule over the (already narrowed) candidates.
+        candidates = await _outs(await query)
+        fitting = [
+            e for e in candidates if fits_part_time([SessionTimes(s.starts_at, s.ends_at) for s in e.sessions], zone)
+        ]
+        return fitting[offset : offset + limit], len(fitting)
+    rows = await query.limit(limit).offset(offset)
+    return await _outs(rows), await Event.count().where(*where)
