@@ -16,6 +16,7 @@ from registry import clock
 from registry.accounts import service as accounts
 from registry.accounts.tables import User
 from registry.cli_viewer import COMMAND_LINE
+from registry.events.demo import load_events
 from registry.learning.demo import load_learning
 from registry.people import service as people
 from registry.people.rules import ORGANISATION_COLUMNS, PRACTITIONER_COLUMNS
@@ -302,7 +303,8 @@ async def load() -> str:
             await accounts.create_user(sign_in.email, sign_in.name, sign_in.role, sign_in.organisation, DEMO_PASSWORD)
             created_users += 1
     learning = await load_learning(DEMO_SIGN_INS[0].email, DEMO_SIGN_INS[1].email)
+    events = await load_events()
     return (
         f"demo alliance: organisations {organisations}; practitioners {practitioners}; "
-        f"{created_users} sign-in(s) created; {learning}"
+        f"{created_users} sign-in(s) created; {learning}; {events}"
     )
