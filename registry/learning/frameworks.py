@@ -83,10 +83,15 @@ async def import_framework(viewer: Viewer, text: str, make_default: bool = False
             problems.append(f"line {row.line}: kind: must be competence or value")
         if rows and cells.get("framework_code") != rows[0].cells.get("framework_code"):
             problems.append(f"line {row.line}: framework_code: one file holds one framework")
+        for column, longest in (("framework_code", 40), ("framework_name", 200), ("code", 20), ("title", 300)):
+            if len(cells.get(column, "")) > longest:
+                problems.append(f"line {row.line}: {column}: must be {longest} characters or fewer")
         code = cells.get("code", "").upper()
         if code in codes:
             problems.append(f"line {row.line}: code: {code} appears twice in the file (also line {codes[code]})")
         codes.setdefault(code, row.line)
+    if rows and not any(row.cells.get("kind") == "competence" for row in rows):
+        problems.append("line 2: kind: a framework needs at least one competence to tag learning with")
     if problems:
         raise Invalid(problems, detail=f"{len(problems)} problem(s); nothing was imported")
     first = rows[0].cells

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from registry.errors import Conflict, Forbidden, Invalid
 from registry.learning import progress, service, verification
+from registry.learning.pack import may_produce_pack
 from registry.learning.rules import KINDS, may_manage_own_learning, may_record_need
 from registry.learning.schemas import GoalIn, LearningNeedIn, LearningRecordIn, LearningRecordOut, LearningRecordPatch
 from registry.validation import problems_from
@@ -79,6 +80,7 @@ class LearningPages(Controller):
             params={},
             progress=await progress.progress_overview(viewer, practitioner_id),
             is_owner=may_manage_own_learning(viewer, practitioner["email"]),
+            can_make_pack=may_produce_pack(viewer, practitioner["email"], practitioner["manager_email"]),
             saved=saved,
         )
 

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from registry.accounts.rules import ADMIN_ROLES, EDITOR_ROLES, Role, can_edit_practitioner
 from registry.errors import Conflict, Invalid
 from registry.learning import progress as learning_progress
+from registry.learning.pack import may_produce_pack
 from registry.people import service
 from registry.people.schemas import (
     CONTRACTS,
@@ -127,6 +128,7 @@ class PractitionerPages(Controller):
             saved=bool(saved),
             progress=await learning_progress.progress_overview(viewer, practitioner_id),
             registration=await registration_service.summary_for(viewer, practitioner_id),
+            can_make_pack=may_produce_pack(viewer, practitioner.email, practitioner.manager_email),
         )
 
     @get("/{practitioner_id:int}/edit", guards=[_editors])

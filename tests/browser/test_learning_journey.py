@@ -48,3 +48,11 @@ def test_a_practitioner_logs_learning_and_the_chart_changes(page: Page, alliance
     # The table alternative carries the same figures.
     page.get_by_text("Show the figures as a table").last.click()
     expect(page.get_by_test_id("competence-table").last).to_contain_text("6.5")
+
+    # One click from the record: the renewal evidence pack lists the learning with its reflection.
+    page.get_by_test_id("renewal-pack-link").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Professional learning record: Eilidh Morrison")
+    expect(page.get_by_test_id("pack-activities")).to_contain_text("Trauma-informed practice")
+    expect(page.get_by_test_id("pack-reflection").first).to_contain_text(
+        "I now agree safety rules with each group first."
+    )
