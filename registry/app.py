@@ -18,6 +18,7 @@ from litestar.template import TemplateConfig
 from registry import db
 from registry.accounts.pages import AccountPages
 from registry.events.api import BookingApi, EventApi
+from registry.jobs import scheduler_lifespan
 from registry.learning.api import CompetenceApi, LearningApi, VerificationApi
 from registry.learning.framework_pages import FrameworkPages
 from registry.learning.pack_pages import RenewalPackPages
@@ -107,7 +108,7 @@ def create_app(*, database_pool: bool = True) -> Litestar:
             security=[{"bearer": []}],
         ),
         exception_handlers=exception_handlers,
-        lifespan=[database_lifespan] if database_pool else [],
+        lifespan=[*([database_lifespan] if database_pool else []), scheduler_lifespan],
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},
         ),

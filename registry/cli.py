@@ -80,6 +80,13 @@ async def _import(args: argparse.Namespace) -> None:
     print(f"{args.kind}: {result}")
 
 
+async def _jobs_run_due(_: argparse.Namespace) -> None:
+    from registry import jobs
+
+    for name, result in (await jobs.run_due()).items():
+        print(f"{name}: {result}")
+
+
 def _serve(args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -124,6 +131,11 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--email", required=True)
     token.add_argument("--label", default="")
     token.set_defaults(run=_tokens_create)
+
+    jobs = commands.add_parser("jobs", help="scheduled jobs").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    jobs.add_parser("run-due", help="run once every scheduled job that is due now").set_defaults(run=_jobs_run_due)
 
     imports = commands.add_parser("import", help="import a CSV file, all rows or none")
     imports.add_argument("kind", choices=("organisations", "practitioners", "learning"))

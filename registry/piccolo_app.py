@@ -14,6 +14,7 @@ from registry.learning.tables import (
     LearningRecordCompetence,
     PlGoal,
 )
+from registry.notify.tables import CalendarInvite, OutboxMessage
 from registry.people.tables import Organisation, Practitioner
 from registry.registration.tables import CldscRegistration
 from registry.settings import PROJECT_ROOT
@@ -40,6 +41,8 @@ TABLES = [
     Booking,
     BookingHistory,
     Evaluation,
+    OutboxMessage,
+    CalendarInvite,
 ]
 
 APP_CONFIG = AppConfig(

@@ -29,6 +29,7 @@ from registry.events.schemas import AttendanceItem, BookingOut
 from registry.events.service import event_row, may_manage_event
 from registry.events.tables import Booking, BookingHistory, Event, EventCompetence, EventSession
 from registry.learning.tables import LearningRecord, LearningRecordCompetence
+from registry.notify import messages
 from registry.people.tables import Practitioner
 from registry.settings import get_settings
 
@@ -66,6 +67,7 @@ async def _move(booking_id: int, current: str | None, new: str, by: str, now: da
     await BookingHistory.insert(
         BookingHistory(booking=booking_id, from_status=current, to_status=new, by_email=by, at=now, note=note)
     )
+    await messages.on_booking_status(booking_id, new)
 
 
 async def promote_waiting(event_id: int, by: str) -> list[int]:
@@ -156,6 +158,7 @@ async def book(viewer: Viewer, event_id: int, practitioner_id: int | None = None
                         booking=booking_id, from_status=None, to_status=status, by_email=viewer.email, at=now
                     )
                 )
+                await messages.on_booking_status(booking_id, status)
             else:
                 booking_id = existing["id"]
                 await _move(booking_id, "cancelled", status, viewer.email, now, "booked again")

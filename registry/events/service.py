@@ -18,6 +18,7 @@ from registry.events.rules import OCCUPYING, SessionTimes, fits_part_time
 from registry.events.schemas import EventIn, EventOut, EventPatch, SessionIn, SessionOut
 from registry.events.tables import Booking, BookingHistory, Event, EventCompetence, EventSession
 from registry.learning.tables import Competence, Framework
+from registry.notify import messages
 from registry.people.tables import Organisation
 from registry.settings import get_settings
 
@@ -181,6 +182,8 @@ async def update_event(viewer: Viewer, event_id: int, patch: EventPatch) -> Even
             await _write_competences(event_id, competences)
         if "capacity" in changes:
             await bookings.promote_waiting(event_id, viewer.email)
+        if material:
+            await messages.on_event_changed(event_id)
     log.info("%s changed event %s: %s", viewer.email, event_id, sorted(map(str, changes)))
     return await get_event(viewer, event_id)
 
@@ -207,6 +210,8 @@ async def cancel_event(viewer: Viewer, event_id: int) -> EventOut:
         await Event.update(
             {Event.status: "cancelled", Event.sequence: row["sequence"] + 1, Event.updated_at: now}
         ).where(Event.id == event_id)
+        for booking in live:
+            await messages.on_booking_status(booking["id"], "cancelled")
     log.info("%s cancelled event %s and %s booking(s)", viewer.email, event_id, len(live))
     return await get_event(viewer, event_id)
 

@@ -73,6 +73,7 @@ async def test_sixty_concurrent_bookings_fill_ten_places_exactly(migrated: str) 
 
     await empty_database()
     event_id, practitioner_ids, token = await _alliance_of(BOOKERS)
+
     def fire(base_url: str) -> list[httpx.Response]:
         async def all_at_once() -> list[httpx.Response]:
             limits = httpx.Limits(max_connections=BOOKERS)
@@ -80,7 +81,9 @@ async def test_sixty_concurrent_bookings_fill_ten_places_exactly(migrated: str) 
                 headers = {"Authorization": f"Bearer {token}"}
                 return await asyncio.gather(
                     *[
-                        client.post(f"/api/v1/events/{event_id}/bookings", json={"practitioner_id": pid}, headers=headers)
+                        client.post(
+                            f"/api/v1/events/{event_id}/bookings", json={"practitioner_id": pid}, headers=headers
+                        )
                         for pid in practitioner_ids
                     ]
                 )

@@ -26,7 +26,10 @@ def event_body(**changes: Any) -> dict[str, Any]:
         "capacity": 2,
         "sessions": [
             {"starts_at": SOON.isoformat(), "ends_at": (SOON + timedelta(hours=2, minutes=30)).isoformat()},
-            {"starts_at": (SOON + timedelta(days=7)).isoformat(), "ends_at": (SOON + timedelta(days=7, hours=2)).isoformat()},
+            {
+                "starts_at": (SOON + timedelta(days=7)).isoformat(),
+                "ends_at": (SOON + timedelta(days=7, hours=2)).isoformat(),
+            },
         ],
         "competences": ["C4", "C6"],
         "topics": ["cldsc", "participation"],
@@ -83,7 +86,9 @@ async def test_a_partner_admin_hosts_only_for_their_organisation(client: Client,
     refused = await client.post("/api/v1/events", json=event_body(host_organisation="FIFE"), headers=token)
     assert refused.status_code == 400
     assert (await client.post("/api/v1/events", json=event_body(), headers=token)).status_code == 201
-    assert (await client.post("/api/v1/events", json=event_body(), headers=bearer(alliance.tokens["manager"]))).status_code == 403
+    assert (
+        await client.post("/api/v1/events", json=event_body(), headers=bearer(alliance.tokens["manager"]))
+    ).status_code == 403
 
 
 async def test_drafts_are_hidden_until_published(client: Client, alliance: Alliance) -> None:
@@ -98,29 +103,44 @@ async def test_drafts_are_hidden_until_published(client: Client, alliance: Allia
     assert (await client.get(f"/api/v1/events/{event['id']}", headers=practitioner)).status_code == 200
 
 
-async def test_full_event_waitlists_and_a_cancellation_promotes_the_longest_waiting(client: Client, alliance: Alliance) -> None:
+async def test_full_event_waitlists_and_a_cancellation_promotes_the_longest_waiting(
+    client: Client, alliance: Alliance
+) -> None:
     event = await create_event(client, alliance)
     first = (await book(client, alliance, event["id"], "eilidh@example.org")).json()
     second = (await book(client, alliance, event["id"], "ross@example.org")).json()
     third = (await book(client, alliance, event["id"], "graham@example.org")).json()
     fourth = (await book(client, alliance, event["id"], "nhs@example.org")).json()
-    assert [b["status"] for b in (first, second, third, fourth)] == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
-    assert (await client.get(f"/api/v1/events/{event['id']}", headers=bearer(alliance.tokens["lead"]))).json()["places_left"] == 0
-    cancelled = await client.post(f"/api/v1/bookings/{first['id']}/cancel", headers=bearer(alliance.tokens["practitioner"]))
+    assert [b["status"] for b in (first, second, third, fourth)] == [
+        "confirmed",
+        "confirmed",
+        "waitlisted",
+        "waitlisted",
+    ]
+    assert (await client.get(f"/api/v1/events/{event['id']}", headers=bearer(alliance.tokens["lead"]))).json()[
+        "places_left"
+    ] == 0
+    cancelled = await client.post(
+        f"/api/v1/bookings/{first['id']}/cancel", headers=bearer(alliance.tokens["practitioner"])
+    )
     assert cancelled.json()["status"] == "cancelled"
     lead = bearer(alliance.tokens["lead"])
     assert (await client.get(f"/api/v1/bookings/{third['id']}", headers=lead)).json()["status"] == "confirmed"
     assert (await client.get(f"/api/v1/bookings/{fourth['id']}", headers=lead)).json()["status"] == "waitlisted"
-    history = await BookingHistory.select(BookingHistory.from_status, BookingHistory.to_status, BookingHistory.by_email).where(
-        BookingHistory.booking == third["id"]
-    ).order_by(BookingHistory.id)
+    history = (
+        await BookingHistory.select(BookingHistory.from_status, BookingHistory.to_status, BookingHistory.by_email)
+        .where(BookingHistory.booking == third["id"])
+        .order_by(BookingHistory.id)
+    )
     assert history == [
         {"from_status": None, "to_status": "waitlisted", "by_email": "lead@example.org"},
         {"from_status": "waitlisted", "to_status": "confirmed", "by_email": "eilidh@example.org"},
     ]
 
 
-async def test_the_same_person_twice_is_409_and_rebooking_after_cancelling_works(client: Client, alliance: Alliance) -> None:
+async def test_the_same_person_twice_is_409_and_rebooking_after_cancelling_works(
+    client: Client, alliance: Alliance
+) -> None:
     event = await create_event(client, alliance)
     first = await book(client, alliance, event["id"], "eilidh@example.org", "practitioner")
     assert first.status_code == 201
@@ -155,7 +175,9 @@ async def test_who_may_book_for_whom(client: Client, alliance: Alliance) -> None
 
 
 async def test_booking_closes_at_the_closing_time(client: Client, alliance: Alliance) -> None:
-    closed = await create_event(client, alliance, booking_closes_at=(datetime.now(UTC) - timedelta(minutes=1)).isoformat())
+    closed = await create_event(
+        client, alliance, booking_closes_at=(datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    )
     response = await book(client, alliance, closed["id"], "eilidh@example.org", "practitioner")
     assert response.status_code == 409
     assert response.json()["detail"] == "Booking has closed"
@@ -170,7 +192,9 @@ async def test_approval_goes_to_the_manager(client: Client, alliance: Alliance) 
     eilidh = (await book(client, alliance, event["id"], "eilidh@example.org", "practitioner")).json()
     ross = (await book(client, alliance, event["id"], "ross@example.org", "manager")).json()
     assert eilidh["status"] == ross["status"] == "pending_approval"
-    assert (await client.post(f"/api/v1/bookings/{eilidh['id']}/approve", headers=bearer(alliance.tokens["practitioner"]))).status_code == 403
+    assert (
+        await client.post(f"/api/v1/bookings/{eilidh['id']}/approve", headers=bearer(alliance.tokens["practitioner"]))
+    ).status_code == 403
     approved = await client.post(f"/api/v1/bookings/{eilidh['id']}/approve", headers=bearer(alliance.tokens["manager"]))
     assert approved.json()["status"] == "confirmed"
     full = await client.post(f"/api/v1/bookings/{ross['id']}/approve", headers=bearer(alliance.tokens["manager"]))
@@ -181,11 +205,16 @@ async def test_approval_goes_to_the_manager(client: Client, alliance: Alliance) 
 
 async def test_cancelling_the_event_cancels_every_booking(client: Client, alliance: Alliance) -> None:
     event = await create_event(client, alliance)
-    bookings = [(await book(client, alliance, event["id"], e)).json() for e in ("eilidh@example.org", "ross@example.org", "graham@example.org")]
+    bookings = [
+        (await book(client, alliance, event["id"], e)).json()
+        for e in ("eilidh@example.org", "ross@example.org", "graham@example.org")
+    ]
     response = await client.post(f"/api/v1/events/{event['id']}/cancel", headers=bearer(alliance.tokens["lead"]))
     assert response.json()["status"] == "cancelled"
     for b in bookings:
-        assert (await client.get(f"/api/v1/bookings/{b['id']}", headers=bearer(alliance.tokens["lead"]))).json()["status"] == "cancelled"
+        assert (await client.get(f"/api/v1/bookings/{b['id']}", headers=bearer(alliance.tokens["lead"]))).json()[
+            "status"
+        ] == "cancelled"
     assert (await book(client, alliance, event["id"], "nhs@example.org")).status_code == 409
 
 
@@ -193,9 +222,13 @@ async def test_more_places_promote_the_waiting_list(client: Client, alliance: Al
     event = await create_event(client, alliance, capacity=1)
     await book(client, alliance, event["id"], "eilidh@example.org")
     waiting = (await book(client, alliance, event["id"], "ross@example.org")).json()
-    changed = await client.patch(f"/api/v1/events/{event['id']}", json={"capacity": 2}, headers=bearer(alliance.tokens["lead"]))
+    changed = await client.patch(
+        f"/api/v1/events/{event['id']}", json={"capacity": 2}, headers=bearer(alliance.tokens["lead"])
+    )
     assert changed.json()["places_left"] == 0
-    assert (await client.get(f"/api/v1/bookings/{waiting['id']}", headers=bearer(alliance.tokens["lead"]))).json()["status"] == "confirmed"
+    assert (await client.get(f"/api/v1/bookings/{waiting['id']}", headers=bearer(alliance.tokens["lead"]))).json()[
+        "status"
+    ] == "confirmed"
 
 
 async def test_material_changes_raise_the_sequence(client: Client, alliance: Alliance) -> None:
@@ -213,13 +246,27 @@ async def test_attendance_creates_and_removes_the_learning_record(client: Client
     ross = (await book(client, alliance, event["id"], "ross@example.org")).json()
     url = f"/api/v1/events/{event['id']}/attendance"
     host = bearer(alliance.tokens["partner_admin"])  # DCC hosts
-    response = await client.put(url, json=[{"booking_id": eilidh["id"], "attended": True}, {"booking_id": ross["id"], "attended": False}], headers=host)
+    response = await client.put(
+        url,
+        json=[{"booking_id": eilidh["id"], "attended": True}, {"booking_id": ross["id"], "attended": False}],
+        headers=host,
+    )
     assert response.status_code == 200, response.text
     assert [b["status"] for b in response.json()] == ["attended", "no_show"]
-    records = (await client.get(f"/api/v1/practitioners/{alliance.practitioner_ids['eilidh@example.org']}/learning", headers=bearer(alliance.tokens["practitioner"]))).json()
+    records = (
+        await client.get(
+            f"/api/v1/practitioners/{alliance.practitioner_ids['eilidh@example.org']}/learning",
+            headers=bearer(alliance.tokens["practitioner"]),
+        )
+    ).json()
     assert records["total"] == 1
     record = records["items"][0]
-    assert (record["source"], record["hours"], record["competences"], record["protected_time"]) == ("event", 4.5, ["C4", "C6"], True)
+    assert (record["source"], record["hours"], record["competences"], record["protected_time"]) == (
+        "event",
+        4.5,
+        ["C4", "C6"],
+        True,
+    )
     assert record["title"] == "Participatory budgeting in practice"
     undone = await client.put(url, json=[{"booking_id": eilidh["id"], "attended": False}], headers=host)
     assert undone.json()[0]["status"] == "no_show"

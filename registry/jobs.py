@@ -1,0 +1,67 @@
+"""The scheduler: which sweeper runs when. Each job is a service call over the database, safe to run in
+every instance and after any restart (APScheduler keeps no state of its own)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from litestar import Litestar
+
+from registry.notify import outbox
+from registry.settings import get_settings
+
+__all__ = ("JOBS", "run_due", "scheduler_lifespan")
+
+log = logging.getLogger(__name__)
+
+
+async def deliver_outbox() -> str:
+    report = await outbox.deliver_due()
+    return f"{report.sent} sent, {report.retrying} to retry, {report.failed} failed"
+
+
+JOBS: dict[str, tuple[Callable[[], Awaitable[str]], dict[str, Any]]] = {
+    "deliver_outbox": (deliver_outbox, {"minutes": 1}),
+}
+"""Job name → (the sweeper, its interval)."""
+
+
+async def run_due() -> dict[str, str]:
+    """Run every job once now (``registry jobs run-due``, for cron and tests)."""
+    results = {}
+    for name, (job, _) in JOBS.items():
+        results[name] = await job()
+    return results
+
+
+async def _logged(name: str, job: Callable[[], Awaitable[str]]) -> None:
+    try:
+        result = await job()
+    except Exception:  # a failing sweep must not stop the scheduler; it runs again at its next interval
+        log.exception("scheduled job %s failed", name)
+    else:
+        log.debug("scheduled job %s: %s", name, result)
+
+
+@asynccontextmanager
+async def scheduler_lifespan(_: Litestar) -> AsyncIterator[None]:
+    """Start the sweepers with the app when ``REGISTRY_SCHEDULER=on``."""
+    settings = get_settings()
+    if not settings.scheduler_enabled:
+        yield
+        return
+    scheduler = AsyncIOScheduler(
+        timezone=settings.zone, job_defaults={"coalesce": True, "misfire_grace_time": 300, "max_instances": 1}
+    )
+    for name, (job, interval) in JOBS.items():
+        scheduler.add_job(_logged, "interval", args=[name, job], id=name, replace_existing=True, **interval)
+    scheduler.start()
+    log.info("scheduler started: %s", ", ".join(JOBS))
+    try:
+        yield
+    finally:
+        scheduler.shutdown(wait=False)

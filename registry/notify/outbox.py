@@ -1,0 +1,182 @@
+"""The transactional outbox: enqueue in the caller's transaction; a sweeper delivers, retries and gives up."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from registry import clock
+from registry.db import write_tx
+from registry.notify.mail import MailBackend, backend_for
+from registry.notify.tables import OutboxMessage
+from registry.settings import get_settings
+
+__all__ = ("MAX_ATTEMPTS", "DeliveryReport", "backoff", "deliver_due", "enqueue", "retry_failed")
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 6
+STALE_CLAIM = timedelta(minutes=10)
+"""A claim older than this belonged to a process that died mid-send: the message is tried again."""
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8, 16 minutes… after each failed try."""
+    return timedelta(minutes=2 ** max(0, attempts - 1))
+
+
+async def enqueue(
+    to_email: str,
+    subject: str,
+    body_text: str,
+    body_html: str,
+    *,
+    ics: bytes | None = None,
+    ics_method: str | None = None,
+    dedupe_key: str | None = None,
+) -> bool:
+    """Write a message to the outbox (inside the caller's transaction). False when ``dedupe_key`` was used."""
+    settings = get_settings()
+    host = urlsplit(settings.base_url).hostname or "registry.local"
+    now = clock.now()
+    row = OutboxMessage(
+        message_id=f"{uuid.uuid4()}@{host}",
+        dedupe_key=dedupe_key,
+        to_email=to_email,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        ics=ics.decode() if ics else None,
+        ics_method=ics_method,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    if dedupe_key is None:
+        await OutboxMessage.insert(row)
+        return True
+    inserted = (
+        await OutboxMessage.insert(row)
+        .on_conflict(target=OutboxMessage.dedupe_key, action="DO NOTHING")
+        .returning(OutboxMessage.id)
+    )
+    return bool(inserted)
+
+
+def _email(row: dict[str, Any]) -> EmailMessage:
+    settings = get_settings()
+    message = EmailMessage()
+    message["From"] = f"CLD Workforce Registry <{settings.mail_from}>"
+    message["To"] = str(row["to_email"])
+    message["Subject"] = str(row["subject"])
+    message["Message-ID"] = f"<{row['message_id']}>"
+    message["Date"] = format_datetime(row["created_at"])
+    message.set_content(str(row["body_text"]))
+    message.add_alternative(str(row["body_html"]), subtype="html")
+    if row["ics"]:
+        ics = str(row["ics"]).encode()
+        method = str(row["ics_method"])
+        message.add_alternative(ics, maintype="text", subtype="calendar", params={"method": method, "charset": "utf-8"})
+        message.add_attachment(ics, maintype="application", subtype="ics", filename="invite.ics")
+    return message
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryReport:
+    sent: int
+    retrying: int
+    failed: int
+
+
+async def _claim(now: datetime, limit: int) -> list[dict[str, Any]]:
+    """Claim due messages; a conditional update means two instances never take the same one."""
+    due = (
+        await OutboxMessage.select(OutboxMessage.id)
+        .where(
+            (OutboxMessage.next_attempt_at <= now)
+            & (
+                (OutboxMessage.status == "pending")
+                | ((OutboxMessage.status == "sending") & (OutboxMessage.claimed_at < now - STALE_CLAIM))
+            )
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    claimed: list[dict[str, Any]] = []
+    for row in due:
+        async with write_tx():
+            taken = (
+                await OutboxMessage.update({OutboxMessage.status: "sending", OutboxMessage.claimed_at: now})
+                .where(
+                    (OutboxMessage.id == row["id"])
+                    & (
+                        (OutboxMessage.status == "pending")
+                        | ((OutboxMessage.status == "sending") & (OutboxMessage.claimed_at < now - STALE_CLAIM))
+                    )
+                )
+                .returning(*OutboxMessage.all_columns())
+            )
+        claimed.extend(taken)
+    return claimed
+
+
+async def deliver_due(backend: MailBackend | None = None, batch: int = 100, batches: int = 20) -> DeliveryReport:
+    """Send what is due, batch by batch. Each message is claimed, sent outside any transaction, then marked."""
+    backend = backend or backend_for(get_settings().mail_url)
+    total = DeliveryReport(0, 0, 0)
+    for _ in range(batches):
+        report = await _deliver_batch(backend, batch)
+        total = DeliveryReport(total.sent + report.sent, total.retrying + report.retrying, total.failed + report.failed)
+        if report == DeliveryReport(0, 0, 0):
+            break
+    if total != DeliveryReport(0, 0, 0):
+        log.info("outbox: %s sent, %s to retry, %s failed", total.sent, total.retrying, total.failed)
+    return total
+
+
+async def _deliver_batch(backend: MailBackend, limit: int) -> DeliveryReport:
+    now = clock.now()
+    sent = retrying = failed = 0
+    for row in await _claim(now, limit):
+        try:
+            await backend.send(_email(row))
+        except Exception as exc:  # any failure of the mail server is retried, and logged with context
+            attempts = int(row["attempts"]) + 1
+            gave_up = attempts >= MAX_ATTEMPTS
+            log.warning("delivery of message %s to %s failed (try %s): %s", row["id"], row["to_email"], attempts, exc)
+            async with write_tx():
+                await OutboxMessage.update(
+                    {
+                        OutboxMessage.status: "failed" if gave_up else "pending",
+                        OutboxMessage.attempts: attempts,
+                        OutboxMessage.next_attempt_at: now + backoff(attempts),
+                        OutboxMessage.last_error: str(exc)[:1000],
+                        OutboxMessage.claimed_at: None,
+                    }
+                ).where(OutboxMessage.id == row["id"])
+            failed += gave_up
+            retrying += not gave_up
+            continue
+        async with write_tx():
+            await OutboxMessage.update(
+                {
+                    OutboxMessage.status: "sent",
+                    OutboxMessage.sent_at: clock.now(),
+                    OutboxMessage.attempts: int(row["attempts"]) + 1,
+                }
+            ).where(OutboxMessage.id == row["id"])
+        sent += 1
+    return DeliveryReport(sent, retrying, failed)
+
+
+async def retry_failed(message_id: int, by: str) -> None:
+    """An admin sends a failed message again."""
+    async with write_tx():
+        await OutboxMessage.update(
+            {OutboxMessage.status: "pending", OutboxMessage.attempts: 0, OutboxMessage.next_attempt_at: clock.now()}
+        ).where((OutboxMessage.id == message_id) & (OutboxMessage.status == "failed"))
+    log.info("%s retried outbox message %s", by, message_id)

@@ -1,0 +1,42 @@
+"""The mail outbox: every message is written here in the transaction that causes it, then delivered."""
+
+from __future__ import annotations
+
+from piccolo.columns import ForeignKey, Integer, OnDelete, Serial, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+from registry.events.tables import Booking
+
+__all__ = ("CalendarInvite", "OutboxMessage")
+
+
+class OutboxMessage(Table, tablename="outbox_message"):
+    """One e-mail waiting for delivery, delivered, or given up on after its last try."""
+
+    id: Serial
+    message_id = Varchar(length=200, unique=True)
+    dedupe_key = Varchar(length=300, null=True, default=None, unique=True)
+    to_email = Varchar(length=254, index=True)
+    subject = Varchar(length=300)
+    body_text = Text()
+    body_html = Text()
+    ics = Text(null=True, default=None)
+    ics_method = Varchar(length=20, null=True, default=None)
+    status = Varchar(length=20, default="pending", index=True)
+    attempts = Integer(default=0)
+    next_attempt_at = Timestamptz(index=True)
+    claimed_at = Timestamptz(null=True, default=None)
+    last_error = Text(default="")
+    created_at = Timestamptz()
+    sent_at = Timestamptz(null=True, default=None)
+
+
+class CalendarInvite(Table, tablename="calendar_invite"):
+    """The calendar entry of a booking: one stable UID, and the SEQUENCE last sent."""
+
+    id: Serial
+    booking = ForeignKey(references=Booking, null=False, on_delete=OnDelete.cascade, unique=True)
+    uid = Varchar(length=200, unique=True)
+    sequence = Integer(default=0)
+    state = Varchar(length=20, default="none")
+    """``none`` (nothing sent yet), ``requested`` (an invite is out), ``cancelled``."""
