@@ -149,7 +149,7 @@ async def test_invites_on_the_day_the_clocks_change(smtp, alliance: Alliance, lo
     event_id = await _event(local.replace(tzinfo=LONDON))
     await bookings.book(EILIDH, event_id)
     await outbox.deliver_due(backend)
-    method, calendar = _calendar(collector.messages[-1])
+    _, calendar = _calendar(collector.messages[-1])
     assert calendar.vevent.dtstart.value.astimezone(UTC) == utc
     assert (
         f"{local:%A %-d %B %Y}, 10am to 12pm"
