@@ -11,7 +11,7 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from litestar import Litestar
 
-from registry.notify import outbox
+from registry.notify import outbox, reminders
 from registry.settings import get_settings
 
 __all__ = ("JOBS", "run_due", "scheduler_lifespan")
@@ -24,7 +24,23 @@ async def deliver_outbox() -> str:
     return f"{report.sent} sent, {report.retrying} to retry, {report.failed} failed"
 
 
+async def remind_events() -> str:
+    return f"{await reminders.event_reminders()} reminder(s) queued"
+
+
+async def remind_renewals() -> str:
+    return f"{await reminders.renewal_reminders()} reminder(s) queued"
+
+
+async def request_evaluations() -> str:
+    return f"{await reminders.evaluation_requests()} request(s) queued"
+
+
 JOBS: dict[str, tuple[Callable[[], Awaitable[str]], dict[str, Any]]] = {
+    # Reminders first, so that `run-due` delivers what it has just queued.
+    "event_reminders": (remind_events, {"minutes": 15}),
+    "renewal_reminders": (remind_renewals, {"hours": 1}),
+    "evaluation_requests": (request_evaluations, {"hours": 1}),
     "deliver_outbox": (deliver_outbox, {"minutes": 1}),
 }
 """Job name → (the sweeper, its interval)."""

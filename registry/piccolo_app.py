@@ -14,7 +14,7 @@ from registry.learning.tables import (
     LearningRecordCompetence,
     PlGoal,
 )
-from registry.notify.tables import CalendarInvite, OutboxMessage
+from registry.notify.tables import CalendarFeed, CalendarInvite, OutboxMessage
 from registry.people.tables import Organisation, Practitioner
 from registry.registration.tables import CldscRegistration
 from registry.settings import PROJECT_ROOT
@@ -43,6 +43,7 @@ TABLES = [
     Evaluation,
     OutboxMessage,
     CalendarInvite,
+    CalendarFeed,
 ]
 
 APP_CONFIG = AppConfig(

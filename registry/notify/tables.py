@@ -6,8 +6,9 @@ from piccolo.columns import ForeignKey, Integer, OnDelete, Serial, Text, Timesta
 from piccolo.table import Table
 
 from registry.events.tables import Booking
+from registry.people.tables import Practitioner
 
-__all__ = ("CalendarInvite", "OutboxMessage")
+__all__ = ("CalendarFeed", "CalendarInvite", "OutboxMessage")
 
 
 class OutboxMessage(Table, tablename="outbox_message"):
@@ -40,3 +41,11 @@ class CalendarInvite(Table, tablename="calendar_invite"):
     sequence = Integer(default=0)
     state = Varchar(length=20, default="none")
     """``none`` (nothing sent yet), ``requested`` (an invite is out), ``cancelled``."""
+
+
+class CalendarFeed(Table, tablename="calendar_feed"):
+    """The version of a practitioner's secret feed URL: regenerating it raises the version, ending the old URL."""
+
+    id: Serial
+    practitioner = ForeignKey(references=Practitioner, null=False, on_delete=OnDelete.cascade, unique=True)
+    version = Integer(default=1)

@@ -1,0 +1,167 @@
+"""Reminder sweeps. Each reminder has a unique key (person, kind, target, date), so running a sweep twice,
+or in two app instances at once, sends it once (the outbox's unique ``dedupe_key``)."""
+
+from __future__ import annotations
+
+import html
+import logging
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from registry import clock
+from registry.db import write_tx
+from registry.events.tables import Booking, EventSession
+from registry.notify.outbox import enqueue
+from registry.registration.rules import RegistrationRow, status_on
+from registry.registration.tables import CldscRegistration
+from registry.settings import get_settings
+
+__all__ = (
+    "EVENT_REMINDER_DAYS",
+    "RENEWAL_REMINDER_DAYS",
+    "evaluation_requests",
+    "event_reminders",
+    "renewal_reminders",
+)
+
+log = logging.getLogger(__name__)
+EVENT_REMINDER_DAYS = (7, 1)
+RENEWAL_REMINDER_DAYS = (90, 30, 7)
+
+
+def _bodies(name: str, lines: list[str], why: str, link: str) -> tuple[str, str]:
+    text = "\n\n".join([f"Dear {name},", *lines, why, f"See it here: {link}"]) + "\n"
+    page = "".join(f"<p>{html.escape(x)}</p>" for x in [f"Dear {name},", *lines])
+    page += f'<p><small>{html.escape(why)}</small></p><p><a href="{html.escape(link)}">{html.escape(link)}</a></p>'
+    return text, f"<html><body>{page}</body></html>"
+
+
+async def event_reminders(now: datetime | None = None) -> int:
+    """7 and 1 days before the first session, to confirmed people who had booked before that moment."""
+    now = now or clock.now()
+    settings = get_settings()
+    rows = await Booking.select(
+        Booking.id, Booking.created_at, Booking.practitioner, Booking.event,
+        Booking.event.title.as_alias("title"), Booking.event.first_starts_at.as_alias("starts_at"),
+        Booking.practitioner.email.as_alias("email"), Booking.practitioner.given_name.as_alias("given_name"),
+    ).where(
+        (Booking.status == "confirmed")
+        & (Booking.event.status == "published")
+        & (Booking.event.first_starts_at > now)
+        & (Booking.event.first_starts_at <= now + timedelta(days=max(EVENT_REMINDER_DAYS)))
+    )  # fmt: skip
+    sent = 0
+    for row in rows:
+        for days in sorted(EVENT_REMINDER_DAYS):
+            moment = row["starts_at"] - timedelta(days=days)
+            if now < moment or row["created_at"] > moment:
+                continue  # not yet due, or booked after the moment this reminder was for
+            local = row["starts_at"].astimezone(settings.zone)
+            link = f"{settings.base_url}/events/{row['event']}"
+            when = "tomorrow" if days == 1 else f"in {days} days"
+            text, page = _bodies(
+                row["given_name"],
+                [f"A reminder: {row['title']} starts {when}, on {local:%A %-d %B %Y at %-I:%M%p}."],
+                "You are getting this because you have a confirmed place. You can turn off reminders on your page.",
+                link,
+            )
+            key = f"event-reminder:{row['practitioner']}:{days}d:{row['event']}:{local:%Y-%m-%d}"
+            async with write_tx():
+                sent += await enqueue(row["email"], f"Reminder: {row['title']} {when}", text, page, dedupe_key=key)
+            break  # only the nearest due reminder: nobody gets the 7-day one a day before
+    return sent
+
+
+async def renewal_reminders(today: date | None = None) -> int:
+    """90, 30 and 7 days before ``renewal_due``, and once on lapse, to current practitioners."""
+    today = today or clock.today()
+    settings = get_settings()
+    rows = await CldscRegistration.select(
+        CldscRegistration.id, CldscRegistration.practitioner, CldscRegistration.status,
+        CldscRegistration.effective_from, CldscRegistration.renewal_due,
+        CldscRegistration.practitioner.email.as_alias("email"),
+        CldscRegistration.practitioner.given_name.as_alias("given_name"),
+        CldscRegistration.practitioner.left_on.as_alias("left_on"),
+    ).where(
+        CldscRegistration.practitioner.left_on.is_null() | (CldscRegistration.practitioner.left_on > today)
+    )  # fmt: skip
+    history: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        history.setdefault(row["practitioner"], []).append(row)
+    sent = 0
+    for practitioner_id, changes in history.items():
+        current = max(
+            (c for c in changes if c["effective_from"] <= today),
+            key=lambda c: (c["effective_from"], c["id"]),
+            default=None,
+        )
+        if current is None or current["status"] not in {"registered", "associate"} or current["renewal_due"] is None:
+            continue
+        due: date = current["renewal_due"]
+        status = status_on(
+            [RegistrationRow(c["id"], c["status"], c["effective_from"], c["renewal_due"]) for c in changes], today
+        )
+        kind = None
+        if status == "lapsed":
+            kind = "lapsed"
+        else:
+            for days in sorted(RENEWAL_REMINDER_DAYS):
+                if due - timedelta(days=days) <= today < due:
+                    kind = f"{days}d"
+                    break
+        if kind is None:
+            continue
+        link = f"{settings.base_url}/practitioners/{practitioner_id}/registration"
+        lead = (
+            f"Your CLD Standards Council registration was due for renewal on {due:%-d %B %Y} and has now lapsed."
+            if kind == "lapsed"
+            else f"Your CLD Standards Council registration is due for renewal on {due:%-d %B %Y}."
+        )
+        text, page = _bodies(
+            current["given_name"],
+            [lead, "Your renewal evidence pack (goals, learning, reflections, verification) is ready on your page."],
+            "You are getting this because the registry records your CLDSC registration.",
+            link,
+        )
+        async with write_tx():
+            sent += await enqueue(
+                current["email"], "Your CLDSC registration renewal", text, page,
+                dedupe_key=f"renewal:{practitioner_id}:{kind}:{due:%Y-%m-%d}",
+            )  # fmt: skip
+    return sent
+
+
+async def evaluation_requests(now: datetime | None = None) -> int:
+    """After an event's last session has ended, ask each attendee for a short evaluation, once."""
+    now = now or clock.now()
+    settings = get_settings()
+    attended = await Booking.select(
+        Booking.id, Booking.event, Booking.event.title.as_alias("title"),
+        Booking.practitioner.email.as_alias("email"), Booking.practitioner.given_name.as_alias("given_name"),
+    ).where((Booking.status == "attended") & (Booking.updated_at > now - timedelta(days=30)))  # fmt: skip
+    ends = {
+        r["event"]: r["ends"]
+        for r in await EventSession.raw(
+            "SELECT event, MAX(ends_at) AS ends FROM event_session WHERE event IN ("
+            + ", ".join("{}" for _ in attended)
+            + ") GROUP BY event",
+            *[r["event"] for r in attended],
+        )
+    } if attended else {}  # fmt: skip
+    sent = 0
+    for row in attended:
+        ended = ends.get(row["event"])
+        if ended is None or (ended if isinstance(ended, datetime) else datetime.fromisoformat(str(ended))) > now:
+            continue
+        link = f"{settings.base_url}/bookings/{row['id']}/evaluation"
+        text, page = _bodies(
+            row["given_name"],
+            [f"Thank you for taking part in {row['title']}. Two minutes of feedback helps the host plan the next one."],
+            "You are getting this because you attended this alliance learning event.",
+            link,
+        )
+        async with write_tx():
+            sent += await enqueue(
+                row["email"], f"How was {row['title']}?", text, page, dedupe_key=f"evaluation:{row['id']}"
+            )
+    return sent
