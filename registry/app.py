@@ -23,7 +23,7 @@ from registry.learning.api import CompetenceApi, LearningApi, VerificationApi
 from registry.learning.framework_pages import FrameworkPages
 from registry.learning.pack_pages import RenewalPackPages
 from registry.learning.pages import LearningPages, VerificationPages
-from registry.notify.pages import CalendarFeeds, CalendarPages
+from registry.notify.pages import CalendarFeeds, CalendarPages, OutboxPages
 from registry.people.api import OrganisationApi, PractitionerApi
 from registry.people.pages import ImportPages, OrganisationPages, PractitionerPages
 from registry.registration.api import RegistrationApi
@@ -70,6 +70,7 @@ def create_app(*, database_pool: bool = True) -> Litestar:
             FrameworkPages,
             CalendarFeeds,
             CalendarPages,
+            OutboxPages,
             EventApi,
             BookingApi,
             CompetenceApi,

@@ -11,7 +11,7 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from litestar import Litestar
 
-from registry.notify import outbox, reminders
+from registry.notify import digest, outbox, reminders
 from registry.settings import get_settings
 
 __all__ = ("JOBS", "run_due", "scheduler_lifespan")
@@ -36,11 +36,16 @@ async def request_evaluations() -> str:
     return f"{await reminders.evaluation_requests()} request(s) queued"
 
 
+async def send_digests() -> str:
+    return f"{await digest.weekly_digests()} digest(s) queued"
+
+
 JOBS: dict[str, tuple[Callable[[], Awaitable[str]], dict[str, Any]]] = {
     # Reminders first, so that `run-due` delivers what it has just queued.
     "event_reminders": (remind_events, {"minutes": 15}),
     "renewal_reminders": (remind_renewals, {"hours": 1}),
     "evaluation_requests": (request_evaluations, {"hours": 1}),
+    "weekly_digests": (send_digests, {"hours": 6}),
     "deliver_outbox": (deliver_outbox, {"minutes": 1}),
 }
 """Job name → (the sweeper, its interval)."""

@@ -14,7 +14,7 @@ from registry.learning.tables import (
     LearningRecordCompetence,
     PlGoal,
 )
-from registry.notify.tables import CalendarFeed, CalendarInvite, OutboxMessage
+from registry.notify.tables import CalendarFeed, CalendarInvite, NotificationPreference, OutboxMessage
 from registry.people.tables import Organisation, Practitioner
 from registry.registration.tables import CldscRegistration
 from registry.settings import PROJECT_ROOT
@@ -44,6 +44,7 @@ TABLES = [
     OutboxMessage,
     CalendarInvite,
     CalendarFeed,
+    NotificationPreference,
 ]
 
 APP_CONFIG = AppConfig(

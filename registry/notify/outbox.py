@@ -17,7 +17,7 @@ from registry.notify.mail import MailBackend, backend_for
 from registry.notify.tables import OutboxMessage
 from registry.settings import get_settings
 
-__all__ = ("MAX_ATTEMPTS", "DeliveryReport", "backoff", "deliver_due", "enqueue", "retry_failed")
+__all__ = ("MAX_ATTEMPTS", "DeliveryReport", "backoff", "deliver_due", "enqueue", "retry_failed", "undelivered")
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
@@ -171,6 +171,21 @@ async def _deliver_batch(backend: MailBackend, limit: int) -> DeliveryReport:
             ).where(OutboxMessage.id == row["id"])
         sent += 1
     return DeliveryReport(sent, retrying, failed)
+
+
+async def undelivered(limit: int = 200) -> list[dict[str, Any]]:
+    """Messages not (yet) delivered: failed ones first, then those waiting to be retried."""
+    rows: list[dict[str, Any]] = (
+        await OutboxMessage.select(
+            OutboxMessage.id, OutboxMessage.to_email, OutboxMessage.subject, OutboxMessage.status,
+            OutboxMessage.attempts, OutboxMessage.last_error, OutboxMessage.next_attempt_at, OutboxMessage.created_at,
+        )
+        .where(OutboxMessage.status.is_in(["failed", "pending", "sending"]) & (OutboxMessage.attempts > 0))
+        .order_by(OutboxMessage.status)
+        .order_by(OutboxMessage.created_at, ascending=False)
+        .limit(limit)
+    )  # fmt: skip
+    return rows
 
 
 async def retry_failed(message_id: int, by: str) -> None:

@@ -5,16 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from registry.accounts.rules import Role
+from registry.errors import Forbidden
 from registry.learning.service import practitioner_ref
-from registry.notify import feeds
+from registry.notify import feeds, outbox, preferences
 from registry.settings import get_settings
-from registry.web.auth import signed_in, viewer_of
-from registry.web.pages import render
+from registry.web.auth import requires_role, signed_in, viewer_of
+from registry.web.pages import form_data, render
 
-__all__ = ("CalendarFeeds", "CalendarPages")
+__all__ = ("CalendarFeeds", "CalendarPages", "OutboxPages")
 
 AnyRequest = Request[Any, Any, Any]
 ICS = "text/calendar; charset=utf-8"
@@ -45,16 +47,57 @@ class CalendarPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def show(self, request: AnyRequest, practitioner_id: FromPath[int]) -> Template:
+    async def show(
+        self, request: AnyRequest, practitioner_id: FromPath[int], saved: FromQuery[str | None] = None
+    ) -> Template:
         """The person's secret feed URL (only they see it)."""
         viewer = viewer_of(request)
         practitioner = await practitioner_ref(viewer, practitioner_id)
         is_self = practitioner["email"] == viewer.email.lower()
         url = f"{get_settings().base_url}/calendar/{await feeds.feed_token(practitioner_id)}.ics" if is_self else None
-        return render(request, "notify/calendar.html", practitioner=practitioner, feed_url=url, is_self=is_self)
+        return render(
+            request,
+            "notify/calendar.html",
+            practitioner=practitioner,
+            feed_url=url,
+            is_self=is_self,
+            reminders=await preferences.reminders_on(viewer.email),
+            saved=saved,
+        )
 
     @post("/regenerate")
     async def regenerate(self, request: AnyRequest, practitioner_id: FromPath[int]) -> Redirect:
         """A new secret address; the old one stops working."""
         await feeds.regenerate_feed(viewer_of(request), practitioner_id)
-        return Redirect(f"/practitioners/{practitioner_id}/calendar")
+        return Redirect(f"/practitioners/{practitioner_id}/calendar?saved=feed")
+
+    @post("/reminders")
+    async def set_reminders(self, request: AnyRequest, practitioner_id: FromPath[int]) -> Redirect:
+        """Turn optional reminders on or off (invitations and cancellations always come)."""
+        viewer = viewer_of(request)
+        practitioner = await practitioner_ref(viewer, practitioner_id)
+        if practitioner["email"] != viewer.email.lower():
+            raise Forbidden("Only the practitioner can change their reminders")
+        form = await form_data(request)
+        await preferences.set_reminders(viewer, form.get("reminders") == "on")
+        return Redirect(f"/practitioners/{practitioner_id}/calendar?saved=reminders")
+
+
+class OutboxPages(Controller):
+    """Admins see messages that could not be delivered and send them again."""
+
+    path = "/admin/outbox"
+    guards = [requires_role(Role.ADMIN)]
+    include_in_schema = False
+
+    @get("/")
+    async def failed(self, request: AnyRequest, retried: FromQuery[str | None] = None) -> Template:
+        """Failed and waiting messages, newest first."""
+        rows = await outbox.undelivered()
+        return render(request, "notify/outbox.html", rows=rows, retried=retried)
+
+    @post("/{message_id:int}/retry")
+    async def retry(self, request: AnyRequest, message_id: FromPath[int]) -> Redirect:
+        """Send a failed message again."""
+        await outbox.retry_failed(message_id, viewer_of(request).email)
+        return Redirect("/admin/outbox?retried=1")

@@ -12,6 +12,7 @@ from registry import clock
 from registry.db import write_tx
 from registry.events.tables import Booking, EventSession
 from registry.notify.outbox import enqueue
+from registry.notify.preferences import opted_out
 from registry.registration.rules import RegistrationRow, status_on
 from registry.registration.tables import CldscRegistration
 from registry.settings import get_settings
@@ -50,8 +51,11 @@ async def event_reminders(now: datetime | None = None) -> int:
         & (Booking.event.first_starts_at > now)
         & (Booking.event.first_starts_at <= now + timedelta(days=max(EVENT_REMINDER_DAYS)))
     )  # fmt: skip
+    quiet = await opted_out(r["email"] for r in rows)
     sent = 0
     for row in rows:
+        if row["email"] in quiet:
+            continue
         for days in sorted(EVENT_REMINDER_DAYS):
             moment = row["starts_at"] - timedelta(days=days)
             if now < moment or row["created_at"] > moment:
@@ -88,8 +92,11 @@ async def renewal_reminders(today: date | None = None) -> int:
     history: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
         history.setdefault(row["practitioner"], []).append(row)
+    quiet = await opted_out(r["email"] for r in rows)
     sent = 0
     for practitioner_id, changes in history.items():
+        if changes[0]["email"] in quiet:
+            continue
         current = max(
             (c for c in changes if c["effective_from"] <= today),
             key=lambda c: (c["effective_from"], c["id"]),
@@ -148,8 +155,11 @@ async def evaluation_requests(now: datetime | None = None) -> int:
             *[r["event"] for r in attended],
         )
     } if attended else {}  # fmt: skip
+    quiet = await opted_out(r["email"] for r in attended)
     sent = 0
     for row in attended:
+        if row["email"] in quiet:
+            continue
         ended = ends.get(row["event"])
         if ended is None or (ended if isinstance(ended, datetime) else datetime.fromisoformat(str(ended))) > now:
             continue

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from piccolo.columns import ForeignKey, Integer, OnDelete, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from registry.events.tables import Booking
 from registry.people.tables import Practitioner
 
-__all__ = ("CalendarFeed", "CalendarInvite", "OutboxMessage")
+__all__ = ("CalendarFeed", "CalendarInvite", "NotificationPreference", "OutboxMessage")
 
 
 class OutboxMessage(Table, tablename="outbox_message"):
@@ -49,3 +49,12 @@ class CalendarFeed(Table, tablename="calendar_feed"):
     id: Serial
     practitioner = ForeignKey(references=Practitioner, null=False, on_delete=OnDelete.cascade, unique=True)
     version = Integer(default=1)
+
+
+class NotificationPreference(Table, tablename="notification_preference"):
+    """Optional messages a person has turned off (invites and cancellations are never optional)."""
+
+    id: Serial
+    email = Varchar(length=254, unique=True)
+    reminders = Boolean(default=True)
+    """Event reminders, renewal reminders, evaluation requests and the manager's weekly digest."""

@@ -94,6 +94,9 @@ ROUTES: dict[tuple[str, str], frozenset[str] | None] = {
     ("POST", "/admin/frameworks/{framework_id:int}/default"): ADMINS,
     ("GET", "/practitioners/{practitioner_id:int}/calendar"): ALL,
     ("POST", "/practitioners/{practitioner_id:int}/calendar/regenerate"): OWNER,
+    ("POST", "/practitioners/{practitioner_id:int}/calendar/reminders"): OWNER,
+    ("GET", "/admin/outbox"): ADMINS,
+    ("POST", "/admin/outbox/{message_id:int}/retry"): ADMINS,
     ("GET", "/api/v1/events"): ALL,
     ("POST", "/api/v1/events"): EDITORS,
     ("GET", "/api/v1/events/{event_id:int}"): ALL,
@@ -244,7 +247,7 @@ async def test_each_role_is_let_in_or_refused_as_the_table_says(
     event_id, booking_id = await _eilidhs_booking(alliance)
     ids = {
         "record_id": record_id, "framework_id": framework_id, "competence_id": competence_id,
-        "event_id": event_id, "booking_id": booking_id,
+        "event_id": event_id, "booking_id": booking_id, "message_id": 1,
     }  # fmt: skip
     for (method, template), allowed in ROUTES.items():
         if allowed is PUBLIC:
@@ -276,7 +279,7 @@ async def test_strangers_are_sent_to_sign_in_or_get_401(client: AsyncTestClient,
         path = _concrete(
             template,
             alliance,
-            dict.fromkeys(("record_id", "framework_id", "competence_id", "event_id", "booking_id"), 1),
+            dict.fromkeys(("record_id", "framework_id", "competence_id", "event_id", "booking_id", "message_id"), 1),
         )
         response = await client.request(method, path, follow_redirects=False)
         if path.startswith("/api/"):
