@@ -113,3 +113,38 @@ async def test_the_alliance_feed_lists_published_events(client: Client, alliance
     assert response.status_code == 200
     calendar = vobject.readOne(response.text)
     assert [e.summary.value for e in calendar.vevent_list] == ["Detached youth work"]
+
+
+async def test_turning_reminders_off_stops_reminders_but_not_invites(client: Client, alliance: Alliance) -> None:
+    from registry.notify import preferences
+
+    await preferences.set_reminders(EILIDH, False)
+    event_id = await _event(days_ahead=6.5)
+    booking = await bookings.book(EILIDH, event_id)
+    await Booking.update({Booking.created_at: datetime.now(UTC) - timedelta(days=3)}).where(Booking.id == booking.id)
+    assert await reminders.event_reminders() == 0
+    assert await _subjects("eilidh@example.org") == ["Invitation: Detached youth work"]
+    await preferences.set_reminders(EILIDH, True)
+    assert await reminders.event_reminders() == 1
+
+
+async def test_weekly_digest_once_per_week_with_the_managers_news(alliance: Alliance) -> None:
+    from registry.notify.digest import weekly_digests
+
+    event = await service.create_event(
+        COMMAND_LINE,
+        EventIn(title="Needs approval", host_organisation="DCC", format="online", online_url="https://meet.example.org/n",
+                capacity=5, requires_approval=True, status="published",
+                sessions=[SessionIn(starts_at=datetime.now(UTC) + timedelta(days=9), ends_at=datetime.now(UTC) + timedelta(days=9, hours=1))]),
+    )  # fmt: skip
+    await bookings.book(EILIDH, event.id)
+    monday = date(2026, 11, 23)
+    await weekly_digests(today=monday)
+    await weekly_digests(today=monday + timedelta(days=2))
+    digests = await OutboxMessage.select(OutboxMessage.body_text).where(
+        (OutboxMessage.to_email == "graham@example.org") & (OutboxMessage.subject == "Your weekly team digest")
+    )
+    assert len(digests) == 1
+    assert "Approve or refuse: Eilidh Morrison — Needs approval" in digests[0]["body_text"]
+    await weekly_digests(today=monday + timedelta(days=7))
+    assert await OutboxMessage.count().where(OutboxMessage.subject == "Your weekly team digest") >= 2

@@ -1,0 +1,92 @@
+"""Pure parts of notification: mail URLs, backoff, and the iCalendar builder read by an independent parser."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import vobject
+
+from registry.notify.ical import InviteDetails, Session, build_calendar, session_uid
+from registry.notify.mail import FileBackend, SmtpBackend, backend_for
+from registry.notify.outbox import backoff
+from registry.settings import PROJECT_ROOT
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("file://var/outbox", FileBackend(PROJECT_ROOT / "var/outbox")),
+        ("file:///srv/mail", FileBackend(PROJECT_ROOT.__class__("/srv/mail"))),
+        ("smtp://mail.example.org", SmtpBackend("mail.example.org", 25, None, None, use_tls=False, start_tls=False)),
+        ("smtp+starttls://u%40x:p%3Ass@smtp.example.org:587",
+         SmtpBackend("smtp.example.org", 587, "u@x", "p:ss", use_tls=False, start_tls=True)),
+        ("smtps://u:p@smtp.example.org", SmtpBackend("smtp.example.org", 465, "u", "p", use_tls=True, start_tls=False)),
+    ],
+)  # fmt: skip
+def test_mail_urls(url: str, expected: object) -> None:
+    assert backend_for(url) == expected
+
+
+@pytest.mark.parametrize("url", ["http://x", "smtp://", "mailto:someone"])
+def test_bad_mail_urls_are_refused(url: str) -> None:
+    with pytest.raises(ValueError, match=r"REGISTRY_MAIL_URL|host"):
+        backend_for(url)
+
+
+def test_backoff_doubles() -> None:
+    assert [backoff(n) for n in (1, 2, 3, 4)] == [timedelta(minutes=m) for m in (1, 2, 4, 8)]
+
+
+def _details(sessions: list[Session], sequence: int = 0) -> InviteDetails:
+    return InviteDetails(
+        uid="booking-7@registry.example.org", sequence=sequence, title="PB in practice", description="About PB",
+        location="Lochee Hub", url="https://registry.example.org/events/3", organizer_email="registry@example.org",
+        attendee_email="pat@example.org", attendee_name="Pat Kerr", sessions=sessions,
+    )  # fmt: skip
+
+
+def test_request_with_two_sessions_has_stable_uids_and_a_vtimezone() -> None:
+    start = datetime(2027, 3, 27, 10, 0, tzinfo=LONDON)  # the day before the clocks go forward
+    sessions = [
+        Session(start, start + timedelta(hours=2)),
+        Session(start + timedelta(days=1), start + timedelta(days=1, hours=2)),
+    ]
+    calendar = vobject.readOne(
+        build_calendar("REQUEST", _details(sessions), LONDON, datetime(2027, 1, 1, tzinfo=UTC)).decode()
+    )
+    assert calendar.method.value == "REQUEST"
+    assert [e.uid.value for e in calendar.vevent_list] == [
+        "booking-7@registry.example.org",
+        "booking-7-session-2@registry.example.org",
+    ]
+    starts_utc = [e.dtstart.value.astimezone(UTC).hour for e in calendar.vevent_list]
+    assert starts_utc == [10, 9]  # GMT on Saturday, BST on Sunday 28 March 2027
+    assert calendar.vtimezone.tzid.value == "Europe/London"
+
+
+def test_cancel_carries_status_and_sequence() -> None:
+    start = datetime(2027, 6, 1, 10, 0, tzinfo=LONDON)
+    calendar = vobject.readOne(
+        build_calendar(
+            "CANCEL", _details([Session(start, start + timedelta(hours=1))], 3), LONDON, datetime.now(UTC)
+        ).decode()
+    )
+    assert (calendar.method.value, calendar.vevent.status.value, calendar.vevent.sequence.value) == (
+        "CANCEL",
+        "CANCELLED",
+        "3",
+    )
+
+
+def test_only_request_and_cancel() -> None:
+    with pytest.raises(ValueError, match="REQUEST or CANCEL"):
+        build_calendar("PUBLISH", _details([]), LONDON, datetime.now(UTC))
+
+
+def test_session_uid() -> None:
+    assert session_uid("booking-1@h", 0) == "booking-1@h"
+    assert session_uid("booking-1@h", 2) == "booking-1-session-3@h"
