@@ -5,12 +5,12 @@ Called inside the booking's write transaction, so the change and its message are
 
 from __future__ import annotations
 
-import html
 from typing import Any
 from urllib.parse import urlsplit
 
 from registry import clock
 from registry.events.tables import Booking, Event, EventSession
+from registry.notify.compose import bodies
 from registry.notify.ical import InviteDetails, Session, build_calendar
 from registry.notify.outbox import enqueue
 from registry.notify.tables import CalendarInvite
@@ -49,16 +49,6 @@ async def _context(booking_id: int) -> tuple[dict[str, Any], dict[str, Any], dic
     return booking, practitioner, event, sessions
 
 
-def _bodies(greeting: str, lines: list[str], why: str, link: str) -> tuple[str, str]:
-    text = "\n\n".join([greeting, *lines, why, f"See it here: {link}"]) + "\n"
-    paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in [greeting, *lines])
-    page = (
-        f"<html><body>{paragraphs}<p><small>{html.escape(why)}</small></p>"
-        f'<p><a href="{html.escape(link)}">{html.escape(link)}</a></p></body></html>'
-    )
-    return text, page
-
-
 async def _invite_row(booking_id: int) -> dict[str, Any]:
     row = await CalendarInvite.select().where(CalendarInvite.booking == booking_id).first()
     if row is None:
@@ -82,8 +72,8 @@ async def _send_calendar(method: str, booking_id: int, subject: str, lead: str) 
         attendee_name=f"{practitioner['given_name']} {practitioner['family_name']}", sessions=sessions,
     )  # fmt: skip
     ics = build_calendar(method, details, settings.zone, clock.now())
-    text, page = _bodies(
-        f"Dear {practitioner['given_name']},",
+    text, page = bodies(
+        practitioner["given_name"],
         [lead, f"{event['title']}", *_when(sessions), f"Where: {_place(event)}"],
         "You are getting this because you, or your manager for you, booked this alliance learning event.",
         link,
@@ -97,8 +87,8 @@ async def _send_calendar(method: str, booking_id: int, subject: str, lead: str) 
 async def _notice(booking_id: int, subject: str, lead: str) -> None:
     _, practitioner, event, sessions = await _context(booking_id)
     link = f"{get_settings().base_url}/events/{event['id']}"
-    text, page = _bodies(
-        f"Dear {practitioner['given_name']},",
+    text, page = bodies(
+        practitioner["given_name"],
         [lead, event["title"], *_when(sessions), f"Where: {_place(event)}"],
         "You are getting this because you, or your manager for you, booked this alliance learning event.",
         link,

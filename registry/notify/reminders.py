@@ -3,7 +3,6 @@ or in two app instances at once, sends it once (the outbox's unique ``dedupe_key
 
 from __future__ import annotations
 
-import html
 import logging
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 from registry import clock
 from registry.db import write_tx
 from registry.events.tables import Booking, EventSession
+from registry.notify.compose import bodies
 from registry.notify.outbox import enqueue
 from registry.notify.preferences import opted_out
 from registry.registration.rules import RegistrationRow, status_on
@@ -28,13 +28,6 @@ __all__ = (
 log = logging.getLogger(__name__)
 EVENT_REMINDER_DAYS = (7, 1)
 RENEWAL_REMINDER_DAYS = (90, 30, 7)
-
-
-def _bodies(name: str, lines: list[str], why: str, link: str) -> tuple[str, str]:
-    text = "\n\n".join([f"Dear {name},", *lines, why, f"See it here: {link}"]) + "\n"
-    page = "".join(f"<p>{html.escape(x)}</p>" for x in [f"Dear {name},", *lines])
-    page += f'<p><small>{html.escape(why)}</small></p><p><a href="{html.escape(link)}">{html.escape(link)}</a></p>'
-    return text, f"<html><body>{page}</body></html>"
 
 
 async def event_reminders(now: datetime | None = None) -> int:
@@ -63,7 +56,7 @@ async def event_reminders(now: datetime | None = None) -> int:
             local = row["starts_at"].astimezone(settings.zone)
             link = f"{settings.base_url}/events/{row['event']}"
             when = "tomorrow" if days == 1 else f"in {days} days"
-            text, page = _bodies(
+            text, page = bodies(
                 row["given_name"],
                 [f"A reminder: {row['title']} starts {when}, on {local:%A %-d %B %Y at %-I:%M%p}."],
                 "You are getting this because you have a confirmed place. You can turn off reminders on your page.",
@@ -124,7 +117,7 @@ async def renewal_reminders(today: date | None = None) -> int:
             if kind == "lapsed"
             else f"Your CLD Standards Council registration is due for renewal on {due:%-d %B %Y}."
         )
-        text, page = _bodies(
+        text, page = bodies(
             current["given_name"],
             [lead, "Your renewal evidence pack (goals, learning, reflections, verification) is ready on your page."],
             "You are getting this because the registry records your CLDSC registration.",
@@ -164,7 +157,7 @@ async def evaluation_requests(now: datetime | None = None) -> int:
         if ended is None or (ended if isinstance(ended, datetime) else datetime.fromisoformat(str(ended))) > now:
             continue
         link = f"{settings.base_url}/bookings/{row['id']}/evaluation"
-        text, page = _bodies(
+        text, page = bodies(
             row["given_name"],
             [f"Thank you for taking part in {row['title']}. Two minutes of feedback helps the host plan the next one."],
             "You are getting this because you attended this alliance learning event.",
