@@ -18,6 +18,10 @@ from litestar.template import TemplateConfig
 from registry import db
 from registry.accounts.pages import AccountPages
 from registry.events.api import BookingApi, EventApi
+from registry.events.evaluation_api import EvaluationApi
+from registry.events.evaluation_pages import EvaluationPages
+from registry.events.host_pages import EventHostPages
+from registry.events.pages import BookingPages, EventPages
 from registry.jobs import scheduler_lifespan
 from registry.learning.api import CompetenceApi, LearningApi, VerificationApi
 from registry.learning.framework_pages import FrameworkPages
@@ -71,8 +75,13 @@ def create_app(*, database_pool: bool = True) -> Litestar:
             CalendarFeeds,
             CalendarPages,
             OutboxPages,
+            EventPages,
+            EventHostPages,
+            BookingPages,
             EventApi,
             BookingApi,
+            EvaluationApi,
+            EvaluationPages,
             CompetenceApi,
             LearningApi,
             VerificationApi,

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from registry import clock
-from registry.accounts.rules import ADMIN_ROLES, Role, Viewer, can_see_practitioner
+from registry.accounts.rules import ADMIN_ROLES, Viewer, can_see_practitioner
 from registry.db import is_integrity_error, is_sqlite, write_tx
 from registry.errors import Conflict, Forbidden, Invalid, NotFound
 from registry.events.rules import (
@@ -208,6 +208,8 @@ async def cancel(viewer: Viewer, booking_id: int) -> BookingOut:
         assert current is not None
         if current["status"] in {"attended", "no_show"}:
             raise Conflict("Attendance has been taken for this booking; it cannot be cancelled")
+        if current["status"] == "cancelled":
+            raise Conflict("This booking is already cancelled")
         await _move(booking_id, current["status"], "cancelled", viewer.email, now)
         if current["status"] == "confirmed":
             await promote_waiting(event["id"], viewer.email)
@@ -237,7 +239,7 @@ async def approve(viewer: Viewer, booking_id: int) -> BookingOut:
 async def list_bookings(
     viewer: Viewer, *, event_id: int | None = None, team: bool = False, limit: int = 50, offset: int = 0
 ) -> tuple[list[dict[str, Any]], int]:
-    """The viewer's own bookings, their team's (``team``), or an event's (for its host); soonest event first."""
+    """The viewer's own bookings, their team's (``team``), or an event's (for its host); latest event first."""
     where: list[Any] = []
     if event_id is not None:
         event = await event_row(event_id)
@@ -269,8 +271,6 @@ async def set_attendance(viewer: Viewer, event_id: int, items: list[AttendanceIt
     """The host marks who came; attending creates the learning record (source ``event``), un-marking removes it."""
     event = await event_row(event_id)
     if not may_manage_event(viewer, event["host_organisation"]):
-        if viewer.role in ADMIN_ROLES | {Role.PARTNER_ADMIN}:
-            raise NotFound("No such event")
         raise Forbidden("Only the host takes attendance")
     sessions = [
         SessionTimes(s["starts_at"], s["ends_at"])
@@ -288,6 +288,9 @@ async def set_attendance(viewer: Viewer, event_id: int, items: list[AttendanceIt
                 (Booking.event == event_id) & Booking.id.is_in([i.booking_id for i in items] or [0])
             )
         }
+        ids = [i.booking_id for i in items]
+        if len(set(ids)) != len(ids):
+            raise Invalid({"booking_id": "each booking may appear only once"})
         missing = [i.booking_id for i in items if i.booking_id not in rows]
         if missing:
             raise Invalid({"booking_id": f"not bookings of this event: {', '.join(map(str, missing))}"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 __all__ = (
@@ -84,7 +84,8 @@ class SessionTimes:
 
 def session_hours(sessions: Iterable[SessionTimes]) -> float:
     """Total length of the sessions in decimal hours (what attendance counts as learning)."""
-    seconds = sum((s.ends_at - s.starts_at).total_seconds() for s in sessions)
+    # In UTC: Python ignores offsets when subtracting two datetimes of the same zone (across a clock change).
+    seconds = sum((s.ends_at.astimezone(UTC) - s.starts_at.astimezone(UTC)).total_seconds() for s in sessions)
     return round(seconds / 3600, 2)
 
 
@@ -92,5 +93,7 @@ def fits_part_time(sessions: Iterable[SessionTimes], zone: ZoneInfo) -> bool:
     """Every session is short (3 hours or less) or in the evening (starting 17:00 or later, local time)."""
     listed = list(sessions)
     return bool(listed) and all(
-        (s.ends_at - s.starts_at) <= SHORT_SESSION or s.starts_at.astimezone(zone).hour >= EVENING_FROM for s in listed
+        (s.ends_at.astimezone(UTC) - s.starts_at.astimezone(UTC)) <= SHORT_SESSION
+        or s.starts_at.astimezone(zone).hour >= EVENING_FROM
+        for s in listed
     )

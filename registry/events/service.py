@@ -13,7 +13,7 @@ from piccolo.columns.combination import Or
 from registry import clock
 from registry.accounts.rules import ADMIN_ROLES, Role, Viewer
 from registry.db import contains, write_tx
-from registry.errors import Forbidden, Invalid, NotFound
+from registry.errors import Conflict, Forbidden, Invalid, NotFound
 from registry.events.rules import OCCUPYING, SessionTimes, fits_part_time
 from registry.events.schemas import EventIn, EventOut, EventPatch, SessionIn, SessionOut
 from registry.events.tables import Booking, BookingHistory, Event, EventCompetence, EventSession
@@ -166,13 +166,19 @@ async def update_event(viewer: Viewer, event_id: int, patch: EventPatch) -> Even
         raise Invalid({"venue": "an in-person or hybrid event needs a venue"})
     if fmt in {"online", "hybrid"} and not changes.get("online_url", row["online_url"]):
         raise Invalid({"online_url": "an online or hybrid event needs a link"})
-    material = bool(MATERIAL & (set(changes) | ({"sessions"} if sessions else set())))
+    current_sessions = [
+        (r["starts_at"], r["ends_at"])
+        for r in await EventSession.select().where(EventSession.event == event_id).order_by(EventSession.starts_at)
+    ]
+    moved = sessions is not None and sorted((s.starts_at, s.ends_at) for s in sessions) != current_sessions
+    # Only a real change of time, place or link is material: re-saving the same values sends no update.
+    material = moved or any(changes[k] != row[k] for k in MATERIAL - {"sessions"} if k in changes)
     from registry.events import bookings  # bookings imports this module: import at use
 
     async with write_tx():
         await bookings.lock_event(event_id)
         values = {**changes, "updated_at": clock.now()}
-        if sessions:
+        if sessions and moved:
             await _write_sessions(event_id, sessions)
             values["first_starts_at"] = min(s.starts_at for s in sessions)
         if material:
@@ -194,10 +200,13 @@ async def cancel_event(viewer: Viewer, event_id: int) -> EventOut:
     row = await event_row(event_id)
     if not may_manage_event(viewer, row["host_organisation"]):
         raise NotFound("No such event")
+    if row["status"] == "cancelled":
+        raise Conflict("This event is already cancelled")
     now = clock.now()
+    open_statuses = ["pending_approval", "confirmed", "waitlisted"]  # attendance already taken stays as it is
     async with write_tx():
         live = await Booking.select(Booking.id, Booking.status).where(
-            (Booking.event == event_id) & (Booking.status != "cancelled")
+            (Booking.event == event_id) & Booking.status.is_in(open_statuses)
         )
         for booking in live:
             await BookingHistory.insert(
@@ -205,7 +214,7 @@ async def cancel_event(viewer: Viewer, event_id: int) -> EventOut:
                                by_email=viewer.email, at=now, note="event cancelled")
             )  # fmt: skip
         await Booking.update({Booking.status: "cancelled", Booking.updated_at: now}).where(
-            (Booking.event == event_id) & (Booking.status != "cancelled")
+            (Booking.event == event_id) & Booking.status.is_in(open_statuses)
         )
         await Event.update(
             {Event.status: "cancelled", Event.sequence: row["sequence"] + 1, Event.updated_at: now}

@@ -27,12 +27,13 @@ def navigation(viewer: Viewer | None, path: str) -> list[dict[str, Any]]:
         items += [("My team", "/practitioners"), ("My record", "/me")]
     else:
         items.append(("Practitioners", "/practitioners"))
+    items += [("Events", "/events"), ("My bookings", "/bookings")]
     items.append(("Organisations", "/organisations"))
     items.append(("To verify", "/verification"))
     if viewer.role in EDITOR_ROLES:
         items.append(("Import", "/import"))
     if viewer.role is Role.ADMIN:
-        items.append(("Frameworks", "/admin/frameworks"))
+        items += [("Frameworks", "/admin/frameworks"), ("Mail", "/admin/outbox")]
     return [{"text": text, "href": href, "active": path == href or path.startswith(href + "/")} for text, href in items]
 
 

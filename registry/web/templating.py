@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,6 +22,24 @@ def _date(value: date | datetime | None, fmt: str = "%-d %B %Y") -> str:
     if isinstance(value, datetime):
         value = value.astimezone(get_settings().zone)
     return value.strftime(fmt)
+
+
+def _clock(value: datetime) -> str:
+    """``9:30am``, ``10am``, ``12pm``: times as GOV.UK writes them."""
+    minutes = f":{value.minute:02d}" if value.minute else ""
+    return f"{value.hour % 12 or 12}{minutes}{'am' if value.hour < 12 else 'pm'}"
+
+
+def _localtime(value: datetime | None, part: str = "datetime") -> str:
+    """An instant in the registry's time zone: ``Tuesday 8 December 2026, 9:30am``; ``part`` may be
+    ``"date"`` (without the time) or ``"time"`` (the time only). Naive values are taken as UTC."""
+    if value is None:
+        return ""
+    local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(get_settings().zone)
+    if part == "time":
+        return _clock(local)
+    day = f"{local:%A} {local.day} {local:%B %Y}"
+    return day if part == "date" else f"{day}, {_clock(local)}"
 
 
 def _label(value: str | None) -> str:
@@ -67,6 +85,7 @@ def make_template_engine() -> Engine:
     environment.globals["service_name"] = SERVICE_NAME
     environment.filters["govdate"] = _date
     environment.filters["label"] = _label
+    environment.filters["localtime"] = _localtime
     environment.globals["query"] = _query
     environment.globals["error_message"] = _error_message
     environment.globals["select_items"] = _select_items

@@ -162,3 +162,87 @@ class CompetenceChart:
 
     def hours(self, code: str) -> str:
         return self.chart.locator(f'rect[data-code="{code}"]').get_attribute("data-hours") or ""
+
+
+class EventsPage:
+    """Find learning events (templates/events/list.html)."""
+
+    url = "/events"
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.header = Header(page)
+        self.search_box = page.get_by_label("Search by title, description or topic")
+        self.apply_filters_button = page.get_by_test_id("apply-filters")
+        self.table = page.get_by_test_id("events")
+        self.rows = self.table.get_by_test_id("event-row")
+        self.empty = page.get_by_test_id("empty")
+
+    def goto(self) -> None:
+        self.page.goto(self.url)
+
+    def search(self, text: str) -> None:
+        self.search_box.fill(text)
+        self.apply_filters_button.click()
+        self.page.wait_for_url("**/events?*")
+
+    def open(self, title: str) -> None:
+        self.table.get_by_role("link", name=title, exact=True).click()
+        self.page.wait_for_url("**/events/*")
+
+
+class EventPage:
+    """One event and booking a place on it (templates/events/event.html)."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.header = Header(page)
+        self.title = page.get_by_test_id("event-title")
+        self.book_button = page.get_by_test_id("book")
+        self.banner = page.get_by_test_id("banner")
+        self.booking_status = page.get_by_test_id("booking-panel").get_by_test_id("booking-status")
+        self.places_left = page.get_by_test_id("places-left")
+        self.sessions = page.get_by_test_id("sessions")
+        self.cancel_booking_button = page.get_by_test_id("cancel-booking")
+
+    def book(self) -> None:
+        with self.page.expect_navigation():
+            self.book_button.click()
+
+
+class BookingsPage:
+    """My bookings (templates/events/bookings.html)."""
+
+    url = "/bookings"
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.header = Header(page)
+        self.table = page.get_by_test_id("bookings")
+        self.banner = page.get_by_test_id("banner")
+
+    def goto(self) -> None:
+        self.page.goto(self.url)
+
+    def row(self, event_title: str) -> Locator:
+        return self.table.get_by_test_id("booking-row").filter(has_text=event_title)
+
+    def status(self, event_title: str) -> Locator:
+        return self.row(event_title).get_by_test_id("booking-status")
+
+    def cancel(self, event_title: str) -> None:
+        self.row(event_title).get_by_test_id("cancel-booking").click()
+        self.page.wait_for_url("**/bookings/*/cancel*")
+
+
+class CancelBookingPage:
+    """ "Are you sure?" before cancelling a booking (templates/events/cancel_booking.html)."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.heading = page.get_by_role("heading", level=1)
+        self.confirm_button = page.get_by_test_id("confirm-cancel")
+
+    def confirm(self) -> None:
+        with self.page.expect_navigation():
+            self.confirm_button.click()

@@ -107,9 +107,32 @@ ROUTES: dict[tuple[str, str], frozenset[str] | None] = {
     ("GET", "/api/v1/bookings"): ALL,
     ("GET", "/api/v1/bookings/{booking_id:int}"): ALL,
     ("POST", "/api/v1/bookings/{booking_id:int}/approve"): frozenset({"manager", "lead", "admin"}),
+    ("GET", "/events"): ALL,
+    ("GET", "/events/new"): EDITORS,
+    ("POST", "/events/new"): EDITORS,
+    ("GET", "/events/{event_id:int}"): ALL,
+    ("POST", "/events/{event_id:int}/book"): ALL,
+    ("GET", "/events/{event_id:int}/edit"): EDITORS,
+    ("POST", "/events/{event_id:int}/edit"): EDITORS,
+    ("GET", "/events/{event_id:int}/attendance"): EDITORS,
+    ("POST", "/events/{event_id:int}/attendance"): EDITORS,
+    ("GET", "/events/{event_id:int}/cancel"): EDITORS,
+    ("GET", "/bookings"): ALL,
+    ("GET", "/bookings/{booking_id:int}/cancel"): ALL,
+    ("POST", "/bookings/{booking_id:int}/approve"): frozenset({"manager", "lead", "admin"}),
+    # Feedback: only the booking's practitioner may give it (Eilidh's booking is not attended yet: a 409);
+    # the others see the booking, so they are refused with 403.
+    ("POST", "/api/v1/bookings/{booking_id:int}/evaluation"): OWNER,
+    ("GET", "/api/v1/events/{event_id:int}/evaluation"): EDITORS,
+    ("GET", "/evaluations"): ALL,
+    ("GET", "/bookings/{booking_id:int}/evaluation"): OWNER,
+    ("POST", "/bookings/{booking_id:int}/evaluation"): OWNER,
+    ("GET", "/events/{event_id:int}/evaluation"): EDITORS,
     # Near the end: they cancel the booking and the event the routes above work on.
+    ("POST", "/bookings/{booking_id:int}/cancel"): ALL,
     ("POST", "/api/v1/bookings/{booking_id:int}/cancel"): ALL,
     ("POST", "/api/v1/events/{event_id:int}/cancel"): EDITORS,
+    ("POST", "/events/{event_id:int}/cancel"): EDITORS,
     # Last: they remove the record the routes above work on.
     ("POST", "/practitioners/{practitioner_id:int}/learning/{record_id:int}/delete"): OWNER,
     ("DELETE", "/api/v1/practitioners/{practitioner_id:int}/learning/{record_id:int}"): OWNER,
@@ -134,6 +157,7 @@ BODIES: dict[tuple[str, str], dict[str, object]] = {
     },
     ("POST", "/api/v1/verification/{record_id:int}/verify"): {"review_note": "We discussed it."},
     ("POST", "/api/v1/verification/{record_id:int}/return"): {"comment": "Say more about the impact."},
+    ("POST", "/api/v1/bookings/{booking_id:int}/evaluation"): {"rating": 4, "competences": ["C2"]},
     ("POST", "/api/v1/practitioners/{practitioner_id:int}/registration"): {
         "status": "registered", "effective_from": "2026-01-10", "membership_number": "CLDSC10002"
     },

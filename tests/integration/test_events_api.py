@@ -275,3 +275,37 @@ async def test_attendance_creates_and_removes_the_learning_record(client: Client
     assert other_host.status_code == 403
     wrong = await client.put(url, json=[{"booking_id": 999999, "attended": True}], headers=host)
     assert wrong.status_code == 400
+
+
+async def test_attendance_refuses_the_same_booking_twice(client: Client, alliance: Alliance) -> None:
+    event = await create_event(client, alliance)
+    booking = (await book(client, alliance, event["id"], "eilidh@example.org")).json()
+    response = await client.put(
+        f"/api/v1/events/{event['id']}/attendance",
+        json=[{"booking_id": booking["id"], "attended": True}, {"booking_id": booking["id"], "attended": False}],
+        headers=bearer(alliance.tokens["lead"]),
+    )
+    assert response.status_code == 400
+    assert await LearningRecord.count() == 0
+
+
+async def test_cancelling_an_event_keeps_attendance_and_is_done_once(client: Client, alliance: Alliance) -> None:
+    event = await create_event(client, alliance)
+    came = (await book(client, alliance, event["id"], "eilidh@example.org")).json()
+    await client.put(
+        f"/api/v1/events/{event['id']}/attendance",
+        json=[{"booking_id": came["id"], "attended": True}],
+        headers=bearer(alliance.tokens["lead"]),
+    )
+    lead = bearer(alliance.tokens["lead"])
+    assert (await client.post(f"/api/v1/events/{event['id']}/cancel", headers=lead)).status_code == 201
+    assert (await client.get(f"/api/v1/bookings/{came['id']}", headers=lead)).json()["status"] == "attended"
+    assert (await client.post(f"/api/v1/events/{event['id']}/cancel", headers=lead)).status_code == 409
+
+
+async def test_re_saving_the_same_place_and_times_is_not_a_change(client: Client, alliance: Alliance) -> None:
+    event = await create_event(client, alliance)
+    lead = bearer(alliance.tokens["lead"])
+    same = {"venue": event_body()["venue"], "sessions": event_body()["sessions"], "format": "in_person"}
+    response = await client.patch(f"/api/v1/events/{event['id']}", json=same, headers=lead)
+    assert response.json()["sequence"] == 0

@@ -109,6 +109,8 @@ def viewer(role: Role) -> Viewer:
 
 EVERYONE_ELSE = [
     ("Practitioners", "/practitioners"),
+    ("Events", "/events"),
+    ("My bookings", "/bookings"),
     ("Organisations", "/organisations"),
     ("To verify", "/verification"),
     ("Import", "/import"),
@@ -118,11 +120,30 @@ EVERYONE_ELSE = [
 @pytest.mark.parametrize(
     ("role", "items"),
     [
-        (Role.PRACTITIONER, [("My record", "/me"), ("Organisations", "/organisations"), ("To verify", "/verification")]),
-        (Role.MANAGER, [("My team", "/practitioners"), ("My record", "/me"), ("Organisations", "/organisations"), ("To verify", "/verification")]),
+        (
+            Role.PRACTITIONER,
+            [
+                ("My record", "/me"),
+                ("Events", "/events"),
+                ("My bookings", "/bookings"),
+                ("Organisations", "/organisations"),
+                ("To verify", "/verification"),
+            ],
+        ),
+        (
+            Role.MANAGER,
+            [
+                ("My team", "/practitioners"),
+                ("My record", "/me"),
+                ("Events", "/events"),
+                ("My bookings", "/bookings"),
+                ("Organisations", "/organisations"),
+                ("To verify", "/verification"),
+            ],
+        ),
         (Role.PARTNER_ADMIN, EVERYONE_ELSE),
         (Role.LEAD, EVERYONE_ELSE),
-        (Role.ADMIN, [*EVERYONE_ELSE, ("Frameworks", "/admin/frameworks")]),
+        (Role.ADMIN, [*EVERYONE_ELSE, ("Frameworks", "/admin/frameworks"), ("Mail", "/admin/outbox")]),
     ],
     ids=lambda value: value.value if isinstance(value, Role) else None,
 )
@@ -139,6 +160,13 @@ def test_import_only_for_editors(role: Role) -> None:
     assert ("My record" in texts) is (role in {Role.PRACTITIONER, Role.MANAGER})
 
 
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_events_and_bookings_for_every_role(role: Role) -> None:
+    items = [(item["text"], item["href"]) for item in navigation(viewer(role), "/")]
+    assert ("Events", "/events") in items
+    assert ("My bookings", "/bookings") in items
+
+
 def test_no_navigation_when_signed_out() -> None:
     assert navigation(None, "/practitioners") == []
 
@@ -153,6 +181,11 @@ def test_no_navigation_when_signed_out() -> None:
         ("/organisations/3", "Organisations"),
         ("/import", "Import"),
         ("/import/practitioners", "Import"),
+        ("/events", "Events"),
+        ("/events/7/edit", "Events"),
+        ("/bookings", "My bookings"),
+        ("/bookings/3/cancel", "My bookings"),
+        ("/events.ics", None),
         ("/practitioners-export", None),
         ("/importer", None),
         ("/", None),

@@ -1,0 +1,347 @@
+"""Pages of shared learning events and bookings: find an event, read it, book a place; see, cancel and
+approve bookings. Thin: read the request, call the events services, render."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.response import Redirect, Template
+
+from registry import clock
+from registry.accounts.rules import EDITOR_ROLES, Role, Viewer
+from registry.errors import Conflict, Forbidden, Invalid, NotFound
+from registry.events import bookings, service
+from registry.events.forms import FORMATS, whole_last_day
+from registry.events.rules import BookingWindow, booking_closed_reason
+from registry.events.schemas import EventOut
+from registry.learning import service as learning
+from registry.people import service as people
+from registry.settings import get_settings
+from registry.web.auth import signed_in, viewer_of
+from registry.web.pages import PER_PAGE, Pagination, form_data, render
+
+__all__ = ("BookingPages", "EventPages", "all_bookings", "managed_event")
+
+AnyRequest = Request[Any, Any, Any]
+PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]
+LIVE = frozenset({"pending_approval", "confirmed", "waitlisted", "attended", "no_show"})
+"""Statuses of a booking that still stands (everything but cancelled)."""
+CANCELLABLE = frozenset({"pending_approval", "confirmed", "waitlisted"})
+_SCAN = 200
+
+_BOOKED: dict[tuple[str, bool], tuple[str, str]] = {
+    ("confirmed", False): ("Your place is confirmed", "We have emailed you a calendar invitation."),
+    ("waitlisted", False): (
+        "You are on the waiting list",
+        "The event is full. If a place becomes free it goes to whoever has waited longest, and you will get "
+        "a calendar invitation then.",
+    ),
+    ("pending_approval", False): (
+        "Your booking is waiting for your manager's approval",
+        "This event needs your line manager's approval. You will hear when they have decided.",
+    ),
+    ("confirmed", True): ("The place is confirmed", "They have been emailed a calendar invitation."),
+    ("waitlisted", True): (
+        "The booking is on the waiting list",
+        "The event is full. If a place becomes free it goes to whoever has waited longest.",
+    ),
+    ("pending_approval", True): (
+        "The booking is waiting for approval",
+        "This event needs the line manager's approval: approve it under My team's bookings.",
+    ),
+}
+_DONE = {
+    "cancelled": "The booking has been cancelled",
+    "event-cancelled": "The event has been cancelled, and so has every booking on it",
+    "created": "The event has been created",
+    "saved": "The event has been saved",
+    "approved-confirmed": "Booking approved: the place is confirmed",
+    "approved-waitlisted": "Booking approved. The event is full, so the booking is on the waiting list",
+}
+
+
+async def all_bookings(viewer: Viewer, *, team: bool = False, event_id: int | None = None) -> list[dict[str, Any]]:
+    """Every booking of a list (the viewer's, their team's or an event's), read a page at a time."""
+    found: list[dict[str, Any]] = []
+    while True:
+        rows, total = await bookings.list_bookings(viewer, team=team, event_id=event_id, limit=_SCAN, offset=len(found))
+        found += rows
+        if not rows or len(found) >= total:
+            return found
+
+
+async def managed_event(viewer: Viewer, event_id: int) -> EventOut:
+    """An event the viewer may manage; anyone else is told there is no such event."""
+    event = await service.get_event(viewer, event_id)
+    host = await people.organisation_by_code(event.host_organisation)
+    if not service.may_manage_event(viewer, host.id):
+        raise NotFound("No such event")
+    return event
+
+
+def _day(text: str | None, field: str, what: str, problems: dict[str, str]) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        problems[field] = f"Enter {what} as a date like 2026-12-08"
+        return None
+
+
+def _closed_reason(event: EventOut) -> str | None:
+    first = min((s.starts_at for s in event.sessions), default=None)
+    window = BookingWindow(event.status, event.booking_opens_at, event.booking_closes_at, first)
+    return booking_closed_reason(window, clock.now())
+
+
+def _name(row: dict[str, Any]) -> str:
+    return f"{row['given_name']} {row['family_name']}"
+
+
+class EventPages(Controller):
+    """Find, read and book shared learning events."""
+
+    path = "/events"
+    guards = [signed_in]
+    include_in_schema = False
+
+    @get("/")
+    async def list_page(
+        self,
+        request: AnyRequest,
+        q: FromQuery[str | None] = None,
+        competence: FromQuery[str | None] = None,
+        format: FromQuery[str | None] = None,
+        host: FromQuery[str | None] = None,
+        local_authority: FromQuery[str | None] = None,
+        date_from: FromQuery[str | None] = None,
+        date_to: FromQuery[str | None] = None,
+        fits_part_time: FromQuery[str | None] = None,
+        mine: FromQuery[str | None] = None,
+        page: PageNumber = 1,
+    ) -> Template:
+        """Upcoming published events, filtered; for hosts, ``mine`` lists the events they manage."""
+        viewer = viewer_of(request)
+        problems: dict[str, str] = {}
+        first_day = _day(date_from, "date_from", "the first date", problems)
+        last_day = _day(date_to, "date_to", "the last date", problems)
+        managing = bool(mine)
+        filters = service.EventFilter(
+            q=(q or "").strip() or None, competence=competence or None, format=format or None, host=host or None,
+            local_authority=local_authority or None, date_from=first_day, date_to=last_day,
+            fits_part_time=bool(fits_part_time), include_past=managing, mine=managing,
+        )  # fmt: skip
+        events, total = await service.list_events(viewer, filters, PER_PAGE, (page - 1) * PER_PAGE)
+        params = {
+            "q": q, "competence": competence, "format": format, "host": host, "local_authority": local_authority,
+            "date_from": date_from, "date_to": date_to, "fits_part_time": fits_part_time, "mine": mine,
+        }  # fmt: skip
+        organisations, _ = await people.list_organisations(limit=1000)
+        competences = await learning.list_competences()
+        return render(
+            request,
+            "events/list.html",
+            status_code=400 if problems else 200,
+            errors=problems,
+            events=events,
+            pagination=Pagination(page, total),
+            params=params,
+            filtered=any(v for k, v in params.items() if k != "mine"),
+            managing=managing,
+            can_host=viewer.role in EDITOR_ROLES,
+            competences=competences,
+            competence_titles={c.code: c.title for c in competences},
+            competence_labels=[f"{c.code} {c.title}" for c in competences],
+            organisations=organisations,
+            authorities=sorted({o.local_authority for o in organisations if o.local_authority}),
+            formats=FORMATS,
+        )
+
+    @get("/{event_id:int}")
+    async def event_page(
+        self,
+        request: AnyRequest,
+        event_id: FromPath[int],
+        booked: FromQuery[str | None] = None,
+        team: FromQuery[str | None] = None,
+        done: FromQuery[str | None] = None,
+    ) -> Template:
+        """One event: when, where, what it develops, places left, and booking."""
+        banner = _BOOKED.get((booked or "", bool(team)))
+        if banner is None and done in _DONE:
+            banner = (_DONE[done], "")
+        return await self._event(request, event_id, banner=banner)
+
+    @post("/{event_id:int}/book")
+    async def book(self, request: AnyRequest, event_id: FromPath[int]) -> Template | Redirect:
+        """Book a place for yourself, or (a manager) for someone in your team."""
+        viewer = viewer_of(request)
+        await service.get_event(viewer, event_id)  # a draft the viewer may not see is not found, whoever is booked
+        chosen = (await form_data(request)).get("practitioner_id")
+        field = "book" if chosen is None else "practitioner_id"
+        if chosen is not None and not chosen.isdigit():
+            return await self._event(request, event_id, errors={field: "Select who to book a place for"}, status=400)
+        try:
+            booking = await bookings.book(viewer, event_id, int(chosen) if chosen else None)
+        except Conflict as exc:
+            return await self._event(request, event_id, errors={field: exc.detail}, status=409)
+        except Invalid as exc:
+            return await self._event(request, event_id, errors={field: "; ".join(exc.problems.values())}, status=400)
+        except (Forbidden, NotFound) as exc:
+            if chosen is None:
+                raise
+            return await self._event(request, event_id, errors={field: exc.detail}, status=400)
+        return Redirect(f"/events/{event_id}?booked={booking.status}" + ("&team=1" if chosen else ""))
+
+    async def _event(
+        self,
+        request: AnyRequest,
+        event_id: int,
+        *,
+        banner: tuple[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Template:
+        viewer = viewer_of(request)
+        event = await service.get_event(viewer, event_id)
+        host = await people.organisation_by_code(event.host_organisation)
+        own_id = await people.own_practitioner_id(viewer)
+        own = [b for b in await all_bookings(viewer) if b["event"] == event_id and b["status"] in LIVE]
+        team_bookings: list[dict[str, Any]] = []
+        bookable: list[dict[str, str]] = []
+        if viewer.role is Role.MANAGER:
+            team_bookings = [
+                b for b in await all_bookings(viewer, team=True) if b["event"] == event_id and b["status"] in LIVE
+            ]
+            booked_ids = {b["practitioner"] for b in team_bookings}
+            people_seen, _ = await people.list_practitioners(viewer, people.PractitionerFilter(), limit=1000)
+            bookable = [
+                {"value": str(p.id), "text": f"{p.given_name} {p.family_name}"}
+                for p in people_seen
+                if (p.manager_email or "").lower() == viewer.email.lower() and p.id not in booked_ids
+            ]
+        return render(
+            request,
+            "events/event.html",
+            status_code=status,
+            errors=errors or {},
+            event=event,
+            banner=banner,
+            competence_titles={c.code: c.title for c in await learning.list_competences()},
+            own_booking=own[0] if own else None,
+            has_record=own_id is not None,
+            closed_reason=_closed_reason(event),
+            last_day_to_book=whole_last_day(event.booking_closes_at, get_settings().zone),
+            team_bookings=[{**b, "name": _name(b)} for b in team_bookings],
+            bookable=bookable,
+            is_manager=viewer.role is Role.MANAGER,
+            manages=service.may_manage_event(viewer, host.id),
+            cancellable=CANCELLABLE,
+        )
+
+
+class BookingPages(Controller):
+    """Your bookings and your team's: cancel, and approve where an event needs it."""
+
+    path = "/bookings"
+    guards = [signed_in]
+    include_in_schema = False
+
+    @get("/")
+    async def list_page(
+        self,
+        request: AnyRequest,
+        team: FromQuery[str | None] = None,
+        page: PageNumber = 1,
+        done: FromQuery[str | None] = None,
+    ) -> Template:
+        """My bookings, or (``team``) my team's bookings."""
+        return await self._list(request, bool(team), page, done, {})
+
+    @get("/{booking_id:int}/cancel")
+    async def cancel_page(
+        self, request: AnyRequest, booking_id: FromPath[int], back: FromQuery[str | None] = None
+    ) -> Template:
+        """Ask before cancelling a booking."""
+        return await self._cancel_page(request, booking_id, back, {})
+
+    @post("/{booking_id:int}/cancel")
+    async def cancel(self, request: AnyRequest, booking_id: FromPath[int]) -> Template | Redirect:
+        """Cancel the booking; a freed place goes to whoever has waited longest."""
+        back = (await form_data(request)).get("back")
+        try:
+            booking = await bookings.cancel(viewer_of(request), booking_id)
+        except Conflict as exc:
+            return await self._cancel_page(request, booking_id, back, {"confirm": exc.detail}, status=409)
+        if back == "bookings":
+            return Redirect("/bookings?done=cancelled")
+        if back == "team":
+            return Redirect("/bookings?team=1&done=cancelled")
+        return Redirect(f"/events/{booking.event_id}?done=cancelled")
+
+    @post("/{booking_id:int}/approve")
+    async def approve(self, request: AnyRequest, booking_id: FromPath[int]) -> Template | Redirect:
+        """The line manager approves: a place if there is one, else the waiting list."""
+        try:
+            booking = await bookings.approve(viewer_of(request), booking_id)
+        except Conflict as exc:
+            return await self._list(request, True, 1, None, {f"approve-{booking_id}": exc.detail}, status=409)
+        return Redirect(f"/bookings?team=1&done=approved-{booking.status}")
+
+    async def _list(
+        self,
+        request: AnyRequest,
+        team: bool,
+        page: int,
+        done: str | None,
+        errors: dict[str, str],
+        status: int = 200,
+    ) -> Template:
+        viewer = viewer_of(request)
+        rows, total = await bookings.list_bookings(viewer, team=team, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+        team_rows = await all_bookings(viewer, team=True) if viewer.role is Role.MANAGER or team else []
+        return render(
+            request,
+            "events/bookings.html",
+            status_code=status,
+            errors=errors,
+            team=team,
+            rows=[{**r, "name": _name(r)} for r in rows],
+            pagination=Pagination(page, total),
+            params={"team": "1" if team else None},
+            has_team=bool(team_rows) or viewer.role is Role.MANAGER,
+            waiting_approval=sum(1 for r in team_rows if r["status"] == "pending_approval"),
+            banner=_DONE.get(done or ""),
+            now=clock.now(),
+            cancellable=CANCELLABLE,
+        )
+
+    async def _cancel_page(
+        self, request: AnyRequest, booking_id: int, back: str | None, errors: dict[str, str], status: int = 200
+    ) -> Template:
+        viewer = viewer_of(request)
+        booking = await bookings.get_booking(viewer, booking_id)
+        event = await service.get_event(viewer, booking.event_id)
+        name: str | None = None
+        if booking.practitioner_id != await people.own_practitioner_id(viewer):
+            try:
+                person = await people.get_practitioner(viewer, booking.practitioner_id)
+                name = f"{person.given_name} {person.family_name}"
+            except NotFound:  # a host sees the booking on their event, not the person's record
+                name = "this person"
+        return render(
+            request,
+            "events/cancel_booking.html",
+            status_code=status,
+            errors=errors,
+            booking=booking,
+            event=event,
+            name=name,
+            back=back if back in {"bookings", "team"} else "event",
+            back_href={"bookings": "/bookings", "team": "/bookings?team=1"}.get(back or "", f"/events/{event.id}"),
+            cancellable=CANCELLABLE,
+        )
