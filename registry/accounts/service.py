@@ -12,7 +12,7 @@ from registry.accounts.rules import ROLES, Role, Viewer, hash_token, new_token
 from registry.accounts.tables import ApiToken, User, UserSession
 from registry.db import write_tx
 from registry.errors import Conflict, Invalid
-from registry.people.tables import Organisation
+from registry.people.tables import Organisation, Practitioner
 
 __all__ = (
     "SESSION_LIFETIME",
@@ -46,18 +46,34 @@ def _viewer_columns(user: Any) -> tuple[Any, ...]:
     return (user.id, user.email, user.name, user.role, user.organisation)
 
 
+# A user whose practitioner record has a leaving date that has passed is signed in nowhere: their sessions
+# and tokens stop working, though the record stays for the metrics (and re-importing without left_on restores them).
+_STILL_HERE = "NOT EXISTS (SELECT 1 FROM practitioner p WHERE p.email = app_user.email AND p.left_on <= {{}})"
+_VIEWER_SQL = (
+    "SELECT app_user.id, app_user.email, app_user.name, app_user.role, app_user.organisation "
+    'FROM {credential} c JOIN app_user ON app_user.id = c."user" '
+    "WHERE c.token_hash = {{}} AND {extra} AND " + _STILL_HERE
+)
+
+
+async def _viewer_by(credential: str, extra: str, *args: Any) -> Viewer | None:
+    rows = await User.raw(_VIEWER_SQL.format(credential=credential, extra=extra), *args)
+    return _viewer(rows[0]) if rows else None
+
+
 async def viewer_for_session(token: str) -> Viewer | None:
-    row = (
-        await UserSession.select(*_viewer_columns(UserSession.user))
-        .where((UserSession.token_hash == hash_token(token)) & (UserSession.expires_at > clock.now()))
-        .first()
-    )
-    return _viewer(row, prefix="user.") if row else None
+    now = clock.now()
+    return await _viewer_by("user_session", "c.expires_at > {}", hash_token(token), now, clock.today())
 
 
 async def viewer_for_api_token(token: str) -> Viewer | None:
-    row = await ApiToken.select(*_viewer_columns(ApiToken.user)).where(ApiToken.token_hash == hash_token(token)).first()
-    return _viewer(row, prefix="user.") if row else None
+    return await _viewer_by("api_token", "1 = 1", hash_token(token), clock.today())
+
+
+async def _has_left(email: str) -> bool:
+    return bool(
+        await Practitioner.exists().where((Practitioner.email == email) & (Practitioner.left_on <= clock.today()))
+    )
 
 
 async def sign_in(email: str, password: str, previous_session: str | None) -> tuple[Viewer, str]:
@@ -65,7 +81,7 @@ async def sign_in(email: str, password: str, previous_session: str | None) -> tu
     email = email.strip().lower()
     user = await User.select(*_viewer_columns(User), User.password_hash).where(User.email == email).first()
     stored_hash = user["password_hash"] if user else None
-    if not await verify_password(stored_hash, password) or user is None:
+    if not await verify_password(stored_hash, password) or user is None or await _has_left(email):
         log.info("sign-in refused for %s", email)
         raise Invalid({"email": SIGN_IN_FAILED}, detail=SIGN_IN_FAILED)
     token = new_token()
