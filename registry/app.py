@@ -16,6 +16,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from registry import db
+from registry.accounts.invitation_pages import InvitationApi, InvitationPages, PasswordPages
 from registry.accounts.pages import AccountPages
 from registry.events.api import BookingApi, EventApi
 from registry.events.evaluation_api import EvaluationApi
@@ -61,6 +62,9 @@ def create_app(*, database_pool: bool = True) -> Litestar:
     return Litestar(
         route_handlers=[
             AccountPages,
+            PasswordPages,
+            InvitationPages,
+            InvitationApi,
             PractitionerPages,
             OrganisationPages,
             ImportPages,

@@ -61,6 +61,25 @@ async def _users_create(args: argparse.Namespace) -> None:
     print(f"created {args.role} {args.email.strip().lower()}")
 
 
+async def _users_invite(args: argparse.Namespace) -> None:
+    from registry.accounts import invitations
+    from registry.people.tables import Organisation, Practitioner
+
+    if args.email:
+        row = await Practitioner.select(Practitioner.id).where(Practitioner.email == args.email.strip().lower()).first()
+        if row is None:
+            raise UsageError(f"no practitioner with email {args.email}")
+        count = await invitations.invite(COMMAND_LINE, practitioner_ids=[row["id"]])
+    elif args.organisation:
+        org = await Organisation.select(Organisation.id).where(Organisation.code == args.organisation.upper()).first()
+        if org is None:
+            raise UsageError(f"no organisation with code {args.organisation}")
+        count = await invitations.invite(COMMAND_LINE, organisation_id=org["id"])
+    else:
+        count = await invitations.invite(COMMAND_LINE, everyone=True)
+    print(f"{count} invitation(s) sent")
+
+
 async def _tokens_create(args: argparse.Namespace) -> None:
     from registry.accounts import service
 
@@ -123,6 +142,13 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--organisation", metavar="CODE")
     create.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
     create.set_defaults(run=_users_create)
+
+    invite = users.add_parser("invite", help="invite practitioners who have no sign-in yet")
+    whom = invite.add_mutually_exclusive_group(required=True)
+    whom.add_argument("--email")
+    whom.add_argument("--organisation", metavar="CODE")
+    whom.add_argument("--all", action="store_true")
+    invite.set_defaults(run=_users_invite)
 
     tokens = commands.add_parser("tokens", help="API tokens").add_subparsers(
         dest="action", required=True, metavar="ACTION"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from piccolo.conf.apps import AppConfig
 
-from registry.accounts.tables import ApiToken, User, UserSession
+from registry.accounts.tables import ApiToken, SignInLink, User, UserSession
 from registry.events.tables import Booking, BookingHistory, Evaluation, Event, EventCompetence, EventSession
 from registry.learning.tables import (
     Competence,
@@ -45,6 +45,7 @@ TABLES = [
     CalendarInvite,
     CalendarFeed,
     NotificationPreference,
+    SignInLink,
 ]
 
 APP_CONFIG = AppConfig(

@@ -20,6 +20,7 @@ __all__ = (
     "create_user",
     "sign_in",
     "sign_out",
+    "start_session",
     "viewer_for_api_token",
     "viewer_for_session",
 )
@@ -84,6 +85,13 @@ async def sign_in(email: str, password: str, previous_session: str | None) -> tu
     if not await verify_password(stored_hash, password) or user is None or await _has_left(email):
         log.info("sign-in refused for %s", email)
         raise Invalid({"email": SIGN_IN_FAILED}, detail=SIGN_IN_FAILED)
+    token = await start_session(user["id"], previous_session)
+    log.info("%s signed in", email)
+    return _viewer(user), token
+
+
+async def start_session(user_id: int, previous_session: str | None) -> str:
+    """A new session for the user; the previous session id is dropped, never reused (no fixation)."""
     token = new_token()
     now = clock.now()
     async with write_tx():
@@ -91,13 +99,10 @@ async def sign_in(email: str, password: str, previous_session: str | None) -> tu
             await UserSession.delete().where(UserSession.token_hash == hash_token(previous_session))
         await UserSession.delete().where(UserSession.expires_at < now)
         await UserSession.insert(
-            UserSession(
-                token_hash=hash_token(token), user=user["id"], created_at=now, expires_at=now + SESSION_LIFETIME
-            )
+            UserSession(token_hash=hash_token(token), user=user_id, created_at=now, expires_at=now + SESSION_LIFETIME)
         )
-        await User.update({User.last_signed_in_at: now}).where(User.id == user["id"])
-    log.info("%s signed in", email)
-    return _viewer(user), token
+        await User.update({User.last_signed_in_at: now}).where(User.id == user_id)
+    return token
 
 
 async def sign_out(token: str) -> None:

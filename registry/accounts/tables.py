@@ -7,7 +7,7 @@ from piccolo.table import Table
 
 from registry.people.tables import Organisation
 
-__all__ = ("ApiToken", "User", "UserSession")
+__all__ = ("ApiToken", "SignInLink", "User", "UserSession")
 
 
 class User(Table, tablename="app_user"):
@@ -45,3 +45,15 @@ class ApiToken(Table, tablename="api_token"):
     label = Varchar(length=100, default="")
     created_at = Timestamptz()
     last_used_at = Timestamptz(null=True, default=None)
+
+
+class SignInLink(Table, tablename="sign_in_link"):
+    """A single-use link to set a password: an invitation (7 days) or a reset (1 hour); only its hash is kept."""
+
+    id: Serial
+    token_hash = Varchar(length=64, unique=True, index=True)
+    user = ForeignKey(references=User, null=False, on_delete=OnDelete.cascade, index=True)
+    purpose = Varchar(length=20)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)

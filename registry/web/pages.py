@@ -31,7 +31,7 @@ def navigation(viewer: Viewer | None, path: str) -> list[dict[str, Any]]:
     items.append(("Organisations", "/organisations"))
     items.append(("To verify", "/verification"))
     if viewer.role in EDITOR_ROLES:
-        items.append(("Import", "/import"))
+        items += [("Import", "/import"), ("Invitations", "/invitations")]
     if viewer.role is Role.ADMIN:
         items += [("Frameworks", "/admin/frameworks"), ("Mail", "/admin/outbox")]
     return [{"text": text, "href": href, "active": path == href or path.startswith(href + "/")} for text, href in items]

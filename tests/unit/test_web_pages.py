@@ -114,6 +114,7 @@ EVERYONE_ELSE = [
     ("Organisations", "/organisations"),
     ("To verify", "/verification"),
     ("Import", "/import"),
+    ("Invitations", "/invitations"),
 ]
 
 

@@ -1,0 +1,117 @@
+"""Pages to choose a password from a link, ask for a reset, and send invitations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_202_ACCEPTED
+
+from registry.accounts import invitations
+from registry.accounts import service as accounts
+from registry.accounts.rules import Role
+from registry.errors import Invalid
+from registry.settings import get_settings
+from registry.web.auth import SESSION_COOKIE, requires_role, signed_in, viewer_of
+from registry.web.openapi import ERROR_RESPONSES
+from registry.web.pages import form_data, render
+
+__all__ = ("InvitationApi", "InvitationPages", "PasswordPages")
+
+AnyRequest = Request[Any, Any, Any]
+_inviters = requires_role(Role.PARTNER_ADMIN, Role.LEAD, Role.ADMIN)
+
+
+class PasswordPages(Controller):
+    """Choosing a password from an invitation or reset link, and asking for a reset."""
+
+    include_in_schema = False
+
+    @get("/set-password/{token:str}")
+    async def set_password_page(self, request: AnyRequest, token: FromPath[str]) -> Template:
+        """The choose-a-password form, or a plain explanation when the link cannot be used."""
+        state = await invitations.link_state(token)
+        return render(request, "accounts/set_password.html", state=state, token=token)
+
+    @post("/set-password/{token:str}")
+    async def set_password(self, request: AnyRequest, token: FromPath[str]) -> Template | Response[Any]:
+        """Save the password, end other sessions, sign in here."""
+        form = await form_data(request)
+        try:
+            user_id = await invitations.set_password(token, form.get("password", ""))
+        except Invalid as exc:
+            state = await invitations.link_state(token)
+            return render(
+                request, "accounts/set_password.html", status_code=400, state=state, token=token,
+                errors={"password": exc.problems.get("password", exc.detail)},
+            )  # fmt: skip
+        session = await accounts.start_session(user_id, request.cookies.get(SESSION_COOKIE))
+        response: Response[Any] = Redirect("/me")
+        response.set_cookie(
+            SESSION_COOKIE, session, max_age=int(accounts.SESSION_LIFETIME.total_seconds()), httponly=True,
+            samesite="lax", secure=get_settings().secure_cookies, path="/",
+        )  # fmt: skip
+        return response
+
+    @get("/forgotten-password")
+    async def forgotten_page(self, request: AnyRequest) -> Template:
+        """Ask for a reset link."""
+        return render(request, "accounts/forgotten_password.html", sent=False, email="")
+
+    @post("/forgotten-password")
+    async def forgotten(self, request: AnyRequest) -> Template:
+        """Always the same answer, whether or not the address has a sign-in."""
+        form = await form_data(request)
+        email = form.get("email", "").strip()
+        if "@" not in email:
+            return render(
+                request, "accounts/forgotten_password.html", status_code=400, sent=False, email=email,
+                errors={"email": "Enter an email address in the correct format, like name@example.org"},
+            )  # fmt: skip
+        await invitations.request_reset(email)
+        return render(request, "accounts/forgotten_password.html", sent=True, email=email)
+
+
+class InvitationPages(Controller):
+    """Who has been invited, who has signed in, and sending invitations."""
+
+    path = "/invitations"
+    guards = [_inviters]
+    include_in_schema = False
+
+    @get("/")
+    async def list_page(self, request: AnyRequest, sent: FromQuery[int | None] = None) -> Template:
+        """Practitioners the viewer may invite, with their invitation state."""
+        rows = await invitations.invitation_list(viewer_of(request))
+        return render(request, "accounts/invitations.html", rows=rows, sent=sent)
+
+    @post("/")
+    async def send(self, request: AnyRequest) -> Redirect:
+        """Invite the chosen people, or everyone listed who cannot sign in yet."""
+        viewer = viewer_of(request)
+        raw = await request.form()
+        chosen = (
+            [int(v) for v in raw.getall("practitioner") if isinstance(v, str) and v.isdigit()]
+            if "practitioner" in raw
+            else []
+        )
+        if raw.get("everyone") == "yes":
+            rows = await invitations.invitation_list(viewer)
+            chosen = [r.practitioner_id for r in rows if r.signed_in_at is None]
+        count = await invitations.invite(viewer, practitioner_ids=chosen) if chosen else 0
+        return Redirect(f"/invitations?sent={count}")
+
+
+class InvitationApi(Controller):
+    """``POST /api/v1/practitioners/{id}/invite``."""
+
+    path = "/api/v1/practitioners/{practitioner_id:int}/invite"
+    guards = [signed_in, _inviters]
+    tags = ["accounts"]
+
+    @post("/", operation_id="InvitePractitioner", status_code=HTTP_202_ACCEPTED, responses=ERROR_RESPONSES)
+    async def invite(self, request: AnyRequest, practitioner_id: FromPath[int]) -> dict[str, int]:
+        """(Re)send that person's invitation; nothing is sent to someone who already has a password."""
+        return {"sent": await invitations.invite(viewer_of(request), practitioner_ids=[practitioner_id])}

@@ -1,0 +1,226 @@
+"""Getting imported practitioners signed in: invitations, choosing a password, forgotten passwords.
+
+Links are single-use, expire (invitations after 7 days, resets after 1 hour) and are stored only as hashes;
+the mail goes through the outbox in the same transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from registry import clock
+from registry.accounts.passwords import hash_password, password_problem
+from registry.accounts.rules import ADMIN_ROLES, Role, Viewer, hash_token, new_token
+from registry.accounts.tables import SignInLink, User, UserSession
+from registry.db import write_tx
+from registry.errors import Forbidden, Invalid, NotFound
+from registry.notify.compose import bodies
+from registry.notify.outbox import enqueue
+from registry.people.tables import Practitioner
+from registry.settings import get_settings
+
+__all__ = (
+    "INVITATION_LIFETIME",
+    "RESET_LIFETIME",
+    "InvitationRow",
+    "invitation_list",
+    "invite",
+    "link_state",
+    "request_reset",
+    "set_password",
+)
+
+log = logging.getLogger(__name__)
+INVITATION_LIFETIME = timedelta(days=7)
+RESET_LIFETIME = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationRow:
+    practitioner_id: int
+    name: str
+    email: str
+    invited_at: datetime | None
+    signed_in_at: datetime | None
+
+
+async def _new_link(user_id: int, purpose: str, lifetime: timedelta) -> str:
+    """A fresh link; earlier unused links of the same purpose stop working (inside the caller's transaction)."""
+    now = clock.now()
+    await SignInLink.update({SignInLink.expires_at: now}).where(
+        (SignInLink.user == user_id) & (SignInLink.purpose == purpose) & SignInLink.used_at.is_null()
+    )
+    token = new_token()
+    await SignInLink.insert(
+        SignInLink(
+            token_hash=hash_token(token), user=user_id, purpose=purpose, created_at=now, expires_at=now + lifetime
+        )
+    )
+    return token
+
+
+def _may_invite(viewer: Viewer, organisation_id: int) -> bool:
+    return viewer.role in ADMIN_ROLES or (
+        viewer.role is Role.PARTNER_ADMIN and viewer.organisation_id == organisation_id
+    )
+
+
+async def invite(
+    viewer: Viewer,
+    *,
+    practitioner_ids: list[int] | None = None,
+    organisation_id: int | None = None,
+    everyone: bool = False,
+) -> int:
+    """Invite practitioners who cannot sign in yet (no password set); a second invitation replaces the first."""
+    if viewer.role not in ADMIN_ROLES | {Role.PARTNER_ADMIN}:
+        raise Forbidden("Only partner admins and alliance leads can send invitations")
+    query = Practitioner.select(
+        Practitioner.id, Practitioner.email, Practitioner.given_name, Practitioner.organisation, Practitioner.left_on
+    ).where(Practitioner.left_on.is_null() | (Practitioner.left_on > clock.today()))
+    if practitioner_ids is not None:
+        query = query.where(Practitioner.id.is_in(practitioner_ids or [0]))
+    elif organisation_id is not None:
+        query = query.where(Practitioner.organisation == organisation_id)
+    elif not everyone:
+        raise Invalid({"practitioners": "say whom to invite"})
+    candidates = [p for p in await query if _may_invite(viewer, p["organisation"])]
+    if practitioner_ids is not None and len(candidates) != len(set(practitioner_ids)):
+        raise NotFound("No such practitioner")
+    managers = {
+        r["manager_email"]
+        for r in await Practitioner.select(Practitioner.manager_email).where(Practitioner.manager_email.is_not_null())
+    }
+    users = {
+        u["email"]: u
+        for u in await User.select(User.id, User.email, User.password_hash).where(
+            User.email.is_in([p["email"] for p in candidates] or [""])
+        )
+    }
+    settings = get_settings()
+    sent = 0
+    async with write_tx():
+        for person in candidates:
+            user = users.get(person["email"])
+            if user is not None and user["password_hash"]:
+                continue  # already has a sign-in
+            if user is None:
+                role = Role.MANAGER if person["email"] in managers else Role.PRACTITIONER
+                inserted = await User.insert(
+                    User(email=person["email"], name=person["given_name"], role=role,
+                         organisation=person["organisation"], created_at=clock.now())
+                ).returning(User.id)  # fmt: skip
+                user_id = int(inserted[0]["id"])
+            else:
+                user_id = int(user["id"])
+            token = await _new_link(user_id, "invite", INVITATION_LIFETIME)
+            link = f"{settings.base_url}/set-password/{token}"
+            text, page = bodies(
+                person["given_name"],
+                ["You have been invited to the CLD Workforce Registry, where you can book the alliance's shared "
+                 "learning events and keep your professional learning record.",
+                 f"Choose your password here (the link works once, for 7 days): {link}"],
+                "You are getting this because your organisation added you to the alliance's registry.",
+                link,
+            )  # fmt: skip
+            await enqueue(person["email"], "Your invitation to the CLD Workforce Registry", text, page)
+            sent += 1
+    log.info("%s sent %s invitation(s)", viewer.email, sent)
+    return sent
+
+
+async def invitation_list(viewer: Viewer) -> list[InvitationRow]:
+    """Current practitioners the viewer may invite, with when they were last invited and last signed in."""
+    people = (
+        await Practitioner.select(
+            Practitioner.id,
+            Practitioner.email,
+            Practitioner.given_name,
+            Practitioner.family_name,
+            Practitioner.organisation,
+        )
+        .where(Practitioner.left_on.is_null() | (Practitioner.left_on > clock.today()))
+        .order_by(Practitioner.family_name)
+    )
+    people = [p for p in people if _may_invite(viewer, p["organisation"])]
+    users = {
+        u["email"]: u
+        for u in await User.select(User.id, User.email, User.last_signed_in_at).where(
+            User.email.is_in([p["email"] for p in people] or [""])
+        )
+    }
+    invited: dict[int, datetime] = {}
+    for link in await SignInLink.select(SignInLink.user, SignInLink.created_at).where(SignInLink.purpose == "invite"):
+        invited[link["user"]] = max(invited.get(link["user"], link["created_at"]), link["created_at"])
+    rows = []
+    for p in people:
+        user = users.get(p["email"])
+        rows.append(
+            InvitationRow(
+                p["id"], f"{p['given_name']} {p['family_name']}", p["email"],
+                invited.get(user["id"]) if user else None, user["last_signed_in_at"] if user else None,
+            )
+        )  # fmt: skip
+    return rows
+
+
+async def _link(token: str) -> dict[str, Any] | None:
+    row: dict[str, Any] | None = await SignInLink.select().where(SignInLink.token_hash == hash_token(token)).first()
+    return row
+
+
+async def link_state(token: str) -> str:
+    """``valid``, ``expired`` or ``used`` (an unknown link reads as expired)."""
+    link = await _link(token)
+    if link is None or link["expires_at"] <= clock.now():
+        return "used" if link is not None and link["used_at"] is not None else "expired"
+    return "used" if link["used_at"] is not None else "valid"
+
+
+async def set_password(token: str, password: str) -> int:
+    """Choose a password through a valid link; every other session of that person ends. Returns the user id."""
+    if problem := password_problem(password):
+        raise Invalid({"password": problem})
+    link = await _link(token)
+    if link is None or link["used_at"] is not None or link["expires_at"] <= clock.now():
+        raise Invalid({"password": "This link has expired or has already been used"})
+    password_hash = await hash_password(password)
+    async with write_tx():
+        used = (
+            await SignInLink.update({SignInLink.used_at: clock.now()})
+            .where((SignInLink.id == link["id"]) & SignInLink.used_at.is_null())
+            .returning(SignInLink.id)
+        )
+        if not used:
+            raise Invalid({"password": "This link has expired or has already been used"})
+        await User.update({User.password_hash: password_hash}).where(User.id == link["user"])
+        await UserSession.delete().where(UserSession.user == link["user"])
+    log.info("user %s set a password through a %s link", link["user"], link["purpose"])
+    return int(link["user"])
+
+
+async def request_reset(email: str) -> None:
+    """Send a reset link if the address has a sign-in; the caller always answers the same, known or not."""
+    email = email.strip().lower()
+    user = await User.select(User.id, User.name).where(User.email == email).first()
+    if user is None:
+        log.info("password reset asked for an unknown address")
+        return
+    left = await Practitioner.exists().where((Practitioner.email == email) & (Practitioner.left_on <= clock.today()))
+    if left:
+        return
+    async with write_tx():
+        token = await _new_link(user["id"], "reset", RESET_LIFETIME)
+        link = f"{get_settings().base_url}/set-password/{token}"
+        text, page = bodies(
+            user["name"],
+            [f"Choose a new password here (the link works once, for 1 hour): {link}",
+             "If you did not ask for this, you can ignore this message: your password has not changed."],
+            "You are getting this because someone asked to reset the password of this address.",
+            link,
+        )  # fmt: skip
+        await enqueue(email, "Reset your CLD Workforce Registry password", text, page)
+    log.info("password reset link sent to user %s", user["id"])
