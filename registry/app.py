@@ -18,6 +18,7 @@ from litestar.template import TemplateConfig
 from registry import db
 from registry.accounts.invitation_pages import InvitationApi, InvitationPages, PasswordPages
 from registry.accounts.pages import AccountPages
+from registry.accounts.sso_pages import SsoAdminPages, SsoPages
 from registry.events.api import BookingApi, EventApi
 from registry.events.evaluation_api import EvaluationApi
 from registry.events.evaluation_pages import EvaluationPages
@@ -62,6 +63,8 @@ def create_app(*, database_pool: bool = True) -> Litestar:
     return Litestar(
         route_handlers=[
             AccountPages,
+            SsoPages,
+            SsoAdminPages,
             PasswordPages,
             InvitationPages,
             InvitationApi,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from piccolo.conf.apps import AppConfig
 
-from registry.accounts.tables import ApiToken, SignInLink, User, UserSession
+from registry.accounts.tables import ApiToken, SignInLink, SsoLogin, SsoProvider, User, UserSession
 from registry.events.tables import Booking, BookingHistory, Evaluation, Event, EventCompetence, EventSession
 from registry.learning.tables import (
     Competence,
@@ -46,6 +46,8 @@ TABLES = [
     CalendarFeed,
     NotificationPreference,
     SignInLink,
+    SsoProvider,
+    SsoLogin,
 ]
 
 APP_CONFIG = AppConfig(

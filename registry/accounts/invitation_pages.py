@@ -93,7 +93,11 @@ class InvitationPages(Controller):
         viewer = viewer_of(request)
         raw = await request.form()
         chosen = (
-            [int(v) for v in raw.getall("practitioner") if isinstance(v, str) and v.isdigit()]
+            [
+                int(v)
+                for v in raw.getall("practitioner")
+                if isinstance(v, str) and v.isascii() and v.isdigit() and len(v) < 19
+            ]
             if "practitioner" in raw
             else []
         )

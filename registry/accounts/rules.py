@@ -61,15 +61,14 @@ class Scope:
 
 
 def practitioner_scope(viewer: Viewer) -> Scope:
-    """Practitioners see themselves; managers also their team; partner admins also their organisation."""
+    """Everyone sees themselves and the people whose line manager they are (whatever their role: a line
+    manager is often a practitioner too); partner admins also their organisation; leads and admins all."""
     email = viewer.email.lower()
     if viewer.role in ALLIANCE_ROLES:
         return Scope(everything=True)
     if viewer.role is Role.PARTNER_ADMIN:
-        return Scope(own_email=email, organisation_id=viewer.organisation_id)
-    if viewer.role is Role.MANAGER:
-        return Scope(own_email=email, managed_by=email)
-    return Scope(own_email=email)
+        return Scope(own_email=email, managed_by=email, organisation_id=viewer.organisation_id)
+    return Scope(own_email=email, managed_by=email)
 
 
 def can_see_practitioner(viewer: Viewer, email: str, organisation_id: int, manager_email: str | None) -> bool:

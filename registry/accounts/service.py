@@ -9,7 +9,7 @@ from typing import Any
 from registry import clock
 from registry.accounts.passwords import hash_password, password_problem, verify_password
 from registry.accounts.rules import ROLES, Role, Viewer, hash_token, new_token
-from registry.accounts.tables import ApiToken, User, UserSession
+from registry.accounts.tables import ApiToken, SsoProvider, User, UserSession
 from registry.db import write_tx
 from registry.errors import Conflict, Invalid
 from registry.people.tables import Organisation, Practitioner
@@ -18,6 +18,7 @@ __all__ = (
     "SESSION_LIFETIME",
     "create_api_token",
     "create_user",
+    "has_left",
     "sign_in",
     "sign_out",
     "start_session",
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 
 SESSION_LIFETIME = timedelta(hours=12)
 SIGN_IN_FAILED = "Enter a correct email address and password"
+SSO_ONLY = "Your organisation asks you to sign in with its own account"
 
 
 def _viewer(row: dict[str, Any], prefix: str = "") -> Viewer:
@@ -71,18 +73,27 @@ async def viewer_for_api_token(token: str) -> Viewer | None:
     return await _viewer_by("api_token", "1 = 1", hash_token(token), clock.today())
 
 
-async def _has_left(email: str) -> bool:
+async def has_left(email: str) -> bool:
     return bool(
         await Practitioner.exists().where((Practitioner.email == email) & (Practitioner.left_on <= clock.today()))
     )
 
 
+async def _password_sign_in_off(email: str) -> bool:
+    """Whether the organisation whose provider covers this address has turned password sign-in off."""
+    domain = email.rpartition("@")[2]
+    rows = await SsoProvider.select(SsoProvider.email_domains).where(SsoProvider.password_sign_in.eq(False))
+    return any(domain in r["email_domains"].split(";") for r in rows)
+
+
 async def sign_in(email: str, password: str, previous_session: str | None) -> tuple[Viewer, str]:
     """Check the password and open a new session; the previous session id is never reused (no fixation)."""
     email = email.strip().lower()
+    if await _password_sign_in_off(email):
+        raise Invalid({"email": SSO_ONLY}, detail=SSO_ONLY)
     user = await User.select(*_viewer_columns(User), User.password_hash).where(User.email == email).first()
     stored_hash = user["password_hash"] if user else None
-    if not await verify_password(stored_hash, password) or user is None or await _has_left(email):
+    if not await verify_password(stored_hash, password) or user is None or await has_left(email):
         log.info("sign-in refused for %s", email)
         raise Invalid({"email": SIGN_IN_FAILED}, detail=SIGN_IN_FAILED)
     token = await start_session(user["id"], previous_session)

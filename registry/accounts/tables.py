@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from piccolo.columns import ForeignKey, OnDelete, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from registry.people.tables import Organisation
 
-__all__ = ("ApiToken", "SignInLink", "User", "UserSession")
+__all__ = ("ApiToken", "SignInLink", "SsoLogin", "SsoProvider", "User", "UserSession")
 
 
 class User(Table, tablename="app_user"):
@@ -57,3 +57,30 @@ class SignInLink(Table, tablename="sign_in_link"):
     created_at = Timestamptz()
     expires_at = Timestamptz()
     used_at = Timestamptz(null=True, default=None)
+
+
+class SsoProvider(Table, tablename="sso_provider"):
+    """An organisation's OpenID Connect provider, for the people whose e-mail domains it covers."""
+
+    id: Serial
+    organisation = ForeignKey(references=Organisation, null=False, on_delete=OnDelete.cascade, unique=True)
+    issuer = Varchar(length=500)
+    client_id = Varchar(length=300)
+    client_secret = Text(secret=True)
+    email_domains = Text(default="")
+    """Lower-case domains joined with ';'."""
+    password_sign_in = Boolean(default=True)
+    """False: the organisation's people may only sign in through the provider."""
+    created_at = Timestamptz()
+
+
+class SsoLogin(Table, tablename="sso_login"):
+    """A sign-in under way at a provider: kept in the database so any app instance can finish it."""
+
+    id: Serial
+    state = Varchar(length=64, unique=True, index=True)
+    nonce = Varchar(length=64)
+    code_verifier = Varchar(length=128)
+    provider = ForeignKey(references=SsoProvider, null=False, on_delete=OnDelete.cascade, index=True)
+    next_url = Varchar(length=500, default="/")
+    expires_at = Timestamptz()

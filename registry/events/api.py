@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from litestar import Controller, Request, get, patch, post, put
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar import Controller, get, patch, post, put
+from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import BaseModel
 
 from registry.accounts.rules import Role
@@ -15,12 +15,10 @@ from registry.events.schemas import AttendanceItem, BookingIn, BookingOut, Event
 from registry.people.schemas import Page
 from registry.web.auth import requires_role, signed_in, viewer_of
 from registry.web.openapi import ERROR_RESPONSES
+from registry.web.params import AnyRequest, Limit, Offset
 
 __all__ = ("BookingApi", "EventApi")
 
-AnyRequest = Request[Any, Any, Any]
-Limit = Annotated[int, QueryParameter(ge=1, le=500, description="Page size")]
-Offset = Annotated[int, QueryParameter(ge=0, description="Rows to skip")]
 _hosts = requires_role(Role.PARTNER_ADMIN, Role.LEAD, Role.ADMIN)
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody
 
 from registry.accounts.rules import Role
@@ -12,10 +10,10 @@ from registry.events import evaluation
 from registry.events.evaluation_schemas import EvaluationIn, EvaluationOut, EvaluationSummary
 from registry.web.auth import requires_role, signed_in, viewer_of
 from registry.web.openapi import ERROR_RESPONSES
+from registry.web.params import AnyRequest
 
 __all__ = ("EvaluationApi",)
 
-AnyRequest = Request[Any, Any, Any]
 _hosts = requires_role(Role.PARTNER_ADMIN, Role.LEAD, Role.ADMIN)
 
 

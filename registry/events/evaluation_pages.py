@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
@@ -17,10 +15,10 @@ from registry.learning.service import list_competences
 from registry.validation import problems_from
 from registry.web.auth import signed_in, viewer_of
 from registry.web.pages import form_data, render, sentences
+from registry.web.params import AnyRequest
 
 __all__ = ("EvaluationPages",)
 
-AnyRequest = Request[Any, Any, Any]
 
 RATINGS = (
     (1, "Not at all useful"),

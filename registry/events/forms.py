@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from registry.events.schemas import EventIn, EventOut, EventPatch, SessionIn, SessionOut
+from registry.people.schemas import parse_iso_date
 
 __all__ = (
     "FIELD_ORDER",
@@ -69,10 +70,12 @@ _MISSING = ("is required", "must not be empty")
 
 
 def _day(text: str) -> date | None:
+    """A YYYY-MM-DD date within the years the registry accepts, or None."""
     try:
-        return date.fromisoformat(text)
+        parsed = parse_iso_date(text)
     except ValueError:
         return None
+    return parsed if isinstance(parsed, date) else None
 
 
 def _clock(text: str) -> time | None:

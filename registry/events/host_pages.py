@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
@@ -23,10 +23,10 @@ from registry.settings import get_settings
 from registry.validation import problems_from
 from registry.web.auth import requires_role, viewer_of
 from registry.web.pages import form_data, render
+from registry.web.params import AnyRequest
 
 __all__ = ("EventHostPages",)
 
-AnyRequest = Request[Any, Any, Any]
 _hosts = requires_role(*EDITOR_ROLES)
 
 
@@ -141,7 +141,7 @@ class EventHostPages(Controller):
         await managed_event(viewer, event_id)
         raw = await request.form()
         shown = raw.getall("booking") if "booking" in raw else []
-        listed = [int(v) for v in shown if isinstance(v, str) and v.isdigit()]
+        listed = [int(v) for v in shown if isinstance(v, str) and v.isascii() and v.isdigit() and len(v) < 19]
         came = {v for v in raw.getall("attended") if isinstance(v, str)} if "attended" in raw else set()
         items = [AttendanceItem(booking_id=b, attended=str(b) in came) for b in listed]
         try:

@@ -4,10 +4,10 @@ approve bookings. Thin: read the request, call the events services, render."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
-from litestar import Controller, Request, get, post
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar import Controller, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from registry import clock
@@ -22,11 +22,10 @@ from registry.people import service as people
 from registry.settings import get_settings
 from registry.web.auth import signed_in, viewer_of
 from registry.web.pages import PER_PAGE, Pagination, form_data, render
+from registry.web.params import AnyRequest, PageNumber
 
 __all__ = ("BookingPages", "EventPages", "all_bookings", "managed_event")
 
-AnyRequest = Request[Any, Any, Any]
-PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]
 LIVE = frozenset({"pending_approval", "confirmed", "waitlisted", "attended", "no_show"})
 """Statuses of a booking that still stands (everything but cancelled)."""
 CANCELLABLE = frozenset({"pending_approval", "confirmed", "waitlisted"})
@@ -183,7 +182,7 @@ class EventPages(Controller):
         await service.get_event(viewer, event_id)  # a draft the viewer may not see is not found, whoever is booked
         chosen = (await form_data(request)).get("practitioner_id")
         field = "book" if chosen is None else "practitioner_id"
-        if chosen is not None and not chosen.isdigit():
+        if chosen is not None and not (chosen.isascii() and chosen.isdigit() and len(chosen) < 19):
             return await self._event(request, event_id, errors={field: "Select who to book a place for"}, status=400)
         try:
             booking = await bookings.book(viewer, event_id, int(chosen) if chosen else None)

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     AnyHttpUrl,
     AwareDatetime,
     BaseModel,
@@ -27,7 +28,9 @@ __all__ = (
 )
 
 Format = Literal["in_person", "online", "hybrid"]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=r"^[^\x00-\x1f\x7f]*$")
+]
 
 
 def _tags(value: object) -> object:
@@ -50,9 +53,18 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+def _sensible_year(value: datetime) -> datetime:
+    if not 1900 <= value.year <= 2200:
+        raise ValueError("must be a date and time between 1900 and 2200")
+    return value
+
+
+SensibleTime = Annotated[AwareDatetime, AfterValidator(_sensible_year)]
+
+
 class SessionIn(_Strict):
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: SensibleTime
+    ends_at: SensibleTime
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> SessionIn:
@@ -68,8 +80,8 @@ class _EventFields(_Strict):
     topics: list[str] = []
     audience: Annotated[str, StringConstraints(max_length=1000)] = ""
     requires_approval: bool = False
-    booking_opens_at: AwareDatetime | None = None
-    booking_closes_at: AwareDatetime | None = None
+    booking_opens_at: SensibleTime | None = None
+    booking_closes_at: SensibleTime | None = None
 
     _tags = field_validator("topics", mode="before")(_tags)
 

@@ -177,6 +177,9 @@ async def update_event(viewer: Viewer, event_id: int, patch: EventPatch) -> Even
 
     async with write_tx():
         await bookings.lock_event(event_id)
+        row = await event_row(event_id)  # as it is now that we hold the event
+        if row["status"] == "cancelled":
+            raise Invalid({"status": "a cancelled event cannot be changed"})
         values = {**changes, "updated_at": clock.now()}
         if sessions and moved:
             await _write_sessions(event_id, sessions)
@@ -204,7 +207,13 @@ async def cancel_event(viewer: Viewer, event_id: int) -> EventOut:
         raise Conflict("This event is already cancelled")
     now = clock.now()
     open_statuses = ["pending_approval", "confirmed", "waitlisted"]  # attendance already taken stays as it is
+    from registry.events import bookings  # bookings imports this module: import at use
+
     async with write_tx():
+        await bookings.lock_event(event_id)
+        row = await event_row(event_id)  # as it is now that we hold the event
+        if row["status"] == "cancelled":
+            raise Conflict("This event is already cancelled")
         live = await Booking.select(Booking.id, Booking.status).where(
             (Booking.event == event_id) & Booking.status.is_in(open_statuses)
         )

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from litestar import Controller, Request, delete, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar import Controller, delete, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from registry import clock
@@ -30,12 +28,9 @@ from registry.learning.schemas import (
 from registry.people.schemas import Page
 from registry.web.auth import signed_in, viewer_of
 from registry.web.openapi import ERROR_RESPONSES
+from registry.web.params import AnyRequest, Limit, Offset
 
 __all__ = ("CompetenceApi", "LearningApi", "VerificationApi")
-
-AnyRequest = Request[Any, Any, Any]
-Limit = Annotated[int, QueryParameter(ge=1, le=500, description="Page size")]
-Offset = Annotated[int, QueryParameter(ge=0, description="Rows to skip")]
 
 
 class CompetenceApi(Controller):
@@ -142,9 +137,12 @@ class LearningApi(Controller):
         return await service.add_goal(viewer_of(request), practitioner_id, data)
 
     @get("/learning-needs", operation_id="ListLearningNeeds", responses=ERROR_RESPONSES)
-    async def list_needs(self, request: AnyRequest, practitioner_id: FromPath[int]) -> list[LearningNeedOut]:
-        """Learning needs recorded against competences."""
-        return await service.list_needs(viewer_of(request), practitioner_id)
+    async def list_needs(
+        self, request: AnyRequest, practitioner_id: FromPath[int], limit: Limit = 50, offset: Offset = 0
+    ) -> Page[LearningNeedOut]:
+        """Learning needs recorded against competences, newest first."""
+        needs = await service.list_needs(viewer_of(request), practitioner_id)
+        return Page(items=needs[offset : offset + limit], total=len(needs))
 
     @post("/learning-needs", operation_id="CreateLearningNeed", responses=ERROR_RESPONSES)
     async def record_need(

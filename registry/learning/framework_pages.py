@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -14,10 +14,10 @@ from registry.errors import Conflict, Invalid
 from registry.learning import frameworks
 from registry.web.auth import requires_role, viewer_of
 from registry.web.pages import form_data, render
+from registry.web.params import AnyRequest
 
 __all__ = ("FrameworkPages",)
 
-AnyRequest = Request[Any, Any, Any]
 MAX_UPLOAD_BYTES = 1024 * 1024
 """A framework is a few dozen rows; a megabyte is generous."""
 SAVED_MESSAGES = {

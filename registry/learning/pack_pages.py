@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Response, get
 from litestar.params import FromPath
 from litestar.response import Template
 
 from registry.learning import pack
 from registry.web.auth import signed_in, viewer_of
 from registry.web.pages import render
+from registry.web.params import AnyRequest
 
 __all__ = ("RenewalPackPages",)
 
-AnyRequest = Request[Any, Any, Any]
 # Reflections and review notes are personal: no shared cache or back-forward cache keeps a copy.
 PRIVATE = {"Cache-Control": "private, no-store"}
 

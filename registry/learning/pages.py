@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from litestar import Controller, Request, get, post
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar import Controller, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
@@ -17,11 +17,9 @@ from registry.learning.schemas import GoalIn, LearningNeedIn, LearningRecordIn, 
 from registry.validation import problems_from
 from registry.web.auth import signed_in, viewer_of
 from registry.web.pages import PER_PAGE, Pagination, form_data, render, sentences
+from registry.web.params import AnyRequest, PageNumber
 
 __all__ = ("LearningPages", "VerificationPages")
-
-AnyRequest = Request[Any, Any, Any]
-PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]
 
 
 def _record_form(form: dict[str, str], competences: list[str]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from registry import clock
 from registry.accounts.rules import Viewer
+from registry.db import is_sqlite
 from registry.learning.rules import Period, financial_year, required_pl_hours
 from registry.learning.schemas import CompetenceProgress, LearningTimeOut, Progress
 from registry.learning.service import PractitionerRef, list_competences, practitioner_ref
@@ -30,6 +31,16 @@ JOIN learning_record_competence rc ON rc.record = r.id
 JOIN competence c ON c.id = rc.competence
 WHERE r.practitioner = {} AND r.completed_on >= {} AND r.completed_on <= {}
 GROUP BY c.code
+"""
+
+
+# Confirmed places at events in the period not yet attended: the learning time already booked (seconds,
+# summed over the events' sessions; attendance turns it into used time).
+_BOOKED_SQL = """
+SELECT COALESCE(SUM({seconds}), 0) AS hours
+FROM booking b JOIN event e ON e.id = b.event JOIN event_session s ON s.event = e.id
+WHERE b.practitioner = {{}} AND b.status = 'confirmed' AND e.status = 'published'
+  AND DATE(e.first_starts_at) >= {{}} AND DATE(e.first_starts_at) <= {{}}
 """
 
 
@@ -88,11 +99,19 @@ async def learning_time(viewer: Viewer, practitioner_id: int, period: Period) ->
     """INTERFACE.md's learning-time: protected time has no entitlement until partners record one, so it reads 0."""
     practitioner = await practitioner_ref(viewer, practitioner_id)
     done = await progress(practitioner, period)
+    seconds = (
+        "(julianday(s.ends_at) - julianday(s.starts_at)) * 86400"
+        if is_sqlite()
+        else "EXTRACT(EPOCH FROM (s.ends_at - s.starts_at))"
+    )
+    booked = (await LearningRecord.raw(_BOOKED_SQL.format(seconds=seconds), practitioner_id, period.start, period.end))[
+        0
+    ]["hours"]
     return LearningTimeOut(
         period=period.label,
         entitlement_hours=0.0,
         used_hours=done.protected_hours,
-        booked_hours=0.0,
+        booked_hours=round(float(booked or 0) / 3600, 2),
         remaining_hours=0.0,
         required_pl_hours=done.required_pl_hours,
         learning_hours=done.learning_hours,

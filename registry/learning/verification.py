@@ -104,21 +104,36 @@ async def review_record(viewer: Viewer, record_id: int) -> tuple[LearningRecordO
     return record_out(viewer, practitioner, row, codes), practitioner
 
 
+def _still_waiting_for(viewer: Viewer, record_id: int) -> Any:
+    """The record, only if it still waits for this verifier (it may have been edited or re-assigned meanwhile)."""
+    return (
+        (LearningRecord.id == record_id)
+        & (LearningRecord.verification_state == "requested")
+        & (LearningRecord.verifier_email == viewer.email.lower())
+    )
+
+
 async def verify(viewer: Viewer, record_id: int, review_note: str) -> LearningRecordOut:
     """Record the review of the reflective discussion and mark the learning verified."""
     row, practitioner = await _reviewable(viewer, record_id)
     if not can_verify(viewer, practitioner["email"], row["verifier_email"], row["verification_state"]):
         raise Conflict("This record is not waiting for your verification")
     async with write_tx():
-        await LearningRecord.update(
-            {
-                LearningRecord.verification_state: "verified",
-                LearningRecord.review_note: review_note,
-                LearningRecord.return_comment: "",
-                LearningRecord.verified_at: clock.now(),
-                LearningRecord.verified_by_email: viewer.email.lower(),
-            }
-        ).where(LearningRecord.id == record_id)
+        done = (
+            await LearningRecord.update(
+                {
+                    LearningRecord.verification_state: "verified",
+                    LearningRecord.review_note: review_note,
+                    LearningRecord.return_comment: "",
+                    LearningRecord.verified_at: clock.now(),
+                    LearningRecord.verified_by_email: viewer.email.lower(),
+                }
+            )
+            .where(_still_waiting_for(viewer, record_id))
+            .returning(LearningRecord.id)
+        )
+        if not done:
+            raise Conflict("The record changed while you were reviewing it; open it again")
     log.info("%s verified learning record %s", viewer.email, record_id)
     return (await review_record(viewer, record_id))[0]
 
@@ -129,8 +144,14 @@ async def return_record(viewer: Viewer, record_id: int, comment: str) -> Learnin
     if not can_verify(viewer, practitioner["email"], row["verifier_email"], row["verification_state"]):
         raise Conflict("This record is not waiting for your verification")
     async with write_tx():
-        await LearningRecord.update(
-            {LearningRecord.verification_state: "returned", LearningRecord.return_comment: comment}
-        ).where(LearningRecord.id == record_id)
+        done = (
+            await LearningRecord.update(
+                {LearningRecord.verification_state: "returned", LearningRecord.return_comment: comment}
+            )
+            .where(_still_waiting_for(viewer, record_id))
+            .returning(LearningRecord.id)
+        )
+        if not done:
+            raise Conflict("The record changed while you were reviewing it; open it again")
     log.info("%s returned learning record %s", viewer.email, record_id)
     return (await review_record(viewer, record_id))[0]

@@ -72,7 +72,7 @@ def _email(row: dict[str, Any]) -> EmailMessage:
     message = EmailMessage()
     message["From"] = f"CLD Workforce Registry <{settings.mail_from}>"
     message["To"] = str(row["to_email"])
-    message["Subject"] = str(row["subject"])
+    message["Subject"] = " ".join(str(row["subject"]).split())  # a header is one line, whatever a title holds
     message["Message-ID"] = f"<{row['message_id']}>"
     message["Date"] = format_datetime(row["created_at"])
     message.set_content(str(row["body_text"]))
@@ -92,9 +92,8 @@ class DeliveryReport:
     failed: int
 
 
-async def _claim(now: datetime, limit: int) -> list[dict[str, Any]]:
-    """Claim due messages; a conditional update means two instances never take the same one."""
-    due = (
+async def _due_ids(now: datetime, limit: int) -> list[int]:
+    rows = (
         await OutboxMessage.select(OutboxMessage.id)
         .where(
             (OutboxMessage.next_attempt_at <= now)
@@ -106,22 +105,36 @@ async def _claim(now: datetime, limit: int) -> list[dict[str, Any]]:
         .order_by(OutboxMessage.id)
         .limit(limit)
     )
-    claimed: list[dict[str, Any]] = []
-    for row in due:
-        async with write_tx():
-            taken = (
-                await OutboxMessage.update({OutboxMessage.status: "sending", OutboxMessage.claimed_at: now})
-                .where(
-                    (OutboxMessage.id == row["id"])
-                    & (
-                        (OutboxMessage.status == "pending")
-                        | ((OutboxMessage.status == "sending") & (OutboxMessage.claimed_at < now - STALE_CLAIM))
-                    )
+    return [int(r["id"]) for r in rows]
+
+
+async def _claim(message_id: int) -> tuple[dict[str, Any], datetime] | None:
+    """Claim one message just before sending it; a conditional update means two instances never both win."""
+    now = clock.now()
+    async with write_tx():
+        taken = (
+            await OutboxMessage.update({OutboxMessage.status: "sending", OutboxMessage.claimed_at: now})
+            .where(
+                (OutboxMessage.id == message_id)
+                & (OutboxMessage.next_attempt_at <= now)
+                & (
+                    (OutboxMessage.status == "pending")
+                    | ((OutboxMessage.status == "sending") & (OutboxMessage.claimed_at < now - STALE_CLAIM))
                 )
-                .returning(*OutboxMessage.all_columns())
             )
-        claimed.extend(taken)
-    return claimed
+            .returning(*OutboxMessage.all_columns())
+        )
+    return (taken[0], now) if taken else None
+
+
+async def _finish(message_id: int, claimed_at: datetime, values: dict[Any, Any]) -> None:
+    """Record the outcome, only if our claim still stands (no other instance took the message over)."""
+    async with write_tx():
+        await OutboxMessage.update({**values, OutboxMessage.claimed_at: None}).where(
+            (OutboxMessage.id == message_id)
+            & (OutboxMessage.status == "sending")
+            & (OutboxMessage.claimed_at == claimed_at)
+        )
 
 
 async def deliver_due(backend: MailBackend | None = None, batch: int = 100, batches: int = 20) -> DeliveryReport:
@@ -139,36 +152,36 @@ async def deliver_due(backend: MailBackend | None = None, batch: int = 100, batc
 
 
 async def _deliver_batch(backend: MailBackend, limit: int) -> DeliveryReport:
-    now = clock.now()
     sent = retrying = failed = 0
-    for row in await _claim(now, limit):
+    for message_id in await _due_ids(clock.now(), limit):
+        claim = await _claim(message_id)
+        if claim is None:
+            continue  # another instance has it
+        row, claimed_at = claim
+        attempts = int(row["attempts"]) + 1
         try:
             await backend.send(_email(row))
         except Exception as exc:  # any failure of the mail server is retried, and logged with context
-            attempts = int(row["attempts"]) + 1
             gave_up = attempts >= MAX_ATTEMPTS
             log.warning("delivery of message %s to %s failed (try %s): %s", row["id"], row["to_email"], attempts, exc)
-            async with write_tx():
-                await OutboxMessage.update(
-                    {
-                        OutboxMessage.status: "failed" if gave_up else "pending",
-                        OutboxMessage.attempts: attempts,
-                        OutboxMessage.next_attempt_at: now + backoff(attempts),
-                        OutboxMessage.last_error: str(exc)[:1000],
-                        OutboxMessage.claimed_at: None,
-                    }
-                ).where(OutboxMessage.id == row["id"])
+            await _finish(
+                message_id,
+                claimed_at,
+                {
+                    OutboxMessage.status: "failed" if gave_up else "pending",
+                    OutboxMessage.attempts: attempts,
+                    OutboxMessage.next_attempt_at: clock.now() + backoff(attempts),
+                    OutboxMessage.last_error: str(exc)[:1000],
+                },
+            )
             failed += gave_up
             retrying += not gave_up
             continue
-        async with write_tx():
-            await OutboxMessage.update(
-                {
-                    OutboxMessage.status: "sent",
-                    OutboxMessage.sent_at: clock.now(),
-                    OutboxMessage.attempts: int(row["attempts"]) + 1,
-                }
-            ).where(OutboxMessage.id == row["id"])
+        await _finish(
+            message_id,
+            claimed_at,
+            {OutboxMessage.status: "sent", OutboxMessage.sent_at: clock.now(), OutboxMessage.attempts: attempts},
+        )
         sent += 1
     return DeliveryReport(sent, retrying, failed)
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
@@ -15,10 +13,10 @@ from registry.notify import feeds, outbox, preferences
 from registry.settings import get_settings
 from registry.web.auth import requires_role, signed_in, viewer_of
 from registry.web.pages import form_data, render
+from registry.web.params import AnyRequest
 
 __all__ = ("CalendarFeeds", "CalendarPages", "OutboxPages")
 
-AnyRequest = Request[Any, Any, Any]
 ICS = "text/calendar; charset=utf-8"
 
 

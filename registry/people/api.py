@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from registry.accounts.rules import Role
@@ -20,12 +20,9 @@ from registry.people.schemas import (
 )
 from registry.web.auth import requires_role, signed_in, viewer_of
 from registry.web.openapi import ERROR_RESPONSES
+from registry.web.params import AnyRequest, Limit, Offset
 
 __all__ = ("OrganisationApi", "PractitionerApi")
-
-Limit = Annotated[int, QueryParameter(ge=1, le=500, description="Page size")]
-Offset = Annotated[int, QueryParameter(ge=0, description="Rows to skip")]
-AnyRequest = Request[Any, Any, Any]
 
 
 class OrganisationApi(Controller):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
@@ -29,11 +29,10 @@ from registry.registration import service as registration_service
 from registry.validation import problems_from
 from registry.web.auth import requires_role, signed_in, viewer_of
 from registry.web.pages import PER_PAGE, Pagination, form_data, render, sentences
+from registry.web.params import AnyRequest, PageNumber
 
 __all__ = ("ImportPages", "OrganisationPages", "PractitionerPages")
 
-AnyRequest = Request[Any, Any, Any]
-PageNumber = Annotated[int, QueryParameter(ge=1, le=100_000)]
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 _editors = requires_role(*EDITOR_ROLES)
 _org_admins = requires_role(*ADMIN_ROLES)

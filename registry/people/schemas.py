@@ -51,6 +51,11 @@ Code = Annotated[
 ]
 
 
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2200
+"""Dates outside these years are typing mistakes, and would overflow date arithmetic (renewal in 3 years)."""
+
+
 def parse_iso_date(value: object) -> object:
     """Dates are written ``YYYY-MM-DD``; numbers (Excel serials, Unix seconds) and datetimes are refused."""
     if isinstance(value, str):
@@ -60,10 +65,15 @@ def parse_iso_date(value: object) -> object:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             raise ValueError("must be a date like 2025-04-01")
         try:
-            return date.fromisoformat(value)
+            parsed = date.fromisoformat(value)
         except ValueError:
             raise ValueError("must be a date like 2025-04-01") from None
+        if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+            raise ValueError(f"must be a date between {EARLIEST_YEAR} and {LATEST_YEAR}")
+        return parsed
     if isinstance(value, date) and not isinstance(value, datetime):
+        if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+            raise ValueError(f"must be a date between {EARLIEST_YEAR} and {LATEST_YEAR}")
         return value
     if value is None:
         return None

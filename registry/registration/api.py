@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody
 
 from registry.registration import service
@@ -12,10 +10,9 @@ from registry.registration.rules import RECORDING_ROLES
 from registry.registration.schemas import RegistrationChangeIn, RegistrationOut
 from registry.web.auth import requires_role, signed_in, viewer_of
 from registry.web.openapi import ERROR_RESPONSES
+from registry.web.params import AnyRequest
 
 __all__ = ("RegistrationApi",)
-
-AnyRequest = Request[Any, Any, Any]
 
 
 class RegistrationApi(Controller):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
@@ -15,10 +13,10 @@ from registry.registration.schemas import RegistrationChangeIn
 from registry.validation import problems_from
 from registry.web.auth import requires_role, signed_in, viewer_of
 from registry.web.pages import form_data, render, sentences
+from registry.web.params import AnyRequest
 
 __all__ = ("ROUTE_LABELS", "RegistrationPages")
 
-AnyRequest = Request[Any, Any, Any]
 
 ROUTE_LABELS = {
     "recognised_qualification": "Recognised qualification",

@@ -77,7 +77,19 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
     return _page(request, status, detail)
 
 
+def _number_out_of_range(exc: Exception) -> bool:
+    """An id or number too large for the database (SQLite raises OverflowError; asyncpg a DataError)."""
+    return isinstance(exc, OverflowError) or (
+        type(exc).__name__ == "DataError" and "out of" in str(exc) and "range" in str(exc)
+    )
+
+
 def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if _number_out_of_range(exc):
+        detail = "A number in the request is too large"
+        if _is_api(request):
+            return Response({"status_code": 400, "detail": detail}, status_code=400)
+        return _page(request, 400, detail)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     detail = "Something went wrong on our side. Try again later."
     if _is_api(request):

@@ -33,7 +33,7 @@ def navigation(viewer: Viewer | None, path: str) -> list[dict[str, Any]]:
     if viewer.role in EDITOR_ROLES:
         items += [("Import", "/import"), ("Invitations", "/invitations")]
     if viewer.role is Role.ADMIN:
-        items += [("Frameworks", "/admin/frameworks"), ("Mail", "/admin/outbox")]
+        items += [("Frameworks", "/admin/frameworks"), ("Single sign-on", "/admin/sso"), ("Mail", "/admin/outbox")]
     return [{"text": text, "href": href, "active": path == href or path.startswith(href + "/")} for text, href in items]
 
 

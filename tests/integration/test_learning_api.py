@@ -250,7 +250,8 @@ async def test_goals_and_learning_needs(client: Client, alliance: Alliance) -> N
     )  # fmt: skip
     assert refused.status_code == 403
     listed = await client.get(f"/api/v1/practitioners/{pid}/learning-needs", headers=bearer(alliance.tokens["lead"]))
-    assert [n["description"] for n in listed.json()] == ["Budgeting for groups"]
+    assert [n["description"] for n in listed.json()["items"]] == ["Budgeting for groups"]
+    assert listed.json()["total"] == 1
 
 
 async def _log_error(client: Client, alliance: Alliance, **changes: object) -> str:

@@ -52,10 +52,11 @@ OWN = {"own", "own, record email in capitals", "own, record email mixed case"}
 MANAGED = {"managed", "managed, manager email mixed case"}
 SAME_ORG = {"same organisation", "same organisation, no manager"}
 
+# INTERFACE.md: a user of any role manages the practitioners whose manager_email is theirs.
 VISIBLE: dict[Role, set[str]] = {
-    Role.PRACTITIONER: OWN,
+    Role.PRACTITIONER: OWN | MANAGED,
     Role.MANAGER: OWN | MANAGED,
-    Role.PARTNER_ADMIN: OWN | SAME_ORG,
+    Role.PARTNER_ADMIN: OWN | MANAGED | SAME_ORG,
     Role.LEAD: set(RELATIONS),
     Role.ADMIN: set(RELATIONS),
 }
@@ -83,18 +84,20 @@ def test_can_see_practitioner_viewer_without_organisation(role: Role, relation: 
     assert can_see_practitioner(viewer(role, organisation_id=None), email, organisation_id, manager_email) is expected
 
 
-@pytest.mark.parametrize("role", [Role.PRACTITIONER, Role.PARTNER_ADMIN], ids=lambda r: r.value)
-def test_only_managers_see_the_team_they_manage(role: Role) -> None:
-    assert can_see_practitioner(viewer(role), "team.member@example.org", OTHER_ORG, VIEWER_EMAIL) is False
-    assert can_see_practitioner(viewer(Role.MANAGER), "team.member@example.org", OTHER_ORG, VIEWER_EMAIL) is True
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_every_role_sees_the_team_they_line_manage(role: Role) -> None:
+    assert can_see_practitioner(viewer(role), "team.member@example.org", OTHER_ORG, VIEWER_EMAIL) is True
+    assert can_see_practitioner(viewer(role), "team.member@example.org", OTHER_ORG, "someone.else@example.org") is (
+        role in {Role.LEAD, Role.ADMIN}
+    )
 
 
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.PRACTITIONER, Scope(own_email=VIEWER_EMAIL)),
+        (Role.PRACTITIONER, Scope(own_email=VIEWER_EMAIL, managed_by=VIEWER_EMAIL)),
         (Role.MANAGER, Scope(own_email=VIEWER_EMAIL, managed_by=VIEWER_EMAIL)),
-        (Role.PARTNER_ADMIN, Scope(own_email=VIEWER_EMAIL, organisation_id=VIEWER_ORG)),
+        (Role.PARTNER_ADMIN, Scope(own_email=VIEWER_EMAIL, managed_by=VIEWER_EMAIL, organisation_id=VIEWER_ORG)),
         (Role.LEAD, Scope(everything=True)),
         (Role.ADMIN, Scope(everything=True)),
     ],
@@ -111,8 +114,9 @@ def test_scope_of_practitioners_and_managers_ignores_their_organisation(role: Ro
     assert scope.everything is False
 
 
-def test_scope_of_partner_admin_without_organisation_is_only_themselves() -> None:
-    assert practitioner_scope(viewer(Role.PARTNER_ADMIN, organisation_id=None)) == Scope(own_email=VIEWER_EMAIL)
+def test_scope_of_partner_admin_without_organisation_is_themselves_and_their_team() -> None:
+    scope = practitioner_scope(viewer(Role.PARTNER_ADMIN, organisation_id=None))
+    assert scope == Scope(own_email=VIEWER_EMAIL, managed_by=VIEWER_EMAIL)
 
 
 @pytest.mark.parametrize(

@@ -144,7 +144,15 @@ EVERYONE_ELSE = [
         ),
         (Role.PARTNER_ADMIN, EVERYONE_ELSE),
         (Role.LEAD, EVERYONE_ELSE),
-        (Role.ADMIN, [*EVERYONE_ELSE, ("Frameworks", "/admin/frameworks"), ("Mail", "/admin/outbox")]),
+        (
+            Role.ADMIN,
+            [
+                *EVERYONE_ELSE,
+                ("Frameworks", "/admin/frameworks"),
+                ("Single sign-on", "/admin/sso"),
+                ("Mail", "/admin/outbox"),
+            ],
+        ),
     ],
     ids=lambda value: value.value if isinstance(value, Role) else None,
 )
