@@ -131,5 +131,7 @@ def create_app(*, database_pool: bool = True) -> Litestar:
         lifespan=[*([database_lifespan] if database_pool else []), scheduler_lifespan],
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},
+            # APScheduler reports every run at INFO; our jobs log what they did themselves.
+            loggers={"apscheduler": {"level": "WARNING", "handlers": ["queue_listener"], "propagate": False}},
         ),
     )

@@ -79,7 +79,7 @@ async def scheduler_lifespan(_: Litestar) -> AsyncIterator[None]:
         timezone=settings.zone, job_defaults={"coalesce": True, "misfire_grace_time": 300, "max_instances": 1}
     )
     for name, (job, interval) in JOBS.items():
-        scheduler.add_job(_logged, "interval", args=[name, job], id=name, replace_existing=True, **interval)
+        scheduler.add_job(_logged, "interval", args=[name, job], id=name, name=name, replace_existing=True, **interval)
     scheduler.start()
     log.info("scheduler started: %s", ", ".join(JOBS))
     try:
