@@ -34,7 +34,7 @@ class SignInPage:
     def __init__(self, page: Page) -> None:
         self.page = page
         self.skip_link = page.get_by_role("link", name="Skip to main content")
-        self.email = page.get_by_label("Email address")
+        self.email = page.get_by_label("Email address", exact=True)
         self.password = page.get_by_label("Password", exact=True)
         self.sign_in_button = page.get_by_test_id("sign-in")
         self.heading = page.get_by_role("heading", name="Sign in", level=1)
