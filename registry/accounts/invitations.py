@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from registry import clock
+from registry.accounts import service as accounts
 from registry.accounts.passwords import hash_password, password_problem
 from registry.accounts.rules import ADMIN_ROLES, Role, Viewer, hash_token, new_token
 from registry.accounts.tables import SignInLink, User, UserSession
@@ -209,8 +210,7 @@ async def request_reset(email: str) -> None:
     if user is None:
         log.info("password reset asked for an unknown address")
         return
-    left = await Practitioner.exists().where((Practitioner.email == email) & (Practitioner.left_on <= clock.today()))
-    if left:
+    if await accounts.has_left(email):
         return
     async with write_tx():
         token = await _new_link(user["id"], "reset", RESET_LIFETIME)

@@ -17,7 +17,7 @@ from registry.errors import Conflict, Forbidden, Invalid, NotFound
 from registry.events.rules import OCCUPYING, SessionTimes, fits_part_time
 from registry.events.schemas import EventIn, EventOut, EventPatch, SessionIn, SessionOut
 from registry.events.tables import Booking, BookingHistory, Event, EventCompetence, EventSession
-from registry.learning.tables import Competence, Framework
+from registry.learning.service import competence_ids
 from registry.notify import messages
 from registry.people.tables import Organisation
 from registry.settings import get_settings
@@ -72,20 +72,6 @@ async def _visible_row(viewer: Viewer, event_id: int) -> dict[str, Any]:
     return row
 
 
-async def _competence_ids(codes: list[str]) -> dict[str, int]:
-    if not codes:
-        return {}
-    rows = await Competence.select(Competence.id, Competence.code).where(
-        (Competence.framework.is_in(Framework.select(Framework.id).where(Framework.is_default == True)))  # noqa: E712
-        & Competence.code.is_in(codes)
-    )
-    known = {r["code"]: r["id"] for r in rows}
-    unknown = [c for c in codes if c not in known]
-    if unknown:
-        raise Invalid({"competences": f"unknown competence {', '.join(unknown)}"})
-    return known
-
-
 async def _host_id(viewer: Viewer, code: str) -> int:
     row = await Organisation.select(Organisation.id).where(Organisation.code == code.upper()).first()
     if row is None:
@@ -116,7 +102,7 @@ async def _write_competences(event_id: int, ids: dict[str, int]) -> None:
 async def create_event(viewer: Viewer, data: EventIn) -> EventOut:
     _require_host_role(viewer)
     host = await _host_id(viewer, data.host_organisation)
-    competences = await _competence_ids(data.competences)
+    competences = await competence_ids(data.competences)
     now = clock.now()
     async with write_tx():
         inserted = await Event.insert(
@@ -156,7 +142,7 @@ async def update_event(viewer: Viewer, event_id: int, patch: EventPatch) -> Even
     sessions = patch.sessions if "sessions" in changes else None
     changes.pop("sessions", None)
     competence_codes = changes.pop("competences", None)
-    competences = await _competence_ids(competence_codes) if competence_codes is not None else None
+    competences = await competence_ids(competence_codes) if competence_codes is not None else None
     if "topics" in changes:
         changes["topics"] = ";".join(changes["topics"])
     if "online_url" in changes and changes["online_url"] is not None:

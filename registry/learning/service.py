@@ -40,6 +40,7 @@ __all__ = (
     "LEARNING_COLUMNS",
     "PractitionerRef",
     "add_goal",
+    "competence_ids",
     "competences_of",
     "create_record",
     "delete_record",
@@ -106,7 +107,7 @@ async def list_competences(include_values: bool = False) -> list[CompetenceOut]:
     return [CompetenceOut(**row) for row in await query.order_by(Competence.position)]
 
 
-async def _competence_ids(codes: list[str]) -> dict[str, int]:
+async def competence_ids(codes: list[str]) -> dict[str, int]:
     """Codes → ids in the default framework; Invalid names the unknown ones."""
     rows = await Competence.select(Competence.id, Competence.code).where(
         (Competence.framework == await _default_framework_id())
@@ -214,9 +215,7 @@ async def _check_goal(practitioner_id: int, goal_id: int | None) -> None:
         raise Invalid({"goal_id": "choose one of your own PL goals"})
 
 
-async def _insert_record(
-    practitioner_id: int, data: LearningRecordIn, competence_ids: dict[str, int], source: str
-) -> int:
+async def _insert_record(practitioner_id: int, data: LearningRecordIn, ids: dict[str, int], source: str) -> int:
     now = clock.now()
     fields = data.model_dump(exclude={"competences", "goal_id", "evidence_url"})
     inserted = await LearningRecord.insert(
@@ -232,10 +231,7 @@ async def _insert_record(
     ).returning(LearningRecord.id)
     record_id = int(inserted[0]["id"])
     await LearningRecordCompetence.insert(
-        *[
-            LearningRecordCompetence(record=record_id, competence=competence_ids[c])
-            for c in dict.fromkeys(data.competences)
-        ]
+        *[LearningRecordCompetence(record=record_id, competence=ids[c]) for c in dict.fromkeys(data.competences)]
     )
     return record_id
 
@@ -244,10 +240,10 @@ async def create_record(viewer: Viewer, practitioner_id: int, data: LearningReco
     """The practitioner logs a piece of learning against one or more competences."""
     practitioner = await practitioner_ref(viewer, practitioner_id)
     _require_owner(viewer, practitioner)
-    competence_ids = await _competence_ids(data.competences)
+    ids = await competence_ids(data.competences)
     await _check_goal(practitioner_id, data.goal_id)
     async with write_tx():
-        record_id = await _insert_record(practitioner_id, data, competence_ids, "self")
+        record_id = await _insert_record(practitioner_id, data, ids, "self")
     log.info("%s logged learning record %s (%s h)", viewer.email, record_id, data.hours)
     return await get_record(viewer, practitioner_id, record_id)
 
@@ -264,7 +260,7 @@ async def update_record(
         if required in changes and changes[required] is None:
             raise Invalid({required: "must not be empty"})
     competences = changes.pop("competences", None)
-    competence_ids = await _competence_ids(competences) if competences else {}
+    ids = await competence_ids(competences) if competences else {}
     if "goal_id" in changes:
         await _check_goal(practitioner_id, changes["goal_id"])
         changes["goal"] = changes.pop("goal_id")
@@ -285,10 +281,7 @@ async def update_record(
         if competences:
             await LearningRecordCompetence.delete().where(LearningRecordCompetence.record == record_id)
             await LearningRecordCompetence.insert(
-                *[
-                    LearningRecordCompetence(record=record_id, competence=competence_ids[c])
-                    for c in dict.fromkeys(competences)
-                ]
+                *[LearningRecordCompetence(record=record_id, competence=ids[c]) for c in dict.fromkeys(competences)]
             )
     log.info("%s changed learning record %s: %s", viewer.email, record_id, sorted(map(str, changes)))
     return await get_record(viewer, practitioner_id, record_id)
@@ -351,12 +344,12 @@ async def record_need(viewer: Viewer, practitioner_id: int, data: LearningNeedIn
     practitioner = await practitioner_ref(viewer, practitioner_id)
     if not may_record_need(viewer, practitioner["email"], practitioner["manager_email"]):
         raise Forbidden("Only the practitioner or their line manager can record their learning needs")
-    competence_ids = await _competence_ids([data.competence])
+    ids = await competence_ids([data.competence])
     async with write_tx():
         inserted = await LearningNeed.insert(
             LearningNeed(
                 practitioner=practitioner_id,
-                competence=competence_ids[data.competence],
+                competence=ids[data.competence],
                 description=data.description,
                 recorded_by_email=viewer.email,
                 recorded_on=clock.today(),
