@@ -20,6 +20,7 @@ from registry.db import write_tx
 from registry.errors import Forbidden, Invalid, NotFound
 from registry.notify.compose import bodies
 from registry.notify.outbox import enqueue
+from registry.people.service import employed_on
 from registry.people.tables import Practitioner
 from registry.settings import get_settings
 
@@ -81,7 +82,7 @@ async def invite(
         raise Forbidden("Only partner admins and alliance leads can send invitations")
     query = Practitioner.select(
         Practitioner.id, Practitioner.email, Practitioner.given_name, Practitioner.organisation, Practitioner.left_on
-    ).where(Practitioner.left_on.is_null() | (Practitioner.left_on > clock.today()))
+    ).where(employed_on(clock.today()))
     if practitioner_ids is not None:
         query = query.where(Practitioner.id.is_in(practitioner_ids or [0]))
     elif organisation_id is not None:
@@ -143,7 +144,7 @@ async def invitation_list(viewer: Viewer) -> list[InvitationRow]:
             Practitioner.family_name,
             Practitioner.organisation,
         )
-        .where(Practitioner.left_on.is_null() | (Practitioner.left_on > clock.today()))
+        .where(employed_on(clock.today()))
         .order_by(Practitioner.family_name)
     )
     people = [p for p in people if _may_invite(viewer, p["organisation"])]

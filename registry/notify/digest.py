@@ -14,6 +14,7 @@ from registry.learning.rules import financial_year, required_pl_hours
 from registry.learning.tables import LearningRecord
 from registry.notify.outbox import enqueue
 from registry.notify.preferences import opted_out
+from registry.people.service import employed_on
 from registry.people.tables import Practitioner
 from registry.registration.tables import CldscRegistration
 from registry.settings import get_settings
@@ -37,7 +38,7 @@ async def weekly_digests(today: date | None = None) -> int:
         Practitioner.id, Practitioner.given_name, Practitioner.family_name, Practitioner.manager_email,
         Practitioner.weekly_hours, Practitioner.started_on, Practitioner.left_on,
     ).where(
-        Practitioner.manager_email.is_not_null() & (Practitioner.left_on.is_null() | (Practitioner.left_on > today))
+        Practitioner.manager_email.is_not_null() & employed_on(today)
     )  # fmt: skip
     if not team:
         return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from piccolo.columns.combination import And, Or
@@ -44,6 +45,7 @@ __all__ = (
     "PractitionerFilter",
     "create_organisation",
     "create_practitioner",
+    "employed_on",
     "filter_options",
     "get_editable_practitioner",
     "get_organisation",
@@ -186,6 +188,11 @@ def _scope_where(viewer: Viewer) -> Any:
     return combined
 
 
+def employed_on(day: date, practitioner: Any = Practitioner) -> Any:
+    """WHERE clause: the practitioner (``Practitioner``, or a foreign key to it) has not left by ``day``."""
+    return practitioner.left_on.is_null() | (practitioner.left_on > day)
+
+
 def _filter_where(filters: PractitionerFilter) -> list[Any]:
     today = clock.today()
     where: list[Any] = []
@@ -208,7 +215,7 @@ def _filter_where(filters: PractitionerFilter) -> list[Any]:
     if filters.cldsc_status:
         where.append(registration.status_is(filters.cldsc_status, today))
     if filters.employment == "current":
-        where.append(Or(Practitioner.left_on.is_null(), Practitioner.left_on > today))
+        where.append(employed_on(today))
     elif filters.employment == "left":
         where.append(And(Practitioner.left_on.is_not_null(), Practitioner.left_on <= today))
     return where
