@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from registry.settings import get_settings
 
-__all__ = ("now", "today")
+__all__ = ("local_date", "now", "today")
 
 
 def now() -> datetime:
@@ -15,3 +15,8 @@ def now() -> datetime:
 
 def today() -> date:
     return datetime.now(get_settings().zone).date()
+
+
+def local_date(moment: datetime) -> date:
+    """The date of a moment in REGISTRY_TIMEZONE."""
+    return moment.astimezone(get_settings().zone).date()

@@ -15,7 +15,7 @@ from registry.learning.tables import (
     PlGoal,
 )
 from registry.notify.tables import CalendarFeed, CalendarInvite, NotificationPreference, OutboxMessage
-from registry.people.tables import Organisation, Practitioner
+from registry.people.tables import EmailChange, LineManagerChange, Organisation, Practitioner
 from registry.registration.tables import CldscRegistration
 from registry.settings import PROJECT_ROOT
 
@@ -48,6 +48,8 @@ TABLES = [
     SignInLink,
     SsoProvider,
     SsoLogin,
+    LineManagerChange,
+    EmailChange,
 ]
 
 APP_CONFIG = AppConfig(

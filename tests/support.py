@@ -9,6 +9,7 @@ from typing import Any
 from argon2 import PasswordHasher
 
 from registry.accounts import service as accounts
+from registry.accounts.rules import Role, Viewer
 from registry.accounts.tables import User
 from registry.cli_viewer import COMMAND_LINE
 from registry.db import engine, is_sqlite
@@ -33,6 +34,18 @@ amira@example.org,Amira,Malik,FIFE,Community Development Worker,full_time,37,com
 leaver@example.org,Lorna,Leaver,DCC,Volunteer Coordinator,volunteer,4,online,West End,volunteer development,no,graham@example.org,2018-01-01,2024-03-31,,,,
 nhs@example.org,Neil,Nicol,NHST,Health Improvement Practitioner,full_time,36,health,Maryfield,learning for vulnerable groups,yes,,2021-01-04,,applied,2025-09-01,,
 """
+
+
+# Emptying the database restarts the ids, so the records get these ids in the order of PRACTITIONERS_CSV
+# (build_alliance checks it). A sign-in is tied to its record by id, so a test acting as Eilidh needs hers.
+RECORD_IDS = {
+    line.split(",", 1)[0]: number for number, line in enumerate(PRACTITIONERS_CSV.strip().splitlines()[1:], start=1)
+}
+
+
+def as_viewer(email: str, name: str, role: Role) -> Viewer:
+    """A Viewer as the sign-in of that test-alliance address would be: tied to its record, if it has one."""
+    return Viewer(0, email, name, role, practitioner_id=RECORD_IDS.get(email))
 
 
 @dataclass
@@ -78,6 +91,7 @@ async def build_alliance(with_tokens: bool = True) -> Alliance:
     alliance.organisation_ids = {o.code: o.id for o in organisations}
     everyone, _ = await people.list_practitioners(COMMAND_LINE, people.PractitionerFilter(employment="all"), limit=100)
     alliance.practitioner_ids = {p.email: p.id for p in everyone}
+    assert alliance.practitioner_ids == RECORD_IDS, "emptying the database should restart the ids"
     for role, (email, organisation) in SIGN_INS.items():
         await accounts.create_user(email, email.split("@")[0].title(), role, organisation)
     # Argon2 is slow on purpose: hash the shared test password once per run, not five times per test.

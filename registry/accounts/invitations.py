@@ -96,24 +96,34 @@ async def invite(
         r["manager_email"]
         for r in await Practitioner.select(Practitioner.manager_email).where(Practitioner.manager_email.is_not_null())
     }
+    # A record's sign-in is the one tied to it by id; a sign-in that merely shares the address (a lead, an
+    # admin) is never taken over by inviting the record.
     users = {
-        u["email"]: u
-        for u in await User.select(User.id, User.email, User.password_hash).where(
-            User.email.is_in([p["email"] for p in candidates] or [""])
+        u["practitioner"]: u
+        for u in await User.select(User.id, User.practitioner, User.password_hash).where(
+            User.practitioner.is_in([p["id"] for p in candidates] or [0])
+        )
+    }
+    taken = {
+        u["email"]
+        for u in await User.select(User.email).where(
+            User.email.is_in([p["email"] for p in candidates] or [""]) & User.practitioner.is_null()
         )
     }
     settings = get_settings()
     sent = 0
     async with write_tx():
         for person in candidates:
-            user = users.get(person["email"])
+            user = users.get(person["id"])
             if user is not None and user["password_hash"]:
                 continue  # already has a sign-in
+            if user is None and person["email"] in taken:
+                continue  # the address is another sign-in's; that person already signs in with it
             if user is None:
                 role = Role.MANAGER if person["email"] in managers else Role.PRACTITIONER
                 inserted = await User.insert(
                     User(email=person["email"], name=person["given_name"], role=role,
-                         organisation=person["organisation"], created_at=clock.now())
+                         organisation=person["organisation"], created_at=clock.now(), practitioner=person["id"])
                 ).returning(User.id)  # fmt: skip
                 user_id = int(inserted[0]["id"])
             else:
@@ -149,9 +159,9 @@ async def invitation_list(viewer: Viewer) -> list[InvitationRow]:
     )
     people = [p for p in people if _may_invite(viewer, p["organisation"])]
     users = {
-        u["email"]: u
-        for u in await User.select(User.id, User.email, User.last_signed_in_at).where(
-            User.email.is_in([p["email"] for p in people] or [""])
+        u["practitioner"]: u
+        for u in await User.select(User.id, User.practitioner, User.last_signed_in_at).where(
+            User.practitioner.is_in([p["id"] for p in people] or [0])
         )
     }
     invited: dict[int, datetime] = {}
@@ -159,7 +169,7 @@ async def invitation_list(viewer: Viewer) -> list[InvitationRow]:
         invited[link["user"]] = max(invited.get(link["user"], link["created_at"]), link["created_at"])
     rows = []
     for p in people:
-        user = users.get(p["email"])
+        user = users.get(p["id"])
         rows.append(
             InvitationRow(
                 p["id"], f"{p['given_name']} {p['family_name']}", p["email"],
@@ -207,11 +217,11 @@ async def set_password(token: str, password: str) -> int:
 async def request_reset(email: str) -> None:
     """Send a reset link if the address has a sign-in; the caller always answers the same, known or not."""
     email = email.strip().lower()
-    user = await User.select(User.id, User.name).where(User.email == email).first()
+    user = await User.select(User.id, User.name, User.practitioner).where(User.email == email).first()
     if user is None:
         log.info("password reset asked for an unknown address")
         return
-    if await accounts.has_left(email):
+    if await accounts.has_left(user["practitioner"]):
         return
     async with write_tx():
         token = await _new_link(user["id"], "reset", RESET_LIFETIME)

@@ -11,14 +11,18 @@ __all__ = (
     "ADMIN_ROLES",
     "EDITOR_ROLES",
     "ROLES",
+    "ROLE_RANK",
     "Role",
     "Scope",
     "Viewer",
     "can_edit_practitioner",
     "can_see_practitioner",
     "hash_token",
+    "is_self",
+    "manager_problem",
     "new_token",
     "practitioner_scope",
+    "sign_in_claim_problem",
 )
 
 
@@ -48,6 +52,17 @@ class Viewer:
     name: str
     role: Role
     organisation_id: int | None = None
+    practitioner_id: int | None = None
+    """The practitioner record this sign-in is tied to (by id: changing a record's email never moves it)."""
+
+
+ROLE_RANK: dict[Role, int] = {
+    Role.PRACTITIONER: 0,
+    Role.MANAGER: 1,
+    Role.PARTNER_ADMIN: 2,
+    Role.LEAD: 3,
+    Role.ADMIN: 4,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,31 +70,61 @@ class Scope:
     """Which practitioner records a viewer may see: everything, or the union of the narrower parts."""
 
     everything: bool = False
-    own_email: str | None = None
+    own_practitioner_id: int | None = None
     managed_by: str | None = None
     organisation_id: int | None = None
 
 
 def practitioner_scope(viewer: Viewer) -> Scope:
-    """Everyone sees themselves and the people whose line manager they are (whatever their role: a line
+    """Everyone sees their own record and the people whose line manager they are (whatever their role: a line
     manager is often a practitioner too); partner admins also their organisation; leads and admins all."""
     email = viewer.email.lower()
     if viewer.role in ALLIANCE_ROLES:
         return Scope(everything=True)
     if viewer.role is Role.PARTNER_ADMIN:
-        return Scope(own_email=email, managed_by=email, organisation_id=viewer.organisation_id)
-    return Scope(own_email=email, managed_by=email)
+        return Scope(
+            own_practitioner_id=viewer.practitioner_id, managed_by=email, organisation_id=viewer.organisation_id
+        )
+    return Scope(own_practitioner_id=viewer.practitioner_id, managed_by=email)
 
 
-def can_see_practitioner(viewer: Viewer, email: str, organisation_id: int, manager_email: str | None) -> bool:
+def is_self(viewer: Viewer, practitioner_id: int) -> bool:
+    """Whether the record is the viewer's own: decided by the id their sign-in is tied to, never by email."""
+    return viewer.practitioner_id is not None and viewer.practitioner_id == practitioner_id
+
+
+def can_see_practitioner(viewer: Viewer, practitioner_id: int, organisation_id: int, manager_email: str | None) -> bool:
     scope = practitioner_scope(viewer)
     if scope.everything:
         return True
     return (
-        (scope.own_email is not None and scope.own_email == email.lower())
+        is_self(viewer, practitioner_id)
         or (scope.managed_by is not None and manager_email is not None and scope.managed_by == manager_email.lower())
         or (scope.organisation_id is not None and scope.organisation_id == organisation_id)
     )
+
+
+def sign_in_claim_problem(
+    viewer: Viewer, user_role: str, user_organisation_id: int | None, record_organisation_id: int
+) -> str | None:
+    """Why the viewer may not tie (or keep tied) an existing sign-in to a practitioner record they create or
+    edit, or None. A record's leaving date ends its sign-in, so a partner admin must not be able to reach the
+    sign-in of another organisation's user, nor anyone the sign-in of a role above their own."""
+    role = Role(user_role)
+    if ROLE_RANK[role] > ROLE_RANK[viewer.role]:
+        return "that email belongs to a sign-in with a role above yours; ask an admin"
+    if viewer.role not in ALLIANCE_ROLES and (
+        user_organisation_id != viewer.organisation_id or record_organisation_id != viewer.organisation_id
+    ):
+        return "that email belongs to a sign-in of another organisation"
+    return None
+
+
+def manager_problem(viewer: Viewer, manager_email: str | None) -> str | None:
+    """Nobody may make themselves someone's line manager: the line manager reads the practitioner's reflections."""
+    if manager_email is not None and manager_email.lower() == viewer.email.lower():
+        return "you cannot make yourself someone's line manager; ask another partner admin, a lead or an admin"
+    return None
 
 
 def can_edit_practitioner(viewer: Viewer, organisation_id: int) -> bool:

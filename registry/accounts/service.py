@@ -22,6 +22,7 @@ __all__ = (
     "sign_in",
     "sign_out",
     "start_session",
+    "unclaimed_practitioner_id",
     "viewer_for_api_token",
     "viewer_for_session",
 )
@@ -41,19 +42,21 @@ def _viewer(row: dict[str, Any], prefix: str = "") -> Viewer:
         name=str(row[f"{prefix}name"]),
         role=Role(str(row[f"{prefix}role"])),
         organisation_id=int(org) if org is not None else None,
+        practitioner_id=int(row[f"{prefix}practitioner"]) if row[f"{prefix}practitioner"] is not None else None,
     )
 
 
 def _viewer_columns(user: Any) -> tuple[Any, ...]:
     """The user's columns a Viewer needs, from ``User`` itself or through a foreign key to it."""
-    return (user.id, user.email, user.name, user.role, user.organisation)
+    return (user.id, user.email, user.name, user.role, user.organisation, user.practitioner)
 
 
-# A user whose practitioner record has a leaving date that has passed is signed in nowhere: their sessions
-# and tokens stop working, though the record stays for the metrics (and re-importing without left_on restores them).
-_STILL_HERE = "NOT EXISTS (SELECT 1 FROM practitioner p WHERE p.email = app_user.email AND p.left_on <= {{}})"
+# A user whose own practitioner record (tied by id) has a leaving date that has passed is signed in nowhere:
+# their sessions and tokens stop working, though the record stays for the metrics (and re-importing without
+# left_on restores them). Another record that happens to use the same address ends nobody's sign-in.
+_STILL_HERE = "NOT EXISTS (SELECT 1 FROM practitioner p WHERE p.id = app_user.practitioner AND p.left_on <= {{}})"
 _VIEWER_SQL = (
-    "SELECT app_user.id, app_user.email, app_user.name, app_user.role, app_user.organisation "
+    "SELECT app_user.id, app_user.email, app_user.name, app_user.role, app_user.organisation, app_user.practitioner "
     'FROM {credential} c JOIN app_user ON app_user.id = c."user" '
     "WHERE c.token_hash = {{}} AND {extra} AND " + _STILL_HERE
 )
@@ -73,9 +76,14 @@ async def viewer_for_api_token(token: str) -> Viewer | None:
     return await _viewer_by("api_token", "1 = 1", hash_token(token), clock.today())
 
 
-async def has_left(email: str) -> bool:
+async def has_left(practitioner_id: int | None) -> bool:
+    """Whether the practitioner record a sign-in is tied to shows they have left (None: no record, never left)."""
+    if practitioner_id is None:
+        return False
     return bool(
-        await Practitioner.exists().where((Practitioner.email == email) & (Practitioner.left_on <= clock.today()))
+        await Practitioner.exists().where(
+            (Practitioner.id == practitioner_id) & (Practitioner.left_on <= clock.today())
+        )
     )
 
 
@@ -93,7 +101,7 @@ async def sign_in(email: str, password: str, previous_session: str | None) -> tu
         raise Invalid({"email": SSO_ONLY}, detail=SSO_ONLY)
     user = await User.select(*_viewer_columns(User), User.password_hash).where(User.email == email).first()
     stored_hash = user["password_hash"] if user else None
-    if not await verify_password(stored_hash, password) or user is None or await has_left(email):
+    if not await verify_password(stored_hash, password) or user is None or await has_left(user["practitioner"]):
         log.info("sign-in refused for %s", email)
         raise Invalid({"email": SIGN_IN_FAILED}, detail=SIGN_IN_FAILED)
     token = await start_session(user["id"], previous_session)
@@ -150,6 +158,7 @@ async def create_user(
     async with write_tx():
         if await User.exists().where(User.email == email):
             raise Conflict(f"a user with email {email} already exists")
+        record = await unclaimed_practitioner_id(email)
         rows = await User.insert(
             User(
                 email=email,
@@ -158,10 +167,20 @@ async def create_user(
                 organisation=organisation_id,
                 password_hash=password_hash,
                 created_at=clock.now(),
+                practitioner=record,
             )
         ).returning(User.id)
     log.info("user %s created with role %s", email, role)
     return int(rows[0]["id"])
+
+
+async def unclaimed_practitioner_id(email: str) -> int | None:
+    """The practitioner record with this address that no sign-in is tied to yet: a new sign-in is tied to it
+    once, by id, when it is created (INTERFACE: a user is linked to the record with the same email)."""
+    row = await Practitioner.select(Practitioner.id).where(Practitioner.email == email.strip().lower()).first()
+    if row is None or await User.exists().where(User.practitioner == row["id"]):
+        return None
+    return int(row["id"])
 
 
 async def create_api_token(email: str, label: str = "") -> str:

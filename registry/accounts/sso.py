@@ -292,18 +292,23 @@ async def _exchange(provider: dict[str, Any], code: str, verifier: str) -> tuple
 
 async def _user_for(email: str) -> int:
     """The user with that e-mail; a current practitioner without a sign-in gets one (as invitations do)."""
-    if await has_left(email):
-        raise SsoRefused(f"The practitioner record for {email} shows they have left, so they cannot sign in.")
-    user = await User.select(User.id).where(User.email == email).first()
+    user = await User.select(User.id, User.practitioner).where(User.email == email).first()
     if user is not None:
+        if await has_left(user["practitioner"]):
+            raise SsoRefused(f"The practitioner record for {email} shows they have left, so they cannot sign in.")
         return int(user["id"])
     person = (
-        await Practitioner.select(Practitioner.email, Practitioner.given_name, Practitioner.organisation)
+        await Practitioner.select(
+            Practitioner.id, Practitioner.email, Practitioner.given_name,
+            Practitioner.organisation, Practitioner.left_on,
+        )
         .where(Practitioner.email == email)
         .first()
     )
     if person is None:
         raise SsoRefused(f"No practitioner record uses {email}. Ask your organisation's partner admin to add you.")
+    if person["left_on"] is not None and person["left_on"] <= clock.today():
+        raise SsoRefused(f"The practitioner record for {email} shows they have left, so they cannot sign in.")
     async with write_tx():
         user = await User.select(User.id).where(User.email == email).first()
         if user is not None:
@@ -311,7 +316,7 @@ async def _user_for(email: str) -> int:
         manages = await Practitioner.exists().where(Practitioner.manager_email == email)
         rows = await User.insert(
             User(email=email, name=person["given_name"], role=Role.MANAGER if manages else Role.PRACTITIONER,
-                 organisation=person["organisation"], created_at=clock.now())
+                 organisation=person["organisation"], created_at=clock.now(), practitioner=person["id"])
         ).returning(User.id)  # fmt: skip
     log.info("sign-in created for %s through single sign-on", email)
     return int(rows[0]["id"])

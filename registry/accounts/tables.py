@@ -5,17 +5,19 @@ from __future__ import annotations
 from piccolo.columns import Boolean, ForeignKey, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
-from registry.people.tables import Organisation
+from registry.people.tables import Organisation, Practitioner
 
 __all__ = ("ApiToken", "SignInLink", "SsoLogin", "SsoProvider", "User", "UserSession")
 
 
 class User(Table, tablename="app_user"):
-    """Someone who can sign in; linked to the practitioner with the same email, if any."""
+    """Someone who can sign in; tied to their practitioner record (if they have one) by id, never by email."""
 
     id: Serial
 
     email = Varchar(length=254, unique=True, index=True)
+    """Lower case; unique whatever the case (index on lower(email))."""
+    practitioner = ForeignKey(references=Practitioner, null=True, on_delete=OnDelete.set_null, unique=True)
     name = Varchar(length=200)
     role = Varchar(length=20)
     organisation = ForeignKey(references=Organisation, null=True, on_delete=OnDelete.restrict)

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from registry import clock
-from registry.accounts.rules import ADMIN_ROLES, Viewer, can_see_practitioner
+from registry.accounts.rules import ADMIN_ROLES, Viewer, can_see_practitioner, is_self
 from registry.db import is_integrity_error, is_sqlite, write_tx
 from registry.errors import Conflict, Forbidden, Invalid, NotFound
 from registry.events.rules import (
@@ -96,16 +96,15 @@ async def promote_waiting(event_id: int, by: str) -> list[int]:
 async def _practitioner_for(viewer: Viewer, practitioner_id: int | None) -> dict[str, Any]:
     """Who is being booked: the caller, or (for a manager, lead or admin) someone they may book for."""
     if practitioner_id is None:
-        row = await Practitioner.select().where(Practitioner.email == viewer.email.lower()).first()
+        row = await Practitioner.select().where(Practitioner.id == (viewer.practitioner_id or 0)).first()
         if row is None:
             raise Invalid({"practitioner_id": "your sign-in has no practitioner record; say whom to book"})
         return dict(row)
     row = await Practitioner.select().where(Practitioner.id == practitioner_id).first()
-    if row is None or not can_see_practitioner(viewer, row["email"], row["organisation"], row["manager_email"]):
+    if row is None or not can_see_practitioner(viewer, row["id"], row["organisation"], row["manager_email"]):
         raise NotFound("No such practitioner")
-    is_self = row["email"] == viewer.email.lower()
     manages = row["manager_email"] == viewer.email.lower()
-    if not (is_self or manages or viewer.role in ADMIN_ROLES):
+    if not (is_self(viewer, row["id"]) or manages or viewer.role in ADMIN_ROLES):
         raise Forbidden("You can book only for yourself or for the people you manage")
     return dict(row)
 
@@ -179,7 +178,7 @@ async def _booking_context(viewer: Viewer, booking_id: int) -> tuple[dict[str, A
     event = await event_row(booking["event"])
     assert practitioner is not None
     concerned = can_see_practitioner(
-        viewer, practitioner["email"], practitioner["organisation"], practitioner["manager_email"]
+        viewer, practitioner["id"], practitioner["organisation"], practitioner["manager_email"]
     ) or may_manage_event(viewer, event["host_organisation"])
     if not concerned:
         raise NotFound("No such booking")
@@ -195,7 +194,7 @@ async def cancel(viewer: Viewer, booking_id: int) -> BookingOut:
     """Cancel a booking; a freed place goes to the longest-waiting person in the same transaction."""
     _, practitioner, event = await _booking_context(viewer, booking_id)
     allowed = (
-        practitioner["email"] == viewer.email.lower()
+        is_self(viewer, practitioner["id"])
         or practitioner["manager_email"] == viewer.email.lower()
         or may_manage_event(viewer, event["host_organisation"])
     )
@@ -249,7 +248,7 @@ async def list_bookings(
     elif team:
         where.append(Booking.practitioner.manager_email == viewer.email.lower())
     else:
-        where.append(Booking.practitioner.email == viewer.email.lower())
+        where.append(Booking.practitioner == (viewer.practitioner_id or 0))
     query = (
         Booking.select(
             Booking.id, Booking.status, Booking.created_at, Booking.event, Booking.practitioner,

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from registry import clock
-from registry.accounts.rules import Viewer, can_see_practitioner
+from registry.accounts.rules import Viewer, can_see_practitioner, is_self
 from registry.db import is_integrity_error, write_tx
 from registry.errors import Conflict, Forbidden, Invalid, NotFound
 from registry.events.evaluation_schemas import (
@@ -75,7 +75,7 @@ async def _own_booking(viewer: Viewer, booking_id: int) -> dict[str, Any]:
     row: dict[str, Any] | None = (
         await Booking.select(
             Booking.id, Booking.status, Booking.event,
-            Booking.practitioner.email.as_alias("email"),
+            Booking.practitioner.as_alias("practitioner_id"),
             Booking.practitioner.organisation.as_alias("organisation"),
             Booking.practitioner.manager_email.as_alias("manager_email"),
             Booking.event.title.as_alias("event_title"),
@@ -88,11 +88,11 @@ async def _own_booking(viewer: Viewer, booking_id: int) -> dict[str, Any]:
     if row is None:
         raise NotFound("No such booking")
     concerned = can_see_practitioner(
-        viewer, row["email"], row["organisation"], row["manager_email"]
+        viewer, row["practitioner_id"], row["organisation"], row["manager_email"]
     ) or may_manage_event(viewer, row["host_organisation"])
     if not concerned:
         raise NotFound("No such booking")
-    if row["email"] != viewer.email.lower():
+    if not is_self(viewer, row["practitioner_id"]):
         raise Forbidden("Only the person who attended can give feedback on this booking")
     return row
 
@@ -229,7 +229,7 @@ async def pending_evaluations(viewer: Viewer) -> list[PendingEvaluation]:
             Booking.event.first_starts_at.as_alias("starts_at"),
         )
         .where(
-            (Booking.practitioner.email == viewer.email.lower())
+            (Booking.practitioner == (viewer.practitioner_id or 0))
             & (Booking.status == "attended")
             & Booking.id.not_in(Evaluation.select(Evaluation.booking))
             # Every session has started: the event has sessions, and none of them starts later than now.

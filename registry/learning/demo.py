@@ -87,7 +87,7 @@ async def load_learning(practitioner_email: str, manager_email: str) -> str:
         await service.record_need(COMMAND_LINE, practitioner["id"], LearningNeedIn(competence=code, description=text))
     own = next((p for p in people if p["email"] == practitioner_email), None)
     if own is not None:
-        eilidh = Viewer(0, practitioner_email, "Demo practitioner", Role.PRACTITIONER)
+        eilidh = Viewer(0, practitioner_email, "Demo practitioner", Role.PRACTITIONER, practitioner_id=own["id"])
         await service.add_goal(eilidh, own["id"], GoalIn(title="Build young people's voice into school partnerships"))
         records, _ = await service.list_records(eilidh, own["id"], limit=1)
         if records:

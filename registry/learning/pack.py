@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from registry import clock
-from registry.accounts.rules import Viewer
+from registry.accounts.rules import Viewer, is_self
 from registry.errors import Forbidden
 from registry.learning.progress import current_cycle, progress
 from registry.learning.rules import Period, can_read_reflection, financial_year
@@ -90,10 +90,10 @@ class RenewalPack(BaseModel):
         return f"{self.given_name} {self.family_name}"
 
 
-def may_produce_pack(viewer: Viewer, practitioner_email: str, manager_email: str | None) -> bool:
+def may_produce_pack(viewer: Viewer, practitioner_id: int, manager_email: str | None) -> bool:
     """The practitioner themself and their line manager; not partner admins, leads or admins."""
     email = viewer.email.lower()
-    return email == practitioner_email.lower() or (manager_email is not None and email == manager_email.lower())
+    return is_self(viewer, practitioner_id) or (manager_email is not None and email == manager_email.lower())
 
 
 def pack_period(cycle: Period | None, today: date) -> Period:
@@ -134,7 +134,7 @@ async def _activities(viewer: Viewer, practitioner: PractitionerRef, period: Per
             LearningRecord.id, LearningRecord.completed_on, LearningRecord.title, LearningRecord.kind,
             LearningRecord.hours, LearningRecord.protected_time, LearningRecord.source, LearningRecord.reflection,
             LearningRecord.verification_state, LearningRecord.verifier_email, LearningRecord.review_note,
-            LearningRecord.verified_at, LearningRecord.verified_by_email,
+            LearningRecord.verified_at, LearningRecord.verified_by_email, LearningRecord.created_at,
         )
         .where(
             (LearningRecord.practitioner == practitioner["id"])
@@ -149,7 +149,8 @@ async def _activities(viewer: Viewer, practitioner: PractitionerRef, period: Per
     activities = []
     for row in rows:
         private = can_read_reflection(
-            viewer, practitioner["email"], practitioner["manager_email"], row["verifier_email"]
+            viewer, practitioner["id"], practitioner["manager_email"], practitioner.get("manager_since"),
+            row["verifier_email"], clock.local_date(row["created_at"]),
         )
         verified = row["verification_state"] == "verified"
         activities.append(
@@ -177,7 +178,7 @@ async def _activities(viewer: Viewer, practitioner: PractitionerRef, period: Per
 async def build_pack(viewer: Viewer, practitioner_id: int) -> RenewalPack:
     """The evidence pack of the current cycle; NotFound outside the viewer's scope, Forbidden within it."""
     practitioner = await practitioner_ref(viewer, practitioner_id)
-    if not may_produce_pack(viewer, practitioner["email"], practitioner["manager_email"]):
+    if not may_produce_pack(viewer, practitioner["id"], practitioner["manager_email"]):
         raise Forbidden("Only the practitioner and their line manager can produce the renewal evidence pack")
     today = clock.today()
     period = pack_period(await current_cycle(practitioner_id, today), today)

@@ -77,8 +77,8 @@ class LearningPages(Controller):
             pagination=Pagination(page, total),
             params={},
             progress=await progress.progress_overview(viewer, practitioner_id),
-            is_owner=may_manage_own_learning(viewer, practitioner["email"]),
-            can_make_pack=may_produce_pack(viewer, practitioner["email"], practitioner["manager_email"]),
+            is_owner=may_manage_own_learning(viewer, practitioner["id"]),
+            can_make_pack=may_produce_pack(viewer, practitioner["id"], practitioner["manager_email"]),
             saved=saved,
         )
 
@@ -199,7 +199,7 @@ class LearningPages(Controller):
         """Record a learning need against a competence."""
         viewer = viewer_of(request)
         practitioner = await service.practitioner_ref(viewer, practitioner_id)
-        if not may_record_need(viewer, practitioner["email"], practitioner["manager_email"]):
+        if not may_record_need(viewer, practitioner["id"], practitioner["manager_email"]):
             raise Forbidden("Only the practitioner or their line manager can record their learning needs")
         form = await form_data(request)
         try:
@@ -215,7 +215,7 @@ class LearningPages(Controller):
     async def _owned(self, request: AnyRequest, practitioner_id: int) -> dict[str, Any]:
         viewer = viewer_of(request)
         practitioner = await service.practitioner_ref(viewer, practitioner_id)
-        if not may_manage_own_learning(viewer, practitioner["email"]):
+        if not may_manage_own_learning(viewer, practitioner["id"]):
             from registry.errors import Forbidden
 
             raise Forbidden("Only the practitioner can change their own learning log")
@@ -270,7 +270,7 @@ class LearningPages(Controller):
             practitioner=practitioner,
             record=record,
             competences=competences,
-            is_owner=may_manage_own_learning(viewer, practitioner["email"]),
+            is_owner=may_manage_own_learning(viewer, practitioner["id"]),
             form=form,
             errors=sentences(problems),
             saved=saved,
@@ -287,7 +287,7 @@ class LearningPages(Controller):
             status_code=400 if problems else 200,
             practitioner=practitioner,
             goals=await service.list_goals(viewer, practitioner_id),
-            is_owner=may_manage_own_learning(viewer, practitioner["email"]),
+            is_owner=may_manage_own_learning(viewer, practitioner["id"]),
             form=form,
             errors=sentences(problems),
         )
@@ -304,7 +304,7 @@ class LearningPages(Controller):
             practitioner=practitioner,
             needs=await service.list_needs(viewer, practitioner_id),
             competences=await service.list_competences(),
-            can_record=may_record_need(viewer, practitioner["email"], practitioner["manager_email"]),
+            can_record=may_record_need(viewer, practitioner["id"], practitioner["manager_email"]),
             form=form,
             errors=sentences(problems),
         )

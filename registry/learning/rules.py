@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from registry.accounts.rules import Role, Viewer
+from registry.accounts.rules import Role, Viewer, is_self
 
 __all__ = (
     "KINDS",
@@ -82,24 +82,41 @@ def required_pl_hours(weekly_hours: float, period: Period, started_on: date, lef
 
 
 def can_read_reflection(
-    viewer: Viewer, practitioner_email: str, manager_email: str | None, verifier_email: str | None
+    viewer: Viewer,
+    practitioner_id: int,
+    manager_email: str | None,
+    manager_since: date | None,
+    verifier_email: str | None,
+    logged_on: date,
 ) -> bool:
-    """Reflections and review notes: the practitioner, their line manager and their named verifier only.
+    """Reflections and review notes: the practitioner, their named verifier, and their line manager for the
+    records logged since the day they became the manager (``manager_since``; an earlier record only when the
+    practitioner asks them to verify it, which names them verifier).
 
     Partner admins and leads see hours and competences, never the reflection — unless they are one of those.
+    Naming someone line manager therefore never opens the reflections written before.
     """
     email = viewer.email.lower()
-    return email in {practitioner_email.lower(), (manager_email or "").lower(), (verifier_email or "").lower()}
+    if is_self(viewer, practitioner_id):
+        return True
+    if verifier_email is not None and email == verifier_email.lower():
+        return True
+    return (
+        manager_email is not None
+        and email == manager_email.lower()
+        and manager_since is not None
+        and logged_on >= manager_since
+    )
 
 
-def can_verify(viewer: Viewer, practitioner_email: str, verifier_email: str | None, state: str) -> bool:
+def can_verify(viewer: Viewer, practitioner_id: int, verifier_email: str | None, state: str) -> bool:
     """Only the named verifier, on a record waiting for them, and never on their own learning."""
     email = viewer.email.lower()
     return (
         state == "requested"
         and verifier_email is not None
         and email == verifier_email.lower()
-        and email != practitioner_email.lower()
+        and not is_self(viewer, practitioner_id)
     )
 
 
@@ -121,16 +138,16 @@ def verifier_problem(
     return "choose your line manager or a practitioner registered with the CLD Standards Council"
 
 
-def may_manage_own_learning(viewer: Viewer, practitioner_email: str) -> bool:
+def may_manage_own_learning(viewer: Viewer, practitioner_id: int) -> bool:
     """Learning records are written by the practitioner themself."""
-    return viewer.email.lower() == practitioner_email.lower()
+    return is_self(viewer, practitioner_id)
 
 
-def may_record_need(viewer: Viewer, practitioner_email: str, manager_email: str | None) -> bool:
+def may_record_need(viewer: Viewer, practitioner_id: int, manager_email: str | None) -> bool:
     """Learning needs are recorded by the practitioner or their line manager (and by leads for the alliance)."""
     email = viewer.email.lower()
     return (
-        email == practitioner_email.lower()
+        is_self(viewer, practitioner_id)
         or (manager_email is not None and email == manager_email.lower())
         or viewer.role in {Role.LEAD, Role.ADMIN}
     )

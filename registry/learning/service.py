@@ -31,6 +31,7 @@ from registry.learning.tables import (
     LearningRecordCompetence,
     PlGoal,
 )
+from registry.people import managers
 from registry.people.rules import read_csv
 from registry.people.service import ImportResult
 from registry.people.tables import Practitioner
@@ -62,7 +63,8 @@ LEARNING_COLUMNS = ("email", "completed_on", "title", "kind", "hours", "competen
 LEARNING_REQUIRED = ("email", "completed_on", "title", "kind", "hours", "competences")
 
 PractitionerRef = dict[str, Any]
-"""id, email, manager_email, organisation (id), weekly_hours, started_on, left_on, given_name, family_name."""
+"""id, email, manager_email, organisation (id), weekly_hours, started_on, left_on, given_name, family_name,
+and manager_since (the day the viewer became this person's line manager, when they are)."""
 
 _REF_COLUMNS = (
     Practitioner.id,
@@ -82,8 +84,11 @@ async def practitioner_ref(viewer: Viewer, practitioner_id: int) -> Practitioner
     row: PractitionerRef | None = (
         await Practitioner.select(*_REF_COLUMNS).where(Practitioner.id == practitioner_id).first()
     )
-    if row is None or not can_see_practitioner(viewer, row["email"], row["organisation"], row["manager_email"]):
+    if row is None or not can_see_practitioner(viewer, row["id"], row["organisation"], row["manager_email"]):
         raise NotFound("No such practitioner")
+    row["manager_since"] = None
+    if row["manager_email"] and row["manager_email"] == viewer.email.lower():
+        row["manager_since"] = await managers.manager_since(practitioner_id, row["manager_email"])
     return row
 
 
@@ -125,7 +130,7 @@ async def competence_ids(codes: list[str]) -> dict[str, int]:
 
 
 def _require_owner(viewer: Viewer, practitioner: PractitionerRef) -> None:
-    if not may_manage_own_learning(viewer, practitioner["email"]):
+    if not may_manage_own_learning(viewer, practitioner["id"]):
         raise Forbidden("Only the practitioner can change their own learning log")
 
 
@@ -148,7 +153,14 @@ async def competences_of(record_ids: list[int]) -> dict[int, list[str]]:
 def record_out(
     viewer: Viewer, practitioner: PractitionerRef, row: dict[str, Any], codes: list[str]
 ) -> LearningRecordOut:
-    private = can_read_reflection(viewer, practitioner["email"], practitioner["manager_email"], row["verifier_email"])
+    private = can_read_reflection(
+        viewer,
+        practitioner["id"],
+        practitioner["manager_email"],
+        practitioner.get("manager_since"),
+        row["verifier_email"],
+        clock.local_date(row["created_at"]),
+    )
     return LearningRecordOut(
         id=row["id"],
         practitioner_id=row["practitioner"],
@@ -342,7 +354,7 @@ async def list_needs(viewer: Viewer, practitioner_id: int) -> list[LearningNeedO
 async def record_need(viewer: Viewer, practitioner_id: int, data: LearningNeedIn) -> LearningNeedOut:
     """The practitioner or their line manager records a learning need against a competence."""
     practitioner = await practitioner_ref(viewer, practitioner_id)
-    if not may_record_need(viewer, practitioner["email"], practitioner["manager_email"]):
+    if not may_record_need(viewer, practitioner["id"], practitioner["manager_email"]):
         raise Forbidden("Only the practitioner or their line manager can record their learning needs")
     ids = await competence_ids([data.competence])
     async with write_tx():

@@ -26,7 +26,7 @@ async def request_verification(
 ) -> LearningRecordOut:
     """Name the verifier (the line manager, or a registered practitioner) and put the record in their queue."""
     practitioner = await practitioner_ref(viewer, practitioner_id)
-    if not may_manage_own_learning(viewer, practitioner["email"]):
+    if not may_manage_own_learning(viewer, practitioner["id"]):
         raise Forbidden("Only the practitioner can ask for their learning to be verified")
     row = await record_row(practitioner_id, record_id)
     if row["verification_state"] == "verified":
@@ -116,7 +116,7 @@ def _still_waiting_for(viewer: Viewer, record_id: int) -> Any:
 async def verify(viewer: Viewer, record_id: int, review_note: str) -> LearningRecordOut:
     """Record the review of the reflective discussion and mark the learning verified."""
     row, practitioner = await _reviewable(viewer, record_id)
-    if not can_verify(viewer, practitioner["email"], row["verifier_email"], row["verification_state"]):
+    if not can_verify(viewer, practitioner["id"], row["verifier_email"], row["verification_state"]):
         raise Conflict("This record is not waiting for your verification")
     async with write_tx():
         done = (
@@ -141,7 +141,7 @@ async def verify(viewer: Viewer, record_id: int, review_note: str) -> LearningRe
 async def return_record(viewer: Viewer, record_id: int, comment: str) -> LearningRecordOut:
     """Send the record back to the practitioner with a comment; it leaves the verifier's queue."""
     row, practitioner = await _reviewable(viewer, record_id)
-    if not can_verify(viewer, practitioner["email"], row["verifier_email"], row["verification_state"]):
+    if not can_verify(viewer, practitioner["id"], row["verifier_email"], row["verification_state"]):
         raise Conflict("This record is not waiting for your verification")
     async with write_tx():
         done = (

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from icalendar import Calendar, Event
 
 from registry import clock
-from registry.accounts.rules import Viewer
+from registry.accounts.rules import Viewer, is_self
 from registry.db import write_tx
 from registry.errors import Forbidden, NotFound
 from registry.events.tables import Booking, EventSession
@@ -50,7 +50,7 @@ async def regenerate_feed(viewer: Viewer, practitioner_id: int) -> str:
     row = await Practitioner.select(Practitioner.email).where(Practitioner.id == practitioner_id).first()
     if row is None:
         raise NotFound("No such practitioner")
-    if row["email"] != viewer.email.lower():
+    if not is_self(viewer, practitioner_id):
         raise Forbidden("Only the practitioner can change their calendar feed address")
     async with write_tx():
         version = await _version(practitioner_id) + 1

@@ -7,6 +7,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from registry.accounts.rules import Role
+from registry.accounts.rules import is_self as is_own
 from registry.errors import Forbidden
 from registry.learning.service import practitioner_ref
 from registry.notify import feeds, outbox, preferences
@@ -51,7 +52,7 @@ class CalendarPages(Controller):
         """The person's secret feed URL (only they see it)."""
         viewer = viewer_of(request)
         practitioner = await practitioner_ref(viewer, practitioner_id)
-        is_self = practitioner["email"] == viewer.email.lower()
+        is_self = is_own(viewer, practitioner_id)
         url = f"{get_settings().base_url}/calendar/{await feeds.feed_token(practitioner_id)}.ics" if is_self else None
         return render(
             request,
@@ -73,8 +74,8 @@ class CalendarPages(Controller):
     async def set_reminders(self, request: AnyRequest, practitioner_id: FromPath[int]) -> Redirect:
         """Turn optional reminders on or off (invitations and cancellations always come)."""
         viewer = viewer_of(request)
-        practitioner = await practitioner_ref(viewer, practitioner_id)
-        if practitioner["email"] != viewer.email.lower():
+        await practitioner_ref(viewer, practitioner_id)
+        if not is_own(viewer, practitioner_id):
             raise Forbidden("Only the practitioner can change their reminders")
         form = await form_data(request)
         await preferences.set_reminders(viewer, form.get("reminders") == "on")

@@ -10,7 +10,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
-from registry.accounts.rules import ADMIN_ROLES, EDITOR_ROLES, Role, can_edit_practitioner
+from registry.accounts.rules import ADMIN_ROLES, EDITOR_ROLES, Role, can_edit_practitioner, is_self
 from registry.errors import Conflict, Invalid
 from registry.learning import progress as learning_progress
 from registry.learning.pack import may_produce_pack
@@ -123,11 +123,11 @@ class PractitionerPages(Controller):
             "people/practitioner.html",
             practitioner=practitioner,
             can_edit=can_edit_practitioner(viewer, organisation_id),
-            is_self=practitioner.email == viewer.email,
+            is_self=is_self(viewer, practitioner.id),
             saved=bool(saved),
             progress=await learning_progress.progress_overview(viewer, practitioner_id),
             registration=await registration_service.summary_for(viewer, practitioner_id),
-            can_make_pack=may_produce_pack(viewer, practitioner.email, practitioner.manager_email),
+            can_make_pack=may_produce_pack(viewer, practitioner.id, practitioner.manager_email),
         )
 
     @get("/{practitioner_id:int}/edit", guards=[_editors])

@@ -204,6 +204,9 @@ class PractitionerOut(BaseModel):
     started_on: IsoDate
     left_on: date | None
     cldsc_status: str = Field(description="CLDSC registration status today")
+    pending_email: str | None = Field(
+        default=None, description="A new address asked for, waiting for the person (or an admin) to confirm it"
+    )
 
 
 class Page(BaseModel, Generic[T]):

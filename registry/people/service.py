@@ -17,10 +17,15 @@ from registry.accounts.rules import (
     Viewer,
     can_edit_practitioner,
     can_see_practitioner,
+    is_self,
+    manager_problem,
     practitioner_scope,
+    sign_in_claim_problem,
 )
+from registry.accounts.tables import User
 from registry.db import contains, is_integrity_error, write_tx
 from registry.errors import Conflict, Forbidden, Invalid, NotFound
+from registry.people import email_changes, managers
 from registry.people.rules import (
     ORGANISATION_REQUIRED,
     PRACTITIONER_REQUIRED,
@@ -176,8 +181,8 @@ def _scope_where(viewer: Viewer) -> Any:
     if scope.everything:
         return None
     parts: list[Any] = []
-    if scope.own_email:
-        parts.append(Practitioner.email == scope.own_email)
+    if scope.own_practitioner_id is not None:
+        parts.append(Practitioner.id == scope.own_practitioner_id)
     if scope.managed_by:
         parts.append(Practitioner.manager_email == scope.managed_by)
     if scope.organisation_id is not None:
@@ -256,7 +261,7 @@ async def _practitioner_row(practitioner_id: int) -> dict[str, Any] | None:
 
 
 def _visible(viewer: Viewer, row: dict[str, Any]) -> bool:
-    return can_see_practitioner(viewer, row["email"], row["organisation_id"], row["manager_email"])
+    return can_see_practitioner(viewer, row["id"], row["organisation_id"], row["manager_email"])
 
 
 async def get_practitioner(viewer: Viewer, practitioner_id: int) -> PractitionerOut:
@@ -264,8 +269,15 @@ async def get_practitioner(viewer: Viewer, practitioner_id: int) -> Practitioner
     row = await _practitioner_row(practitioner_id)
     if row is None or not _visible(viewer, row):
         raise NotFound("No such practitioner")
+    return await _one_out(row)
+
+
+async def _one_out(row: dict[str, Any]) -> PractitionerOut:
+    practitioner_id = int(row["id"])
     statuses = await registration.statuses_on([practitioner_id], clock.today())
-    return _practitioner_out(row, statuses[practitioner_id])
+    pending = (await email_changes.pending_emails([practitioner_id])).get(practitioner_id)
+    out = _practitioner_out(row, statuses[practitioner_id])
+    return out.model_copy(update={"pending_email": pending.new_email if pending else None})
 
 
 async def get_editable_practitioner(viewer: Viewer, practitioner_id: int) -> PractitionerOut:
@@ -274,13 +286,12 @@ async def get_editable_practitioner(viewer: Viewer, practitioner_id: int) -> Pra
     row = await _practitioner_row(practitioner_id)
     if row is None or not _visible(viewer, row) or not can_edit_practitioner(viewer, row["organisation_id"]):
         raise NotFound("No such practitioner")
-    statuses = await registration.statuses_on([practitioner_id], clock.today())
-    return _practitioner_out(row, statuses[practitioner_id])
+    return await _one_out(row)
 
 
 async def own_practitioner_id(viewer: Viewer) -> int | None:
-    row = await Practitioner.select(Practitioner.id).where(Practitioner.email == viewer.email).first()
-    return int(row["id"]) if row else None
+    """The record the viewer's sign-in is tied to (by id, never by matching the email)."""
+    return viewer.practitioner_id
 
 
 def _require_editor(viewer: Viewer) -> None:
@@ -301,28 +312,66 @@ def _columns(data: dict[Any, Any]) -> dict[Any, Any]:
     return data
 
 
+async def _sign_in_of(practitioner_id: int | None = None, email: str | None = None) -> dict[str, Any] | None:
+    """The sign-in tied to a record (by id), or the one using an address."""
+    where = User.practitioner == practitioner_id if practitioner_id is not None else User.email == email
+    row: dict[str, Any] | None = (
+        await User.select(User.id, User.role, User.organisation, User.practitioner).where(where).first()
+    )
+    return row
+
+
+def _claim_problem(viewer: Viewer, user: dict[str, Any] | None, record_organisation_id: int) -> str | None:
+    """A record's leaving date (and its organisation) reach the sign-in tied to it: only within the viewer's
+    role and organisation. A sign-in with no organisation of its own belongs to its record's."""
+    if user is None:
+        return None
+    organisation = user["organisation"] if user["organisation"] is not None else record_organisation_id
+    return sign_in_claim_problem(viewer, user["role"], organisation, record_organisation_id)
+
+
 async def create_practitioner(viewer: Viewer, data: PractitionerIn) -> PractitionerOut:
     _require_editor(viewer)
     organisation_id = await _organisation_id(data.organisation)
     if not can_edit_practitioner(viewer, organisation_id):
         raise Invalid({"organisation": "you can only add practitioners to your own organisation"})
+    if problem := manager_problem(viewer, data.manager_email):
+        raise Invalid({"manager_email": problem})
     now = clock.now()
     values = _columns(data.model_dump()) | {"organisation": organisation_id, "created_at": now, "updated_at": now}
     try:
         async with write_tx():
             if await Practitioner.exists().where(Practitioner.email == data.email):
                 raise Conflict(f"A practitioner with email {data.email} already exists")
+            user = await _sign_in_of(email=data.email)
+            if user is not None and user["practitioner"] is not None:
+                raise Conflict(f"The sign-in {data.email} already belongs to another practitioner record")
+            if problem := _claim_problem(viewer, user, organisation_id):
+                raise Invalid({"email": problem})
             rows = await Practitioner.insert(Practitioner(**values)).returning(Practitioner.id)
+            practitioner_id = int(rows[0]["id"])
+            if user is not None:
+                await User.update({User.practitioner: practitioner_id}).where(User.id == user["id"])
+            if data.manager_email:
+                person = {"id": practitioner_id, "email": data.email, "given_name": data.given_name}
+                await managers.record_manager(
+                    person, data.manager_email, by_email=viewer.email, from_on=data.started_on, tell_practitioner=False
+                )
     except Exception as exc:
         if is_integrity_error(exc):
             raise Conflict(f"A practitioner with email {data.email} already exists") from exc
         raise
     log.info("%s created practitioner %s", viewer.email, data.email)
-    return await get_practitioner(viewer, rows[0]["id"])
+    return await get_practitioner(viewer, practitioner_id)
 
 
 async def update_practitioner(viewer: Viewer, practitioner_id: int, patch: PractitionerPatch) -> PractitionerOut:
-    """Change HR fields; partner admins only within their organisation, and only into it."""
+    """Change HR fields; partner admins only within their organisation, and only into it.
+
+    Fields that decide access are guarded: nobody names themselves line manager; a leaving date or a move
+    reaches the record's sign-in only within the editor's role and organisation; and the email of a record
+    someone signs in with, or that holds learning, changes only once confirmed (people/email_changes.py).
+    """
     _require_editor(viewer)
     changes: dict[Any, Any] = _columns(patch.model_dump(exclude_unset=True))
     for required in ("email", "given_name", "family_name", "organisation", "contract", "weekly_hours", "started_on"):
@@ -339,13 +388,36 @@ async def update_practitioner(viewer: Viewer, practitioner_id: int, patch: Pract
     left_on = changes.get("left_on", row["left_on"])
     if left_on is not None and left_on < started_on:
         raise Invalid({"left_on": "must be on or after started_on"})
+    new_manager = changes.get("manager_email", row["manager_email"])
+    manager_changed = "manager_email" in changes and new_manager != row["manager_email"]
+    if manager_changed and (problem := manager_problem(viewer, new_manager)):
+        raise Invalid({"manager_email": problem})
+    new_email = changes.pop("email", row["email"])
+    email_changed = new_email != row["email"]
+    user = await _sign_in_of(practitioner_id=practitioner_id)
+    reaches_sign_in = ("left_on" in changes and left_on != row["left_on"]) or (
+        "organisation" in changes and changes["organisation"] != row["organisation_id"]
+    )
+    if reaches_sign_in and (problem := _claim_problem(viewer, user, row["organisation_id"])):
+        raise Invalid({"left_on" if "left_on" in changes else "organisation": problem})
+    if email_changed and user is not None and (problem := _claim_problem(viewer, user, row["organisation_id"])):
+        raise Invalid({"email": problem})
     try:
         async with write_tx():
-            if "email" in changes and await Practitioner.exists().where(
-                (Practitioner.email == changes["email"]) & (Practitioner.id != practitioner_id)
-            ):
-                raise Conflict(f"A practitioner with email {changes['email']} already exists")
-            await Practitioner.update({**changes, "updated_at": clock.now()}).where(Practitioner.id == practitioner_id)
+            if email_changed:
+                if await email_changes.address_taken(new_email, practitioner_id):
+                    raise Conflict(f"{new_email} is already used by another practitioner or sign-in")
+                if is_self(viewer, practitioner_id) or not await email_changes.needs_confirmation(practitioner_id):
+                    await email_changes.change_now(practitioner_id, row["email"], new_email)
+                else:
+                    await email_changes.request_change(viewer, row, new_email)
+            if changes:
+                await Practitioner.update({**changes, "updated_at": clock.now()}).where(
+                    Practitioner.id == practitioner_id
+                )
+            if manager_changed:
+                person = {"id": practitioner_id, "email": row["email"], "given_name": row["given_name"]}
+                await managers.record_manager(person, new_manager, by_email=viewer.email)
     except Exception as exc:
         if is_integrity_error(exc):
             raise Conflict("That email belongs to another practitioner") from exc
@@ -400,6 +472,52 @@ async def import_organisations(viewer: Viewer, text: str) -> ImportResult:
     return result
 
 
+async def _import_sign_ins(
+    viewer: Viewer, rows: list[Any], current: dict[str, dict[str, Any]], organisations: dict[str, int]
+) -> dict[str, int]:
+    """Check the access-deciding columns of an import against the sign-ins they reach (inside the import's
+    transaction); returns the sign-ins to tie to the new records (email → user id). Any problem refuses the
+    whole file, as every other problem does."""
+    problems: list[str] = []
+    emails = [row.practitioner.email for row in rows]
+    users = {
+        u["email"]: u
+        for u in await User.select(User.id, User.email, User.role, User.organisation, User.practitioner).where(
+            User.email.is_in(emails or [""])
+        )
+    }
+    tied = {
+        u["practitioner"]: u
+        for u in await User.select(User.id, User.role, User.organisation, User.practitioner).where(
+            User.practitioner.is_in([r["id"] for r in current.values()] or [0])
+        )
+    }
+    to_tie: dict[str, int] = {}
+    for row in rows:
+        data = row.practitioner
+        organisation_id = organisations[data.organisation]
+        before = current.get(data.email)
+        if data.manager_email != (before["manager_email"] if before else None) and (
+            problem := manager_problem(viewer, data.manager_email)
+        ):
+            problems.append(f"line {row.line}: manager_email: {problem}")
+        if before is None:
+            user = users.get(data.email)
+            if user is not None and user["practitioner"] is not None:
+                problems.append(f"line {row.line}: email: the sign-in {data.email} belongs to another record")
+            elif problem := _claim_problem(viewer, user, organisation_id):
+                problems.append(f"line {row.line}: email: {problem}")
+            elif user is not None:
+                to_tie[data.email] = int(user["id"])
+        elif (data.left_on != before["left_on"] or organisation_id != before["organisation"]) and (
+            problem := _claim_problem(viewer, tied.get(before["id"]), before["organisation"])
+        ):
+            problems.append(f"line {row.line}: left_on: {problem}")
+    if problems:
+        raise Invalid(problems, detail=f"{len(problems)} problem(s); nothing was imported")
+    return to_tie
+
+
 async def import_practitioners(viewer: Viewer, text: str) -> ImportResult:
     """All or nothing; re-importing an email updates that record, and leavers are marked, never deleted."""
     _require_importer(viewer, "practitioners")
@@ -416,12 +534,14 @@ async def import_practitioners(viewer: Viewer, text: str) -> ImportResult:
     today = clock.today()
     now = clock.now()
     async with write_tx():
-        existing = {
-            r["email"]: r["id"]
-            for r in await Practitioner.select(Practitioner.email, Practitioner.id).where(
-                Practitioner.email.is_in([row.practitioner.email for row in check.rows])
-            )
-        }
+        current = {
+            r["email"]: r
+            for r in await Practitioner.select(
+                Practitioner.email, Practitioner.id, Practitioner.manager_email, Practitioner.given_name,
+                Practitioner.left_on, Practitioner.organisation,
+            ).where(Practitioner.email.is_in([row.practitioner.email for row in check.rows]))
+        }  # fmt: skip
+        existing = {email: r["id"] for email, r in current.items()}
         if allowed is not None and existing:
             foreign = await Practitioner.select(Practitioner.email).where(
                 Practitioner.id.is_in(list(existing.values())) & (Practitioner.organisation != viewer.organisation_id)
@@ -429,18 +549,31 @@ async def import_practitioners(viewer: Viewer, text: str) -> ImportResult:
             if foreign:
                 emails = ", ".join(sorted(r["email"] for r in foreign))
                 raise Invalid([f"email: {emails} belong(s) to another organisation"], detail="nothing was imported")
+        sign_ins = await _import_sign_ins(viewer, check.rows, current, organisations)
         recorded = await registration.latest_changes(existing.values())
         for row in check.rows:
             data = row.practitioner
             values = _columns(data.model_dump()) | {"organisation": organisations[data.organisation], "updated_at": now}
             practitioner_id = existing.get(data.email)
+            person = {"email": data.email, "given_name": data.given_name}
             if practitioner_id is None:
                 inserted = await Practitioner.insert(Practitioner(**values, created_at=now)).returning(Practitioner.id)
                 practitioner_id = int(inserted[0]["id"])
                 created += 1
+                if data.email in sign_ins:
+                    await User.update({User.practitioner: practitioner_id}).where(User.id == sign_ins[data.email])
+                if data.manager_email:
+                    await managers.record_manager(
+                        person | {"id": practitioner_id}, data.manager_email, by_email=viewer.email,
+                        from_on=data.started_on, tell_practitioner=False,
+                    )  # fmt: skip
             else:
                 await Practitioner.update(values).where(Practitioner.id == practitioner_id)
                 updated += 1
+                if data.manager_email != current[data.email]["manager_email"]:
+                    await managers.record_manager(
+                        person | {"id": practitioner_id}, data.manager_email, by_email=viewer.email
+                    )
             cldsc = row.cldsc
             renewal_due = cldsc.renewal_due if cldsc and cldsc.status in ACTIVE_STATUSES else None
             latest = recorded.get(practitioner_id)

@@ -15,7 +15,7 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
-__all__ = ("Organisation", "Practitioner")
+__all__ = ("EmailChange", "LineManagerChange", "Organisation", "Practitioner")
 
 
 class Organisation(Table, tablename="organisation"):
@@ -51,3 +51,39 @@ class Practitioner(Table, tablename="practitioner"):
     left_on = Date(null=True, default=None)
     created_at = Timestamptz()
     updated_at = Timestamptz()
+
+
+class LineManagerChange(Table, tablename="line_manager_change"):
+    """Who has been a practitioner's line manager, from which day: a manager reads the reflections logged
+    from the day they became the manager (earlier ones only when asked to verify them)."""
+
+    id: Serial
+
+    practitioner = ForeignKey(references=Practitioner, null=False, on_delete=OnDelete.cascade, index=True)
+    manager_email = Varchar(length=254, null=True, default=None)
+    """None: the practitioner has no line manager from that day."""
+    from_on = Date()
+    recorded_by_email = Varchar(length=254)
+    recorded_at = Timestamptz()
+
+
+class EmailChange(Table, tablename="email_change"):
+    """A change of email asked for on a record that has a sign-in or learning: it takes effect only once the
+    person confirms it (signed in, or from the link sent to the OLD address) or an admin who did not ask does."""
+
+    id: Serial
+
+    practitioner = ForeignKey(references=Practitioner, null=False, on_delete=OnDelete.cascade, index=True)
+    old_email = Varchar(length=254)
+    new_email = Varchar(length=254)
+    state = Varchar(length=20, default="pending")
+    """``pending``, ``confirmed``, ``declined`` or ``superseded``."""
+    token_hash = Varchar(length=64, unique=True, index=True)
+    """SHA-256 of the confirmation link sent to the old address."""
+    requested_by_email = Varchar(length=254)
+    requested_at = Timestamptz()
+    decided_by_email = Varchar(length=254, null=True, default=None)
+    decided_how = Varchar(length=20, null=True, default=None)
+    """``self`` (signed in), ``old_address`` (the link), ``admin``, or ``requester`` (withdrawn)."""
+    decided_at = Timestamptz(null=True, default=None)
+    note = Text(default="")

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from registry.accounts.rules import ALLIANCE_ROLES, Role, Viewer
+from registry.accounts.rules import ALLIANCE_ROLES, Role, Viewer, is_self
 
 __all__ = (
     "ACTIVE_STATUSES",
@@ -110,11 +110,11 @@ def days_until(renewal_due: date, day: date) -> int:
     return (renewal_due - day).days
 
 
-def can_record_change(viewer: Viewer, practitioner_email: str, manager_email: str | None) -> bool:
+def can_record_change(viewer: Viewer, practitioner_id: int, manager_email: str | None) -> bool:
     """The practitioner themself, their line manager, alliance leads and admins record registration changes."""
     if viewer.role not in RECORDING_ROLES:
         return False
     if viewer.role in ALLIANCE_ROLES:
         return True
     email = viewer.email.lower()
-    return email == practitioner_email.lower() or (manager_email is not None and email == manager_email.lower())
+    return is_self(viewer, practitioner_id) or (manager_email is not None and email == manager_email.lower())

@@ -196,14 +196,14 @@ async def registration_page(viewer: Viewer, practitioner_id: int) -> Registratio
     return RegistrationPage(
         practitioner=practitioner,
         registration=await _registration(practitioner_id, clock.today()),
-        can_record=can_record_change(viewer, practitioner.email, practitioner.manager_email),
+        can_record=can_record_change(viewer, practitioner.id, practitioner.manager_email),
     )
 
 
 async def record_change(viewer: Viewer, practitioner_id: int, data: RegistrationChangeIn) -> RegistrationOut:
     """Append a change (never overwrite): by the practitioner, their line manager, a lead or an admin."""
     practitioner = await people.get_practitioner(viewer, practitioner_id)
-    if not can_record_change(viewer, practitioner.email, practitioner.manager_email):
+    if not can_record_change(viewer, practitioner.id, practitioner.manager_email):
         raise Forbidden("Only the practitioner, their line manager or an alliance lead can record registration")
     async with write_tx():
         row = await append_change(

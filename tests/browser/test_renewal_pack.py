@@ -7,16 +7,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from registry.accounts.rules import Role, Viewer
+from registry.accounts.rules import Role
 from registry.learning import service
 from registry.learning.schemas import GoalIn, LearningRecordIn
 from tests.browser.conftest import LiveServer
 from tests.browser.pages import SignInPage
-from tests.support import PASSWORD, Alliance
+from tests.support import PASSWORD, Alliance, as_viewer
 
 pytestmark = pytest.mark.browser
 
-EILIDH = Viewer(0, "eilidh@example.org", "Eilidh", Role.PRACTITIONER)
+EILIDH = as_viewer("eilidh@example.org", "Eilidh", Role.PRACTITIONER)
 
 
 async def _learning(pid: int) -> None:

@@ -8,7 +8,7 @@ from litestar.testing import AsyncTestClient
 
 from registry.app import create_app
 from tests.integration.test_sign_in import sign_in
-from tests.support import Alliance, bearer
+from tests.support import Alliance, as_viewer, bearer
 
 ALL = frozenset({"practitioner", "manager", "partner_admin", "lead", "admin"})
 EDITORS = frozenset({"partner_admin", "lead", "admin"})
@@ -200,12 +200,12 @@ def test_the_table_lists_every_route() -> None:
 
 async def _eilidhs_learning(alliance: Alliance) -> tuple[int, int]:
     """Two learning records of Eilidh's: one waiting for Graham's verification, one spare for the API DELETE."""
-    from registry.accounts.rules import Role, Viewer
+    from registry.accounts.rules import Role
     from registry.learning import service as learning
     from registry.learning import verification
     from registry.learning.schemas import LearningRecordIn
 
-    eilidh = Viewer(0, "eilidh@example.org", "Eilidh", Role.PRACTITIONER)
+    eilidh = as_viewer("eilidh@example.org", "Eilidh", Role.PRACTITIONER)
     pid = alliance.practitioner_ids["eilidh@example.org"]
     record = await learning.create_record(
         eilidh,

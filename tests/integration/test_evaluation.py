@@ -11,18 +11,18 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from registry import clock
-from registry.accounts.rules import Role, Viewer
+from registry.accounts.rules import Role
 from registry.events.evaluation import pending_evaluations
 from registry.events.tables import Evaluation
 from tests.integration.test_sign_in import sign_in
-from tests.support import Alliance, bearer
+from tests.support import Alliance, as_viewer, bearer
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 FIRST = (datetime.now(UTC) + timedelta(days=14)).replace(hour=9, minute=30, second=0, microsecond=0)
 LAST = FIRST + timedelta(days=7)
 BETWEEN_SESSIONS = FIRST + timedelta(days=1)
 AFTER = LAST + timedelta(hours=3)
-EILIDH = Viewer(0, "eilidh@example.org", "Eilidh", Role.PRACTITIONER)
+EILIDH = as_viewer("eilidh@example.org", "Eilidh", Role.PRACTITIONER)
 NAMES = ("Eilidh", "Morrison", "Ross", "Walker", "Amira", "eilidh@", "ross@")
 
 

@@ -16,14 +16,14 @@ import pytest
 import vobject
 from aiosmtpd.controller import Controller
 
-from registry.accounts.rules import Role, Viewer
+from registry.accounts.rules import Role
 from registry.cli_viewer import COMMAND_LINE
 from registry.events import bookings, service
 from registry.events.schemas import EventIn, EventPatch, SessionIn
 from registry.notify import outbox
 from registry.notify.mail import SmtpBackend
 from registry.notify.tables import OutboxMessage
-from tests.support import Alliance
+from tests.support import Alliance, as_viewer
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -73,7 +73,7 @@ async def _event(start: datetime, capacity: int = 5) -> int:
     return event.id
 
 
-EILIDH = Viewer(0, "eilidh@example.org", "Eilidh", Role.PRACTITIONER)
+EILIDH = as_viewer("eilidh@example.org", "Eilidh", Role.PRACTITIONER)
 
 
 async def test_booking_sends_a_request_invite_then_update_then_cancel(smtp, alliance: Alliance) -> None:

@@ -90,6 +90,7 @@ async def test_record_shape_and_status_today(client: Client, alliance: Alliance)
         "started_on": "2020-02-03",
         "left_on": None,
         "cldsc_status": "associate",
+        "pending_email": None,
     }
 
 

@@ -9,17 +9,17 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from registry import clock
-from registry.accounts.rules import Role, Viewer
+from registry.accounts.rules import Role
 from registry.registration import service as registration
 from registry.registration.schemas import RegistrationChangeIn
 from registry.registration.tables import CldscRegistration
 from registry.web.templating import make_template_engine
 from tests.integration.test_sign_in import sign_in
-from tests.support import Alliance
+from tests.support import Alliance, as_viewer
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 TODAY = date(2026, 11, 22)
-LEAD = Viewer(0, "lead@example.org", "Lead", Role.LEAD)
+LEAD = as_viewer("lead@example.org", "Lead", Role.LEAD)
 
 
 @pytest.fixture(autouse=True)
@@ -215,7 +215,7 @@ async def test_strangers_are_sent_to_sign_in(client: Client, alliance: Alliance)
 
 
 async def test_the_summary_card_for_the_practitioner_page(alliance: Alliance) -> None:
-    eilidh = Viewer(0, "eilidh@example.org", "Eilidh", Role.PRACTITIONER)
+    eilidh = as_viewer("eilidh@example.org", "Eilidh", Role.PRACTITIONER)
     pid = alliance.practitioner_ids["eilidh@example.org"]
     summary = await registration.summary_for(eilidh, pid)
     html = make_template_engine().engine.get_template("registration/_summary.html").render(registration=summary)

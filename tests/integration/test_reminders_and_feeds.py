@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import vobject
 from litestar.testing import AsyncTestClient
 
-from registry.accounts.rules import Role, Viewer
+from registry.accounts.rules import Role
 from registry.cli_viewer import COMMAND_LINE
 from registry.events import bookings, service
 from registry.events.schemas import EventIn, SessionIn
@@ -16,10 +16,10 @@ from registry.events.tables import Booking
 from registry.notify import feeds, reminders
 from registry.notify.tables import OutboxMessage
 from registry.registration.service import append_change
-from tests.support import Alliance
+from tests.support import Alliance, as_viewer
 
 Client = AsyncTestClient  # type: ignore[type-arg]
-EILIDH = Viewer(0, "eilidh@example.org", "Eilidh", Role.PRACTITIONER)
+EILIDH = as_viewer("eilidh@example.org", "Eilidh", Role.PRACTITIONER)
 
 
 async def _event(days_ahead: float) -> int:

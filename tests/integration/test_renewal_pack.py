@@ -10,19 +10,19 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from registry import clock
-from registry.accounts.rules import Role, Viewer
+from registry.accounts.rules import Role
 from registry.errors import Forbidden, NotFound
 from registry.learning import pack, service, verification
 from registry.learning.rules import financial_year
 from registry.learning.schemas import GoalIn, LearningRecordIn, LearningRecordPatch
 from tests.integration.test_sign_in import sign_in
-from tests.support import Alliance
+from tests.support import Alliance, as_viewer
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 
-EILIDH = Viewer(0, "eilidh@example.org", "Eilidh", Role.PRACTITIONER)
-GRAHAM = Viewer(0, "graham@example.org", "Graham", Role.MANAGER)
-LEAD = Viewer(0, "lead@example.org", "Lead", Role.LEAD)
+EILIDH = as_viewer("eilidh@example.org", "Eilidh", Role.PRACTITIONER)
+GRAHAM = as_viewer("graham@example.org", "Graham", Role.MANAGER)
+LEAD = as_viewer("lead@example.org", "Lead", Role.LEAD)
 
 # Eilidh has been an associate member since 1 May 2025 (tests/support.py), so her cycle runs to 30 April 2028.
 CYCLE_LABEL = "Registration cycle to 1 May 2028"

@@ -7,14 +7,14 @@ from datetime import UTC, datetime, timedelta
 from litestar.testing import AsyncTestClient
 
 from registry import clock
-from registry.accounts.rules import Role, Viewer
+from registry.accounts.rules import Role
 from registry.errors import Conflict
 from registry.learning import service as learning
 from registry.learning import verification
 from registry.learning.rules import financial_year
 from registry.learning.schemas import LearningRecordIn, LearningRecordPatch
 from tests.integration.test_events_api import create_event, event_body
-from tests.support import Alliance, bearer
+from tests.support import Alliance, as_viewer, bearer
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 
@@ -50,8 +50,8 @@ async def test_an_event_title_cannot_hold_a_line_break(client: Client, alliance:
 
 
 async def test_verification_of_a_record_changed_meanwhile_is_refused(alliance: Alliance) -> None:
-    eilidh = Viewer(0, "eilidh@example.org", "Eilidh", Role.PRACTITIONER)
-    graham = Viewer(0, "graham@example.org", "Graham", Role.MANAGER)
+    eilidh = as_viewer("eilidh@example.org", "Eilidh", Role.PRACTITIONER)
+    graham = as_viewer("graham@example.org", "Graham", Role.MANAGER)
     pid = alliance.practitioner_ids["eilidh@example.org"]
     record = await learning.create_record(
         eilidh,

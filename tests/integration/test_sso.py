@@ -14,13 +14,13 @@ from litestar.testing import AsyncTestClient
 from werkzeug.serving import BaseWSGIServer
 
 from registry.accounts import sso
-from registry.accounts.rules import Role, Viewer
+from registry.accounts.rules import Role
 from registry.accounts.tables import User
 from registry.cli_viewer import COMMAND_LINE
 from registry.people import service as people
 from registry.web.auth import SESSION_COOKIE
 from tests.integration.test_sign_in import sign_in
-from tests.support import PASSWORD, Alliance
+from tests.support import PASSWORD, Alliance, as_viewer
 
 with warnings.catch_warnings():
     # The mock provider still imports authlib.jose, which authlib deprecates in favour of joserfc.
@@ -30,7 +30,7 @@ with warnings.catch_warnings():
 # The mock provider (in a thread of this process, so under these filters) uses an authlib hook that authlib deprecates.
 pytestmark = pytest.mark.filterwarnings("ignore:get_jwt_config:DeprecationWarning")
 
-ADMIN = Viewer(0, "admin@example.org", "Admin", Role.ADMIN)
+ADMIN = as_viewer("admin@example.org", "Admin", Role.ADMIN)
 DOMAIN = "dcc.example.org"
 CLIENT_ID = "cld-registry"
 HEADER = "email,given_name,family_name,organisation,job_title,contract,weekly_hours,started_on,left_on\n"

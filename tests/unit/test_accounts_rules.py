@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from registry.accounts.rules import (
     ADMIN_ROLES,
     EDITOR_ROLES,
+    ROLE_RANK,
     ROLES,
     Role,
     Scope,
@@ -19,36 +20,45 @@ from registry.accounts.rules import (
     can_edit_practitioner,
     can_see_practitioner,
     hash_token,
+    is_self,
+    manager_problem,
     new_token,
     practitioner_scope,
+    sign_in_claim_problem,
 )
 
 VIEWER_EMAIL = "pat.kerr@example.org"
 VIEWER_ORG = 1
 OTHER_ORG = 2
 THIRD_ORG = 3
+OWN_RECORD = 42
+"""The practitioner record the viewer's sign-in is tied to (by id)."""
 
 
-def viewer(role: Role, organisation_id: int | None = VIEWER_ORG, email: str = VIEWER_EMAIL) -> Viewer:
-    return Viewer(user_id=7, email=email, name="Pat Kerr", role=role, organisation_id=organisation_id)
+def viewer(
+    role: Role, organisation_id: int | None = VIEWER_ORG, email: str = VIEWER_EMAIL, practitioner_id: int | None = OWN_RECORD
+) -> Viewer:
+    return Viewer(
+        user_id=7, email=email, name="Pat Kerr", role=role, organisation_id=organisation_id,
+        practitioner_id=practitioner_id,
+    )  # fmt: skip
 
 
-# relation → (record email, record organisation, record manager_email). Each relation is kept apart from the
+# relation → (record id, record organisation, record manager_email). Each relation is kept apart from the
 # others (e.g. the own record sits in another organisation) so that exactly one rule can make it visible.
-RELATIONS: dict[str, tuple[str, int, str | None]] = {
-    "own": (VIEWER_EMAIL, OTHER_ORG, None),
-    "own, record email in capitals": ("PAT.KERR@EXAMPLE.ORG", OTHER_ORG, None),
-    "own, record email mixed case": ("Pat.Kerr@Example.org", OTHER_ORG, "someone@example.org"),
-    "managed": ("team.member@example.org", OTHER_ORG, VIEWER_EMAIL),
-    "managed, manager email mixed case": ("team.member@example.org", OTHER_ORG, "Pat.Kerr@EXAMPLE.org"),
-    "same organisation": ("colleague@example.org", VIEWER_ORG, "boss@example.org"),
-    "same organisation, no manager": ("colleague@example.org", VIEWER_ORG, None),
-    "other organisation": ("stranger@example.org", OTHER_ORG, "boss@example.org"),
-    "unrelated": ("nobody@example.org", THIRD_ORG, None),
-    "similar email only": ("pat.kerr@example.org.uk", OTHER_ORG, "xpat.kerr@example.org"),
+RELATIONS: dict[str, tuple[int, int, str | None]] = {
+    "own": (OWN_RECORD, OTHER_ORG, None),
+    "own, with a manager": (OWN_RECORD, OTHER_ORG, "someone@example.org"),
+    "managed": (50, OTHER_ORG, VIEWER_EMAIL),
+    "managed, manager email mixed case": (51, OTHER_ORG, "Pat.Kerr@EXAMPLE.org"),
+    "same organisation": (52, VIEWER_ORG, "boss@example.org"),
+    "same organisation, no manager": (53, VIEWER_ORG, None),
+    "other organisation": (54, OTHER_ORG, "boss@example.org"),
+    "unrelated": (55, THIRD_ORG, None),
+    "similar manager email only": (56, OTHER_ORG, "xpat.kerr@example.org"),
 }
 
-OWN = {"own", "own, record email in capitals", "own, record email mixed case"}
+OWN = {"own", "own, with a manager"}
 MANAGED = {"managed", "managed, manager email mixed case"}
 SAME_ORG = {"same organisation", "same organisation, no manager"}
 
@@ -70,24 +80,34 @@ def test_visible_table_covers_every_role() -> None:
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
 @pytest.mark.parametrize("relation", list(RELATIONS))
 def test_can_see_practitioner(role: Role, relation: str) -> None:
-    email, organisation_id, manager_email = RELATIONS[relation]
+    record_id, organisation_id, manager_email = RELATIONS[relation]
     expected = relation in VISIBLE[role]
-    assert can_see_practitioner(viewer(role), email, organisation_id, manager_email) is expected
+    assert can_see_practitioner(viewer(role), record_id, organisation_id, manager_email) is expected
 
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
 @pytest.mark.parametrize("relation", list(RELATIONS))
 def test_can_see_practitioner_viewer_without_organisation(role: Role, relation: str) -> None:
     """Without an organisation a partner admin sees only themselves; lead and admin still see everything."""
-    email, organisation_id, manager_email = RELATIONS[relation]
+    record_id, organisation_id, manager_email = RELATIONS[relation]
     expected = relation in (VISIBLE[role] if role in {Role.LEAD, Role.ADMIN} else VISIBLE[role] - SAME_ORG)
-    assert can_see_practitioner(viewer(role, organisation_id=None), email, organisation_id, manager_email) is expected
+    assert can_see_practitioner(viewer(role, organisation_id=None), record_id, organisation_id, manager_email) is expected
+
+
+@pytest.mark.parametrize("role", [Role.PRACTITIONER, Role.MANAGER], ids=lambda r: r.value)
+def test_a_sign_in_without_a_record_has_no_own_record(role: Role) -> None:
+    """Own is decided by the id a sign-in is tied to; a sign-in tied to none owns nothing, whatever the email."""
+    unlinked = viewer(role, practitioner_id=None)
+    assert can_see_practitioner(unlinked, OWN_RECORD, OTHER_ORG, None) is False
+    assert is_self(unlinked, OWN_RECORD) is False
+    assert is_self(viewer(role), OWN_RECORD) is True
+    assert is_self(viewer(role), OWN_RECORD + 1) is False
 
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
 def test_every_role_sees_the_team_they_line_manage(role: Role) -> None:
-    assert can_see_practitioner(viewer(role), "team.member@example.org", OTHER_ORG, VIEWER_EMAIL) is True
-    assert can_see_practitioner(viewer(role), "team.member@example.org", OTHER_ORG, "someone.else@example.org") is (
+    assert can_see_practitioner(viewer(role), 60, OTHER_ORG, VIEWER_EMAIL) is True
+    assert can_see_practitioner(viewer(role), 60, OTHER_ORG, "someone.else@example.org") is (
         role in {Role.LEAD, Role.ADMIN}
     )
 
@@ -95,9 +115,12 @@ def test_every_role_sees_the_team_they_line_manage(role: Role) -> None:
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.PRACTITIONER, Scope(own_email=VIEWER_EMAIL, managed_by=VIEWER_EMAIL)),
-        (Role.MANAGER, Scope(own_email=VIEWER_EMAIL, managed_by=VIEWER_EMAIL)),
-        (Role.PARTNER_ADMIN, Scope(own_email=VIEWER_EMAIL, managed_by=VIEWER_EMAIL, organisation_id=VIEWER_ORG)),
+        (Role.PRACTITIONER, Scope(own_practitioner_id=OWN_RECORD, managed_by=VIEWER_EMAIL)),
+        (Role.MANAGER, Scope(own_practitioner_id=OWN_RECORD, managed_by=VIEWER_EMAIL)),
+        (
+            Role.PARTNER_ADMIN,
+            Scope(own_practitioner_id=OWN_RECORD, managed_by=VIEWER_EMAIL, organisation_id=VIEWER_ORG),
+        ),
         (Role.LEAD, Scope(everything=True)),
         (Role.ADMIN, Scope(everything=True)),
     ],
@@ -116,7 +139,7 @@ def test_scope_of_practitioners_and_managers_ignores_their_organisation(role: Ro
 
 def test_scope_of_partner_admin_without_organisation_is_themselves_and_their_team() -> None:
     scope = practitioner_scope(viewer(Role.PARTNER_ADMIN, organisation_id=None))
-    assert scope == Scope(own_email=VIEWER_EMAIL, managed_by=VIEWER_EMAIL)
+    assert scope == Scope(own_practitioner_id=OWN_RECORD, managed_by=VIEWER_EMAIL)
 
 
 @pytest.mark.parametrize(
@@ -147,16 +170,48 @@ def test_role_sets() -> None:
     assert set(ADMIN_ROLES) == {Role.LEAD, Role.ADMIN}
 
 
-@pytest.mark.parametrize(
-    ("role", "record"),
-    [
-        (Role.PRACTITIONER, ("pat.kerr@example.org", OTHER_ORG, None)),
-        (Role.MANAGER, ("t@example.org", 2, VIEWER_EMAIL)),
-    ],
-    ids=["own record", "managed record"],
-)
-def test_can_see_practitioner_viewer_email_with_capitals(role: Role, record: tuple[str, int, str | None]) -> None:
-    assert can_see_practitioner(viewer(role, email="Pat.Kerr@Example.org"), *record) is True
+def test_can_see_managed_record_whatever_the_case_of_the_viewer_email() -> None:
+    assert can_see_practitioner(viewer(Role.MANAGER, email="Pat.Kerr@Example.org"), 61, 2, VIEWER_EMAIL) is True
+
+
+# ---------------------------------------------------------------- fields that decide access
+
+# (editor role, sign-in role, sign-in organisation, record organisation) → refused?
+CLAIMS = [
+    (Role.PARTNER_ADMIN, Role.PRACTITIONER, VIEWER_ORG, VIEWER_ORG, False),
+    (Role.PARTNER_ADMIN, Role.MANAGER, VIEWER_ORG, VIEWER_ORG, False),
+    (Role.PARTNER_ADMIN, Role.PARTNER_ADMIN, VIEWER_ORG, VIEWER_ORG, False),
+    (Role.PARTNER_ADMIN, Role.PRACTITIONER, OTHER_ORG, VIEWER_ORG, True),
+    (Role.PARTNER_ADMIN, Role.PARTNER_ADMIN, OTHER_ORG, VIEWER_ORG, True),
+    (Role.PARTNER_ADMIN, Role.PRACTITIONER, VIEWER_ORG, OTHER_ORG, True),
+    (Role.PARTNER_ADMIN, Role.LEAD, VIEWER_ORG, VIEWER_ORG, True),
+    (Role.PARTNER_ADMIN, Role.ADMIN, VIEWER_ORG, VIEWER_ORG, True),
+    (Role.LEAD, Role.PARTNER_ADMIN, OTHER_ORG, VIEWER_ORG, False),
+    (Role.LEAD, Role.LEAD, OTHER_ORG, OTHER_ORG, False),
+    (Role.LEAD, Role.ADMIN, OTHER_ORG, OTHER_ORG, True),
+    (Role.ADMIN, Role.ADMIN, OTHER_ORG, OTHER_ORG, False),
+    (Role.ADMIN, Role.LEAD, THIRD_ORG, OTHER_ORG, False),
+]
+
+
+@pytest.mark.parametrize(("editor", "user_role", "user_org", "record_org", "refused"), CLAIMS)
+def test_sign_in_claim(editor: Role, user_role: Role, user_org: int, record_org: int, refused: bool) -> None:
+    problem = sign_in_claim_problem(viewer(editor), user_role.value, user_org, record_org)
+    assert (problem is not None) is refused
+
+
+def test_role_rank_orders_every_role() -> None:
+    assert sorted(ROLE_RANK, key=ROLE_RANK.__getitem__) == [
+        Role.PRACTITIONER, Role.MANAGER, Role.PARTNER_ADMIN, Role.LEAD, Role.ADMIN
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_nobody_names_themselves_line_manager(role: Role) -> None:
+    assert manager_problem(viewer(role), VIEWER_EMAIL) is not None
+    assert manager_problem(viewer(role), "PAT.KERR@example.org") is not None
+    assert manager_problem(viewer(role), "graham@example.org") is None
+    assert manager_problem(viewer(role), None) is None
 
 
 # ---------------------------------------------------------------- tokens

@@ -23,6 +23,7 @@ from registry.learning.schemas import CompetenceProgress, Progress
 
 PRACTITIONER = "eilidh@example.org"
 MANAGER = "graham@example.org"
+PRACTITIONER_ID = 2
 
 
 @pytest.mark.parametrize(
@@ -40,12 +41,15 @@ MANAGER = "graham@example.org"
     ],
 )
 def test_only_the_practitioner_and_their_line_manager_produce_the_pack(email: str, role: Role, allowed: bool) -> None:
-    assert may_produce_pack(Viewer(1, email, "Someone", role), PRACTITIONER, MANAGER) is allowed
+    own = PRACTITIONER_ID if email.lower() == PRACTITIONER else None
+    assert may_produce_pack(Viewer(1, email, "Someone", role, practitioner_id=own), PRACTITIONER_ID, MANAGER) is allowed
 
 
 def test_without_a_line_manager_only_the_practitioner() -> None:
-    assert may_produce_pack(Viewer(1, PRACTITIONER, "Eilidh", Role.PRACTITIONER), PRACTITIONER, None)
-    assert not may_produce_pack(Viewer(1, "", "Nobody", Role.MANAGER), PRACTITIONER, None)
+    eilidh = Viewer(1, PRACTITIONER, "Eilidh", Role.PRACTITIONER, practitioner_id=PRACTITIONER_ID)
+    assert may_produce_pack(eilidh, PRACTITIONER_ID, None)
+    assert not may_produce_pack(Viewer(1, "", "Nobody", Role.MANAGER), PRACTITIONER_ID, None)
+    assert not may_produce_pack(Viewer(1, PRACTITIONER, "Same address, no record", Role.PRACTITIONER), PRACTITIONER_ID, None)
 
 
 @pytest.mark.parametrize(
