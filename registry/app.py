@@ -31,6 +31,7 @@ from registry.learning.pack_pages import RenewalPackPages
 from registry.learning.pages import LearningPages, VerificationPages
 from registry.notify.pages import CalendarFeeds, CalendarPages, OutboxPages
 from registry.people.api import OrganisationApi, PractitionerApi
+from registry.people.email_change_pages import EmailChangePages
 from registry.people.pages import ImportPages, OrganisationPages, PractitionerPages
 from registry.registration.api import RegistrationApi
 from registry.registration.pages import RegistrationPages
@@ -71,6 +72,7 @@ def create_app(*, database_pool: bool = True) -> Litestar:
             PractitionerPages,
             OrganisationPages,
             ImportPages,
+            EmailChangePages,
             OrganisationApi,
             PractitionerApi,
             RegistrationPages,

@@ -10,6 +10,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from registry.accounts.rules import Role
 from registry.people import service
 from registry.people.schemas import (
+    LineManagerOut,
     OrganisationIn,
     OrganisationOut,
     OrganisationPatch,
@@ -118,5 +119,35 @@ class PractitionerApi(Controller):
     async def update_practitioner(
         self, request: AnyRequest, practitioner_id: FromPath[int], data: JSONBody[PractitionerPatch]
     ) -> PractitionerOut:
-        """Change a practitioner's HR fields; ``left_on`` marks a leaver."""
+        """Change a practitioner's HR fields; ``left_on`` marks a leaver.
+
+        A new ``email`` on a record that has a sign-in or learning is only asked for: it shows as
+        ``pending_email`` until the person (or an admin who did not ask) confirms it.
+        """
         return await service.update_practitioner(viewer_of(request), practitioner_id, data)
+
+    @post(
+        "/{practitioner_id:int}/email-change/confirm",
+        operation_id="ConfirmEmailChange",
+        status_code=200,
+        responses=ERROR_RESPONSES,
+    )
+    async def confirm_email_change(self, request: AnyRequest, practitioner_id: FromPath[int]) -> PractitionerOut:
+        """The person themself, or an admin other than the one who asked, confirms the pending new email."""
+        return await service.decide_email_change(viewer_of(request), practitioner_id, confirm=True)
+
+    @post(
+        "/{practitioner_id:int}/email-change/decline",
+        operation_id="DeclineEmailChange",
+        status_code=200,
+        responses=ERROR_RESPONSES,
+    )
+    async def decline_email_change(self, request: AnyRequest, practitioner_id: FromPath[int]) -> PractitionerOut:
+        """The person, the one who asked, or an admin declines (withdraws) the pending new email."""
+        return await service.decide_email_change(viewer_of(request), practitioner_id, confirm=False)
+
+    @get("/{practitioner_id:int}/line-managers", operation_id="ListLineManagers", responses=ERROR_RESPONSES)
+    async def line_managers(self, request: AnyRequest, practitioner_id: FromPath[int]) -> list[LineManagerOut]:
+        """Every change of line manager, newest first, with the day each took effect."""
+        history = await service.line_manager_history(viewer_of(request), practitioner_id)
+        return [LineManagerOut.model_validate(change, from_attributes=True) for change in history]

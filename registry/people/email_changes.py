@@ -30,6 +30,7 @@ __all__ = (
     "change_now",
     "decide",
     "decide_by_link",
+    "may_decide",
     "needs_confirmation",
     "pending_by_link",
     "pending_emails",
@@ -155,7 +156,7 @@ async def change_now(practitioner_id: int, old: str, new: str) -> None:
     )
 
 
-def _may_decide(viewer: Viewer, change: PendingEmail, confirm: bool) -> bool:
+def may_decide(viewer: Viewer, change: PendingEmail, confirm: bool) -> bool:
     if is_self(viewer, change.practitioner_id):
         return True
     if viewer.role is Role.ADMIN and viewer.email.lower() != change.requested_by_email.lower():
@@ -202,7 +203,7 @@ async def decide(viewer: Viewer, practitioner_id: int, confirm: bool) -> None:
     change = (await pending_emails([practitioner_id])).get(practitioner_id)
     if change is None:
         raise NotFound("No change of email address is waiting for this record")
-    if not _may_decide(viewer, change, confirm):
+    if not may_decide(viewer, change, confirm):
         raise Forbidden(
             "Only the person themself or an admin other than the one who asked can confirm this change"
             if confirm

@@ -14,7 +14,7 @@ from registry.accounts.rules import ADMIN_ROLES, EDITOR_ROLES, Role, can_edit_pr
 from registry.errors import Conflict, Invalid
 from registry.learning import progress as learning_progress
 from registry.learning.pack import may_produce_pack
-from registry.people import service
+from registry.people import email_changes, service
 from registry.people.schemas import (
     CONTRACTS,
     CSV_CLDSC_STATUSES,
@@ -118,6 +118,8 @@ class PractitionerPages(Controller):
         viewer = viewer_of(request)
         practitioner = await service.get_practitioner(viewer, practitioner_id)
         organisation_id = (await service.organisation_by_code(practitioner.organisation)).id
+        pending = (await email_changes.pending_emails([practitioner_id])).get(practitioner_id)
+        history = await service.line_manager_history(viewer, practitioner_id)
         return render(
             request,
             "people/practitioner.html",
@@ -128,7 +130,19 @@ class PractitionerPages(Controller):
             progress=await learning_progress.progress_overview(viewer, practitioner_id),
             registration=await registration_service.summary_for(viewer, practitioner_id),
             can_make_pack=may_produce_pack(viewer, practitioner.id, practitioner.manager_email),
+            may_decide_email=pending is not None and email_changes.may_decide(viewer, pending, confirm=False),
+            may_confirm_email=pending is not None and email_changes.may_decide(viewer, pending, confirm=True),
+            manager_since=history[0].from_on if history and history[0].manager_email else None,
         )
+
+    @post("/{practitioner_id:int}/email-change")
+    async def decide_email_change(self, request: AnyRequest, practitioner_id: FromPath[int]) -> Redirect:
+        """Confirm or decline the pending change of this record's email."""
+        decision = (await form_data(request)).get("decision")
+        if decision not in {"confirm", "decline"}:
+            raise Invalid({"decision": "Choose whether to confirm or decline the change"})
+        await service.decide_email_change(viewer_of(request), practitioner_id, confirm=decision == "confirm")
+        return Redirect(f"/practitioners/{practitioner_id}?saved=1")
 
     @get("/{practitioner_id:int}/edit", guards=[_editors])
     async def edit_page(self, request: AnyRequest, practitioner_id: FromPath[int]) -> Template:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -90,6 +91,14 @@ def _plain_email(value: object) -> object:
     return value
 
 
+def _lower_email(value: str) -> str:
+    return value.strip().lower()
+
+
+Email = Annotated[EmailStr, BeforeValidator(_plain_email), AfterValidator(_lower_email)]
+"""An email address, always lower case: one identity whatever the case it was typed in."""
+
+
 def _blank_to_none(value: object) -> object:
     return None if isinstance(value, str) and not value.strip() else value
 
@@ -130,17 +139,12 @@ class _PractitionerFields(_Strict):
     setting: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=50)] | None = None
     locality: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
     cld_qualified: bool | None = None
-    manager_email: Annotated[EmailStr, BeforeValidator(_plain_email)] | None = None
+    manager_email: Email | None = None
     left_on: IsoDate | None = None
 
     _blank = field_validator(
         "job_title", "setting", "locality", "manager_email", "left_on", "cld_qualified", mode="before"
     )(_blank_to_none)
-
-    @field_validator("manager_email")
-    @classmethod
-    def _lower(cls, value: str | None) -> str | None:
-        return value.lower() if value else value
 
     @field_validator("practice_areas", mode="before", check_fields=False)
     @classmethod
@@ -153,7 +157,7 @@ class _PractitionerFields(_Strict):
 class PractitionerIn(_PractitionerFields):
     """A practitioner record as HR knows it (the practitioners CSV, without the CLDSC columns)."""
 
-    email: Annotated[EmailStr, BeforeValidator(_plain_email)]
+    email: Email
     given_name: Name
     family_name: Name
     organisation: Code = Field(description="Code of the employing or hosting organisation")
@@ -161,11 +165,6 @@ class PractitionerIn(_PractitionerFields):
     weekly_hours: float = Field(ge=0, le=60, allow_inf_nan=False, description="Average weekly CLD hours")
     practice_areas: list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]] = []
     started_on: IsoDate
-
-    @field_validator("email")
-    @classmethod
-    def _lower_email(cls, value: str) -> str:
-        return value.lower()
 
     @model_validator(mode="after")
     def _left_after_start(self) -> PractitionerIn:
@@ -177,7 +176,7 @@ class PractitionerIn(_PractitionerFields):
 class PractitionerPatch(_PractitionerFields):
     """Changes to a practitioner; omitted fields stay as they are, ``null`` clears an optional one."""
 
-    email: Annotated[EmailStr, BeforeValidator(_plain_email)] | None = None
+    email: Email | None = None
     given_name: Name | None = None
     family_name: Name | None = None
     organisation: Code | None = None
@@ -207,6 +206,13 @@ class PractitionerOut(BaseModel):
     pending_email: str | None = Field(
         default=None, description="A new address asked for, waiting for the person (or an admin) to confirm it"
     )
+
+
+class LineManagerOut(BaseModel):
+    manager_email: str | None = Field(description="None: no line manager from that day")
+    from_on: date = Field(description="The day this line manager took over")
+    recorded_by_email: str
+    recorded_at: datetime
 
 
 class Page(BaseModel, Generic[T]):

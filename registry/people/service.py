@@ -50,6 +50,7 @@ __all__ = (
     "PractitionerFilter",
     "create_organisation",
     "create_practitioner",
+    "decide_email_change",
     "employed_on",
     "filter_options",
     "get_editable_practitioner",
@@ -57,6 +58,7 @@ __all__ = (
     "get_practitioner",
     "import_organisations",
     "import_practitioners",
+    "line_manager_history",
     "list_organisations",
     "list_practitioners",
     "organisation_by_code",
@@ -424,6 +426,19 @@ async def update_practitioner(viewer: Viewer, practitioner_id: int, patch: Pract
         raise
     log.info("%s updated practitioner %s: %s", viewer.email, practitioner_id, sorted(changes))
     return await get_practitioner(viewer, practitioner_id)
+
+
+async def decide_email_change(viewer: Viewer, practitioner_id: int, confirm: bool) -> PractitionerOut:
+    """Confirm or decline the pending change of a record's email (the person, or an admin who did not ask)."""
+    await get_practitioner(viewer, practitioner_id)
+    await email_changes.decide(viewer, practitioner_id, confirm)
+    return await get_practitioner(viewer, practitioner_id)
+
+
+async def line_manager_history(viewer: Viewer, practitioner_id: int) -> list[managers.ManagerChange]:
+    """Who has been the practitioner's line manager from which day, for whoever may see the record."""
+    await get_practitioner(viewer, practitioner_id)
+    return await managers.history(practitioner_id)
 
 
 async def filter_options(viewer: Viewer) -> dict[str, list[str]]:
