@@ -21,8 +21,18 @@ class UsageError(Exception):
     """Bad input on the command line: exit 2 with this message."""
 
 
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+"""An import file is held in memory while it is checked (all or nothing): larger files are refused at once."""
+
+
 def _read(path: str) -> str:
     try:
+        size = Path(path).stat().st_size
+        if size > MAX_IMPORT_BYTES:
+            raise UsageError(
+                f"{path}: {size / 1024 / 1024:.0f} MB is more than an import takes "
+                f"({MAX_IMPORT_BYTES // 1024 // 1024} MB); split the file"
+            )
         return Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
         raise UsageError(f"{path}: no such file") from exc

@@ -5,20 +5,48 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.sqlite import TransactionType
 
-__all__ = ("close_pool", "contains", "engine", "is_integrity_error", "is_sqlite", "migrate", "open_pool", "write_tx")
+__all__ = (
+    "LOOKUP_BATCH",
+    "batches",
+    "close_pool",
+    "contains",
+    "engine",
+    "is_integrity_error",
+    "is_sqlite",
+    "migrate",
+    "open_pool",
+    "write_tx",
+)
 
 # SQLite allows one writer: without a lock in the process, concurrent writers poll SQLite's busy handler
 # (seconds for 50 bookings); behind one lock they take milliseconds (notes/STACK.md §1.7). Locks belong
 # to an event loop, so there is one per loop.
+T = TypeVar("T")
 _write_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+LOOKUP_BATCH = 500
+"""Values per ``IN (...)`` look-up: far below SQLite's limit on bound variables (32,766), whatever a file holds."""
+
+
+def batches(values: Iterable[T], size: int = LOOKUP_BATCH) -> Iterator[list[T]]:
+    """Split values into lists of at most ``size`` (for look-ups over a whole import file)."""
+    batch: list[T] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def engine() -> Engine:  # type: ignore[type-arg]

@@ -6,11 +6,12 @@ import logging
 from collections import defaultdict
 from typing import Any
 
+from anyio import to_thread
 from pydantic import ValidationError
 
 from registry import clock
 from registry.accounts.rules import Role, Viewer, can_see_practitioner
-from registry.db import write_tx
+from registry.db import batches, write_tx
 from registry.errors import Forbidden, Invalid, NotFound
 from registry.learning.rules import can_read_reflection, may_manage_own_learning, may_record_need
 from registry.learning.schemas import (
@@ -32,7 +33,7 @@ from registry.learning.tables import (
     PlGoal,
 )
 from registry.people import managers
-from registry.people.rules import read_csv
+from registry.people.rules import CsvRow, read_csv, refused
 from registry.people.service import ImportResult
 from registry.people.tables import Practitioner
 from registry.validation import problems_from
@@ -379,13 +380,11 @@ async def import_learning(viewer: Viewer, text: str) -> ImportResult:
     """All or nothing: ``email,completed_on,title,kind,hours,competences,protected_time,reflection``."""
     if viewer.role not in {Role.LEAD, Role.ADMIN}:
         raise Forbidden("Only alliance leads and admins can import learning records")
-    rows, problems = read_csv(text, LEARNING_REQUIRED)
-    practitioners = {
-        r["email"]: r["id"]
-        for r in await Practitioner.select(Practitioner.email, Practitioner.id).where(
-            Practitioner.email.is_in([row.cells.get("email", "").lower() for row in rows] or [""])
-        )
-    }
+    rows, problems = await to_thread.run_sync(read_csv, text, LEARNING_REQUIRED)
+    practitioners: dict[str, int] = {}
+    for emails in batches({row.cells.get("email", "").lower() for row in rows}):
+        for r in await Practitioner.select(Practitioner.email, Practitioner.id).where(Practitioner.email.is_in(emails)):
+            practitioners[r["email"]] = r["id"]
     framework = await _default_framework_id()
     known_codes = {
         r["code"]: r["id"]
@@ -393,6 +392,20 @@ async def import_learning(viewer: Viewer, text: str) -> ImportResult:
             (Competence.framework == framework) & (Competence.kind == "competence")
         )
     }
+    valid, problems = await to_thread.run_sync(_check_learning_rows, rows, problems, practitioners, known_codes)
+    if problems:
+        raise refused(problems)
+    async with write_tx():
+        for practitioner_id, record in valid:
+            await _insert_record(practitioner_id, record, known_codes, "self")
+    log.info("%s imported %s learning records", viewer.email, len(valid))
+    return ImportResult(created=len(valid), updated=0)
+
+
+def _check_learning_rows(
+    rows: list[CsvRow], problems: list[str], practitioners: dict[str, int], known_codes: dict[str, int]
+) -> tuple[list[tuple[int, LearningRecordIn]], list[str]]:
+    """Check every row of a learning file (CPU only: run off the event loop)."""
     valid: list[tuple[int, LearningRecordIn]] = []
     for row in rows:
         cells = {c: row.cells.get(c, "") for c in LEARNING_COLUMNS}
@@ -414,10 +427,4 @@ async def import_learning(viewer: Viewer, text: str) -> ImportResult:
             problems.append(f"line {row.line}: competences: unknown competence {', '.join(unknown)}")
         elif email in practitioners:
             valid.append((practitioners[email], record))
-    if problems:
-        raise Invalid(problems, detail=f"{len(problems)} problem(s); nothing was imported")
-    async with write_tx():
-        for practitioner_id, record in valid:
-            await _insert_record(practitioner_id, record, known_codes, "self")
-    log.info("%s imported %s learning records", viewer.email, len(valid))
-    return ImportResult(created=len(valid), updated=0)
+    return valid, problems

@@ -52,6 +52,12 @@ def _form_from(practitioner: PractitionerOut) -> dict[str, str]:
     return form
 
 
+def _problem_count(exc: Invalid) -> str:
+    """``N problem(s)``: every problem is counted, though only the first are listed."""
+    summary = exc.detail.split(";")[0]
+    return summary if summary.endswith("problem(s)") else f"{len(exc.lines)} problem(s)"
+
+
 class PractitionerPages(Controller):
     """Browse, view, add and edit practitioners."""
 
@@ -307,7 +313,7 @@ class ImportPages(Controller):
         except Invalid as exc:
             return self._page(
                 request,
-                errors={"file": f"The file has {len(exc.lines)} problem(s). Nothing was imported."},
+                errors={"file": f"The file has {_problem_count(exc)}. Nothing was imported."},
                 problems=exc.lines,
                 kind=kind,
                 filename=upload.filename,

@@ -11,10 +11,12 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from registry.errors import Invalid
 from registry.people.schemas import CSV_CLDSC_STATUSES, OrganisationIn, PractitionerIn, parse_iso_date
 from registry.validation import problems_from
 
 __all__ = (
+    "MAX_REPORTED_PROBLEMS",
     "ORGANISATION_COLUMNS",
     "PRACTITIONER_COLUMNS",
     "CldscColumns",
@@ -24,6 +26,7 @@ __all__ = (
     "check_organisation_rows",
     "check_practitioner_rows",
     "read_csv",
+    "refused",
 )
 
 ORGANISATION_COLUMNS = ("code", "name", "kind", "local_authority")
@@ -66,6 +69,19 @@ class RowCheck(Generic[T]):
 
     rows: list[T] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+
+
+MAX_REPORTED_PROBLEMS = 200
+"""An import refused lists at most this many problems (and says how many more): a bad 50 MB file must not
+build a report as big as itself."""
+
+
+def refused(problems: list[str]) -> Invalid:
+    """The error that refuses a whole import: every problem counted, the first ones listed."""
+    shown = problems[:MAX_REPORTED_PROBLEMS]
+    if len(problems) > len(shown):
+        shown.append(f"... and {len(problems) - len(shown)} more problem(s)")
+    return Invalid(shown, detail=f"{len(problems)} problem(s); nothing was imported")
 
 
 def read_csv(text: str, required: Collection[str]) -> tuple[list[CsvRow], list[str]]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from anyio import to_thread
 from piccolo.columns.combination import And, Or
 
 from registry import clock
@@ -23,15 +24,18 @@ from registry.accounts.rules import (
     sign_in_claim_problem,
 )
 from registry.accounts.tables import User
-from registry.db import contains, is_integrity_error, write_tx
+from registry.db import batches, contains, is_integrity_error, write_tx
 from registry.errors import Conflict, Forbidden, Invalid, NotFound
 from registry.people import email_changes, managers
 from registry.people.rules import (
     ORGANISATION_REQUIRED,
     PRACTITIONER_REQUIRED,
+    PractitionerRow,
+    RowCheck,
     check_organisation_rows,
     check_practitioner_rows,
     read_csv,
+    refused,
 )
 from registry.people.schemas import (
     OrganisationIn,
@@ -462,14 +466,30 @@ def _require_importer(viewer: Viewer, kind: str) -> None:
         raise Forbidden(f"Your role cannot import {kind}")
 
 
+def _read_organisations(text: str) -> RowCheck[tuple[int, OrganisationIn]]:
+    """Parse and check a whole organisations file (CPU only: run off the event loop)."""
+    rows, problems = read_csv(text, ORGANISATION_REQUIRED)
+    check = check_organisation_rows(rows)
+    check.problems[:0] = problems
+    return check
+
+
+def _read_practitioners(
+    text: str, organisations: dict[str, int], allowed: list[str] | None
+) -> RowCheck[PractitionerRow]:
+    """Parse and check a whole practitioners file (CPU only: run off the event loop)."""
+    rows, problems = read_csv(text, PRACTITIONER_REQUIRED)
+    check = check_practitioner_rows(rows, organisations, allowed)
+    check.problems[:0] = problems
+    return check
+
+
 async def import_organisations(viewer: Viewer, text: str) -> ImportResult:
     """All or nothing: every bad row is reported and nothing is written unless every row is good."""
     _require_importer(viewer, "organisations")
-    rows, problems = read_csv(text, ORGANISATION_REQUIRED)
-    check = check_organisation_rows(rows)
-    problems += check.problems
-    if problems:
-        raise Invalid(problems, detail=f"{len(problems)} problem(s); nothing was imported")
+    check = await to_thread.run_sync(_read_organisations, text)
+    if check.problems:
+        raise refused(check.problems)
     created = updated = 0
     async with write_tx():
         existing = {r["code"]: r["id"] for r in await Organisation.select(Organisation.code, Organisation.id)}
@@ -494,19 +514,18 @@ async def _import_sign_ins(
     transaction); returns the sign-ins to tie to the new records (email → user id). Any problem refuses the
     whole file, as every other problem does."""
     problems: list[str] = []
-    emails = [row.practitioner.email for row in rows]
-    users = {
-        u["email"]: u
+    users: dict[str, dict[str, Any]] = {}
+    for emails in batches(row.practitioner.email for row in rows):
         for u in await User.select(User.id, User.email, User.role, User.organisation, User.practitioner).where(
-            User.email.is_in(emails or [""])
-        )
-    }
-    tied = {
-        u["practitioner"]: u
+            User.email.is_in(emails)
+        ):
+            users[u["email"]] = u
+    tied: dict[int, dict[str, Any]] = {}
+    for ids in batches(r["id"] for r in current.values()):
         for u in await User.select(User.id, User.role, User.organisation, User.practitioner).where(
-            User.practitioner.is_in([r["id"] for r in current.values()] or [0])
-        )
-    }
+            User.practitioner.is_in(ids)
+        ):
+            tied[u["practitioner"]] = u
     to_tie: dict[str, int] = {}
     for row in rows:
         data = row.practitioner
@@ -529,7 +548,7 @@ async def _import_sign_ins(
         ):
             problems.append(f"line {row.line}: left_on: {problem}")
     if problems:
-        raise Invalid(problems, detail=f"{len(problems)} problem(s); nothing was imported")
+        raise refused(problems)
     return to_tie
 
 
@@ -540,32 +559,30 @@ async def import_practitioners(viewer: Viewer, text: str) -> ImportResult:
     allowed = None
     if viewer.role is Role.PARTNER_ADMIN:
         allowed = [code for code, oid in organisations.items() if oid == viewer.organisation_id]
-    rows, problems = read_csv(text, PRACTITIONER_REQUIRED)
-    check = check_practitioner_rows(rows, organisations, allowed)
-    problems += check.problems
-    if problems:
-        raise Invalid(problems, detail=f"{len(problems)} problem(s); nothing was imported")
+    check = await to_thread.run_sync(_read_practitioners, text, organisations, allowed)
+    if check.problems:
+        raise refused(check.problems)
     created = updated = 0
     today = clock.today()
     now = clock.now()
     async with write_tx():
-        current = {
-            r["email"]: r
+        current: dict[str, dict[str, Any]] = {}
+        for emails in batches(row.practitioner.email for row in check.rows):
             for r in await Practitioner.select(
                 Practitioner.email, Practitioner.id, Practitioner.manager_email, Practitioner.given_name,
                 Practitioner.left_on, Practitioner.organisation,
-            ).where(Practitioner.email.is_in([row.practitioner.email for row in check.rows]))
-        }  # fmt: skip
+            ).where(Practitioner.email.is_in(emails)):  # fmt: skip
+                current[r["email"]] = r
         existing = {email: r["id"] for email, r in current.items()}
-        if allowed is not None and existing:
-            foreign = await Practitioner.select(Practitioner.email).where(
-                Practitioner.id.is_in(list(existing.values())) & (Practitioner.organisation != viewer.organisation_id)
-            )
+        if allowed is not None:
+            foreign = sorted(e for e, r in current.items() if r["organisation"] != viewer.organisation_id)
             if foreign:
-                emails = ", ".join(sorted(r["email"] for r in foreign))
-                raise Invalid([f"email: {emails} belong(s) to another organisation"], detail="nothing was imported")
+                raise Invalid([f"email: {', '.join(foreign)} belong(s) to another organisation"],
+                              detail="nothing was imported")  # fmt: skip
         sign_ins = await _import_sign_ins(viewer, check.rows, current, organisations)
-        recorded = await registration.latest_changes(existing.values())
+        recorded: dict[int, tuple[str, date | None, str | None]] = {}
+        for ids in batches(existing.values()):
+            recorded |= await registration.latest_changes(ids)
         for row in check.rows:
             data = row.practitioner
             values = _columns(data.model_dump()) | {"organisation": organisations[data.organisation], "updated_at": now}
