@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from registry import clock
+from registry.accounts import throttle
 from registry.accounts.passwords import hash_password, password_problem, verify_password
 from registry.accounts.rules import ROLES, Role, Viewer, hash_token, new_token
 from registry.accounts.tables import ApiToken, SsoProvider, User, UserSession
@@ -86,16 +87,27 @@ async def _password_sign_in_off(email: str) -> bool:
     return any(domain in r["email_domains"].split(";") for r in rows)
 
 
-async def sign_in(email: str, password: str, previous_session: str | None) -> tuple[Viewer, str]:
-    """Check the password and open a new session; the previous session id is never reused (no fixation)."""
+async def sign_in(
+    email: str, password: str, previous_session: str | None, client_address: str | None = None
+) -> tuple[Viewer, str]:
+    """Check the password and open a new session; the previous session id is never reused (no fixation).
+
+    Throttled per account and per client (accounts/throttle.py): past the limit, ``TooManyAttempts`` is
+    raised before the password is even looked at, so a correct guess then gets in no more than a wrong one.
+    """
     email = email.strip().lower()
     if await _password_sign_in_off(email):
         raise Invalid({"email": SSO_ONLY}, detail=SSO_ONLY)
+    client = throttle.client_key(client_address)
+    attempt = await throttle.record_attempt((throttle.SIGN_IN_ACCOUNT, email), (throttle.SIGN_IN_CLIENT, client))
     user = await User.select(*_viewer_columns(User), User.password_hash).where(User.email == email).first()
     stored_hash = user["password_hash"] if user else None
     if not await verify_password(stored_hash, password) or user is None or await has_left(email):
-        log.info("sign-in refused for %s", email)
+        log.info("sign-in refused for %s from %s", email, client)
         raise Invalid({"email": SIGN_IN_FAILED}, detail=SIGN_IN_FAILED)
+    async with write_tx():
+        await throttle.forget(attempt)
+        await throttle.clear(throttle.SIGN_IN_ACCOUNT, email)
     token = await start_session(user["id"], previous_session)
     log.info("%s signed in", email)
     return _viewer(user), token

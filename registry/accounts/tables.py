@@ -7,7 +7,16 @@ from piccolo.table import Table
 
 from registry.people.tables import Organisation
 
-__all__ = ("ApiToken", "SignInLink", "SsoLogin", "SsoProvider", "User", "UserSession")
+__all__ = (
+    "ApiToken",
+    "PasswordResetRequest",
+    "SignInLink",
+    "SsoLogin",
+    "SsoProvider",
+    "Throttle",
+    "User",
+    "UserSession",
+)
 
 
 class User(Table, tablename="app_user"):
@@ -47,6 +56,7 @@ class ApiToken(Table, tablename="api_token"):
     last_used_at = Timestamptz(null=True, default=None)
 
 
+
 class SignInLink(Table, tablename="sign_in_link"):
     """A single-use link to set a password: an invitation (7 days) or a reset (1 hour); only its hash is kept."""
 
@@ -84,3 +94,27 @@ class SsoLogin(Table, tablename="sso_login"):
     provider = ForeignKey(references=SsoProvider, null=False, on_delete=OnDelete.cascade, index=True)
     next_url = Varchar(length=500, default="/")
     expires_at = Timestamptz()
+
+
+class Throttle(Table, tablename="throttle"):
+    """One counted attempt: a failed (or still running) password sign-in, or a password reset request.
+
+    ``key`` is the account's email or the client's address, depending on ``kind``; the limits are
+    counted here, not in a process, so they hold however many app instances run. A job deletes old rows.
+    """
+
+    id: Serial
+    kind = Varchar(length=30)
+    key = Varchar(length=300)
+    at = Timestamptz()
+
+
+class PasswordResetRequest(Table, tablename="password_reset_request"):
+    """A forgotten-password request waiting for the job that looks up the address and queues the mail.
+
+    The request handler only writes this row, so it does the same work for known and unknown addresses.
+    """
+
+    id: Serial
+    email = Varchar(length=254)
+    requested_at = Timestamptz()
