@@ -7,10 +7,11 @@ from datetime import timedelta
 from typing import Any
 
 from registry import clock
-from registry.accounts import throttle
+from registry.accounts import api_tokens, throttle
 from registry.accounts.passwords import hash_password, password_problem, verify_password
 from registry.accounts.rules import ROLES, Role, Viewer, hash_token, new_token
-from registry.accounts.tables import ApiToken, SsoProvider, User, UserSession
+from registry.accounts.tables import SsoProvider, User, UserSession
+from registry.cli_viewer import COMMAND_LINE
 from registry.db import write_tx
 from registry.errors import Conflict, Invalid
 from registry.people.tables import Organisation, Practitioner
@@ -71,7 +72,13 @@ async def viewer_for_session(token: str) -> Viewer | None:
 
 
 async def viewer_for_api_token(token: str) -> Viewer | None:
-    return await _viewer_by("api_token", "1 = 1", hash_token(token), clock.today())
+    """The token's owner, unless the token is unknown, revoked, expired, or its owner has left."""
+    now = clock.now()
+    token_hash = hash_token(token)
+    viewer = await _viewer_by("api_token", "c.expires_at > {}", token_hash, now, clock.today())
+    if viewer is not None:
+        await api_tokens.note_use(token_hash, now)
+    return viewer
 
 
 async def has_left(email: str) -> bool:
@@ -176,16 +183,12 @@ async def create_user(
     return int(rows[0]["id"])
 
 
-async def create_api_token(email: str, label: str = "") -> str:
-    """A new bearer token for that user; printed once, stored only as a hash."""
+async def create_api_token(email: str, label: str = "", expires_in_days: int = api_tokens.DEFAULT_LIFETIME_DAYS) -> str:
+    """A new bearer token for that user (``registry tokens create``), ending after ``expires_in_days``;
+    printed once, stored only as a hash."""
     email = email.strip().lower()
     user = await User.select(User.id).where(User.email == email).first()
     if user is None:
         raise Invalid({"email": f"no user with email {email}"})
-    token = new_token()
-    async with write_tx():
-        await ApiToken.insert(
-            ApiToken(token_hash=hash_token(token), user=user["id"], label=label, created_at=clock.now())
-        )
-    log.info("API token %r created for %s", label, email)
+    token, _ = await api_tokens.issue(int(user["id"]), label, expires_in_days, by=COMMAND_LINE.email)
     return token

@@ -45,7 +45,7 @@ class UserSession(Table, tablename="user_session"):
 
 
 class ApiToken(Table, tablename="api_token"):
-    """A bearer token for scripts; only its SHA-256 is kept."""
+    """A bearer token for scripts; only its SHA-256 is kept. Revoking one deletes its row."""
 
     id: Serial
 
@@ -54,7 +54,11 @@ class ApiToken(Table, tablename="api_token"):
     label = Varchar(length=100, default="")
     created_at = Timestamptz()
     last_used_at = Timestamptz(null=True, default=None)
-
+    """Kept to within a few minutes (``api_tokens.LAST_USED_PRECISION``), so a busy script does not write on
+    every request."""
+    expires_at = Timestamptz(null=True, default=None)
+    """Always set when a token is made (tokens older than migration m0013 got created_at + 90 days);
+    a token without one is treated as expired."""
 
 
 class SignInLink(Table, tablename="sign_in_link"):
