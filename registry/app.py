@@ -19,6 +19,7 @@ from registry import db
 from registry.accounts.invitation_pages import InvitationApi, InvitationPages, PasswordPages
 from registry.accounts.pages import AccountPages
 from registry.accounts.sso_pages import SsoAdminPages, SsoPages
+from registry.accounts.token_pages import ApiTokenPages
 from registry.events.api import BookingApi, EventApi
 from registry.events.evaluation_api import EvaluationApi
 from registry.events.evaluation_pages import EvaluationPages
@@ -69,6 +70,7 @@ def create_app(*, database_pool: bool = True) -> Litestar:
             PasswordPages,
             InvitationPages,
             InvitationApi,
+            ApiTokenPages,
             PractitionerPages,
             OrganisationPages,
             ImportPages,

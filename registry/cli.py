@@ -7,6 +7,7 @@ import asyncio
 import getpass
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +94,30 @@ async def _users_invite(args: argparse.Namespace) -> None:
 async def _tokens_create(args: argparse.Namespace) -> None:
     from registry.accounts import service
 
-    print(await service.create_api_token(args.email, args.label))
+    print(await service.create_api_token(args.email, args.label, args.expires_in_days))
+
+
+def _when(value: datetime | None) -> str:
+    from registry.settings import get_settings
+
+    return value.astimezone(get_settings().zone).strftime("%Y-%m-%d %H:%M") if value else "never"
+
+
+async def _tokens_list(args: argparse.Namespace) -> None:
+    from registry.accounts import api_tokens
+
+    rows = await api_tokens.list_tokens(args.email)
+    print("id\temail\tlabel\tcreated\texpires\tlast used")
+    for row in rows:
+        expires = _when(row.expires_at) + (" (expired)" if row.expired else "")
+        print(f"{row.id}\t{row.email}\t{row.label}\t{_when(row.created_at)}\t{expires}\t{_when(row.last_used_at)}")
+
+
+async def _tokens_revoke(args: argparse.Namespace) -> None:
+    from registry.accounts import api_tokens
+
+    count = await api_tokens.revoke(by=COMMAND_LINE.email, token_id=args.id, email=args.email)
+    print(f"{count} token(s) revoked")
 
 
 async def _import(args: argparse.Namespace) -> None:
@@ -166,7 +190,18 @@ def _parser() -> argparse.ArgumentParser:
     token = tokens.add_parser("create", help="print a new API token for a user")
     token.add_argument("--email", required=True)
     token.add_argument("--label", default="")
+    token.add_argument(
+        "--expires-in-days", type=int, default=90, metavar="N", help="the token stops working after N days (90)"
+    )
     token.set_defaults(run=_tokens_create)
+    listing = tokens.add_parser("list", help="list API tokens (never their secrets)")
+    listing.add_argument("--email", help="only this user's tokens")
+    listing.set_defaults(run=_tokens_list)
+    revoke = tokens.add_parser("revoke", help="revoke API tokens: they answer 401 from now on")
+    which = revoke.add_mutually_exclusive_group(required=True)
+    which.add_argument("--id", type=int, metavar="N", help="the token with this id (see `tokens list`)")
+    which.add_argument("--email", help="every token of this user")
+    revoke.set_defaults(run=_tokens_revoke)
 
     jobs = commands.add_parser("jobs", help="scheduled jobs").add_subparsers(
         dest="action", required=True, metavar="ACTION"

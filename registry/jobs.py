@@ -11,6 +11,7 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from litestar import Litestar
 
+from registry.accounts import invitations, throttle
 from registry.notify import digest, outbox, reminders
 from registry.settings import get_settings
 
@@ -40,12 +41,23 @@ async def send_digests() -> str:
     return f"{await digest.weekly_digests()} digest(s) queued"
 
 
+async def send_password_resets() -> str:
+    return f"{await invitations.send_requested_resets()} reset link(s) queued"
+
+
+async def clean_up_throttle() -> str:
+    return f"{await throttle.clean_up()} old attempt(s) deleted"
+
+
 JOBS: dict[str, tuple[Callable[[], Awaitable[str]], dict[str, Any]]] = {
     # Reminders first, so that `run-due` delivers what it has just queued.
     "event_reminders": (remind_events, {"minutes": 15}),
     "renewal_reminders": (remind_renewals, {"hours": 1}),
     "evaluation_requests": (request_evaluations, {"hours": 1}),
     "weekly_digests": (send_digests, {"hours": 6}),
+    # Normally already done right after the request's answer; this sweep catches what a stopped process left.
+    "password_resets": (send_password_resets, {"minutes": 1}),
+    "throttle_cleanup": (clean_up_throttle, {"hours": 1}),
     "deliver_outbox": (deliver_outbox, {"minutes": 1}),
 }
 """Job name → (the sweeper, its interval)."""

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from piccolo.conf.apps import AppConfig
 
-from registry.accounts.tables import ApiToken, SignInLink, SsoLogin, SsoProvider, User, UserSession
+from registry.accounts.tables import (
+    ApiToken,
+    PasswordResetRequest,
+    SignInLink,
+    SsoLogin,
+    SsoProvider,
+    Throttle,
+    User,
+    UserSession,
+)
 from registry.events.tables import Booking, BookingHistory, Evaluation, Event, EventCompetence, EventSession
 from registry.learning.tables import (
     Competence,
@@ -50,6 +59,8 @@ TABLES = [
     SsoLogin,
     LineManagerChange,
     EmailChange,
+    Throttle,
+    PasswordResetRequest,
 ]
 
 APP_CONFIG = AppConfig(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_202_ACCEPTED
@@ -22,6 +24,14 @@ __all__ = ("InvitationApi", "InvitationPages", "PasswordPages")
 
 AnyRequest = Request[Any, Any, Any]
 _inviters = requires_role(Role.PARTNER_ADMIN, Role.LEAD, Role.ADMIN)
+log = logging.getLogger(__name__)
+
+
+async def _send_requested_resets() -> None:
+    try:
+        await invitations.send_requested_resets()
+    except Exception:  # the answer has gone; the scheduler's sweep tries again within a minute
+        log.exception("sending requested password resets after a request failed")
 
 
 class PasswordPages(Controller):
@@ -70,8 +80,12 @@ class PasswordPages(Controller):
                 request, "accounts/forgotten_password.html", status_code=400, sent=False, email=email,
                 errors={"email": "Enter an email address in the correct format, like name@example.org"},
             )  # fmt: skip
-        await invitations.request_reset(email)
-        return render(request, "accounts/forgotten_password.html", sent=True, email=email)
+        await invitations.request_reset(email, request.client.host if request.client else None)
+        answer = render(request, "accounts/forgotten_password.html", sent=True, email=email)
+        # The link and the mail are made after the answer has gone (and by the scheduler's sweep, should
+        # this process stop first), so the answer takes as long for an unknown address as for a known one.
+        answer.background = BackgroundTask(_send_requested_resets)
+        return answer
 
 
 class InvitationPages(Controller):

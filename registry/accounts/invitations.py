@@ -1,7 +1,8 @@
 """Getting imported practitioners signed in: invitations, choosing a password, forgotten passwords.
 
 Links are single-use, expire (invitations after 7 days, resets after 1 hour) and are stored only as hashes;
-the mail goes through the outbox in the same transaction.
+the mail goes through the outbox in the same transaction. A forgotten-password request is only queued by
+the page (throttled, and the same work for any address); a job turns it into a link and a mail.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from typing import Any
 
 from registry import clock
 from registry.accounts import service as accounts
+from registry.accounts import throttle
 from registry.accounts.passwords import hash_password, password_problem
 from registry.accounts.rules import ADMIN_ROLES, Role, Viewer, hash_token, new_token
-from registry.accounts.tables import SignInLink, User, UserSession
+from registry.accounts.tables import PasswordResetRequest, SignInLink, User, UserSession
 from registry.db import write_tx
 from registry.errors import Forbidden, Invalid, NotFound
 from registry.notify.compose import bodies
@@ -32,6 +34,7 @@ __all__ = (
     "invite",
     "link_state",
     "request_reset",
+    "send_requested_resets",
     "set_password",
 )
 
@@ -208,30 +211,69 @@ async def set_password(token: str, password: str) -> int:
         )
         if not used:
             raise Invalid({"password": "This link has expired or has already been used"})
-        await User.update({User.password_hash: password_hash}).where(User.id == link["user"])
+        changed = (
+            await User.update({User.password_hash: password_hash}).where(User.id == link["user"]).returning(User.email)
+        )
         await UserSession.delete().where(UserSession.user == link["user"])
+        # Guesses at the old password no longer matter: the person proved they hold the mailbox.
+        for user in changed:
+            await throttle.clear(throttle.SIGN_IN_ACCOUNT, str(user["email"]))
     log.info("user %s set a password through a %s link", link["user"], link["purpose"])
     return int(link["user"])
 
 
-async def request_reset(email: str) -> None:
-    """Send a reset link if the address has a sign-in; the caller always answers the same, known or not."""
+async def request_reset(email: str, client_address: str | None = None) -> None:
+    """Queue a reset for ``send_requested_resets``; the caller always answers the same, known address or not.
+
+    Only the throttle is consulted here, and it counts the address as typed, so the work (and the time it
+    takes) is the same whether the address has a sign-in or not. Past the limits the request is dropped
+    quietly: the answer must not reveal anything either.
+    """
     email = email.strip().lower()
+    client = throttle.client_key(client_address)
+    async with write_tx():
+        try:
+            await throttle.record_attempt((throttle.RESET_ACCOUNT, email), (throttle.RESET_CLIENT, client))
+        except throttle.TooManyAttempts:
+            log.warning("password reset not queued: too many requests for %s or from %s", email, client)
+            return
+        await PasswordResetRequest.insert(PasswordResetRequest(email=email, requested_at=clock.now()))
+
+
+async def send_requested_resets(batch: int = 200) -> int:
+    """The job: each waiting request is taken once (by whichever instance deletes it first) and, if its
+    address has a sign-in of someone still here, becomes a link and a mail in the same transaction."""
+    waiting = await PasswordResetRequest.select(PasswordResetRequest.id).order_by(PasswordResetRequest.id).limit(batch)
+    sent = 0
+    for queued in waiting:
+        async with write_tx():
+            taken = (
+                await PasswordResetRequest.delete()
+                .where(PasswordResetRequest.id == queued["id"])
+                .returning(PasswordResetRequest.email)
+            )
+            if taken and await _send_reset(str(taken[0]["email"])):
+                sent += 1
+    return sent
+
+
+async def _send_reset(email: str) -> bool:
+    """A reset link by mail, inside the caller's transaction; False for an unknown address or a leaver."""
     user = await User.select(User.id, User.name, User.practitioner).where(User.email == email).first()
     if user is None:
         log.info("password reset asked for an unknown address")
-        return
+        return False
     if await accounts.has_left(user["practitioner"]):
-        return
-    async with write_tx():
-        token = await _new_link(user["id"], "reset", RESET_LIFETIME)
-        link = f"{get_settings().base_url}/set-password/{token}"
-        text, page = bodies(
-            user["name"],
-            [f"Choose a new password here (the link works once, for 1 hour): {link}",
-             "If you did not ask for this, you can ignore this message: your password has not changed."],
-            "You are getting this because someone asked to reset the password of this address.",
-            link,
-        )  # fmt: skip
-        await enqueue(email, "Reset your CLD Workforce Registry password", text, page)
+        return False
+    token = await _new_link(user["id"], "reset", RESET_LIFETIME)
+    link = f"{get_settings().base_url}/set-password/{token}"
+    text, page = bodies(
+        user["name"],
+        [f"Choose a new password here (the link works once, for 1 hour): {link}",
+         "If you did not ask for this, you can ignore this message: your password has not changed."],
+        "You are getting this because someone asked to reset the password of this address.",
+        link,
+    )  # fmt: skip
+    await enqueue(email, "Reset your CLD Workforce Registry password", text, page)
     log.info("password reset link sent to user %s", user["id"])
+    return True

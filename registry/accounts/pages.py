@@ -10,6 +10,7 @@ from litestar.response import Redirect, Response, Template
 
 from registry.accounts import service
 from registry.accounts.rules import Role
+from registry.accounts.throttle import TooManyAttempts
 from registry.errors import Invalid
 from registry.people import service as people
 from registry.settings import get_settings
@@ -53,8 +54,16 @@ class AccountPages(Controller):
         if not password:
             errors["password"] = "Enter your password"  # noqa: S105 - a message, not a secret
         if not errors:
+            client = request.client.host if request.client else None
             try:
-                _, token = await service.sign_in(email, password, request.cookies.get(SESSION_COOKIE))
+                _, token = await service.sign_in(email, password, request.cookies.get(SESSION_COOKIE), client)
+            except TooManyAttempts as exc:
+                refused = render(
+                    request, "accounts/sign_in.html", status_code=exc.status_code, errors={"email": exc.detail},
+                    next=target, email=email,
+                )  # fmt: skip
+                refused.headers["Retry-After"] = str(exc.retry_after)
+                return refused
             except Invalid as exc:
                 errors = {"email": exc.detail}
             else:

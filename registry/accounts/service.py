@@ -7,9 +7,11 @@ from datetime import timedelta
 from typing import Any
 
 from registry import clock
+from registry.accounts import api_tokens, throttle
 from registry.accounts.passwords import hash_password, password_problem, verify_password
 from registry.accounts.rules import ROLES, Role, Viewer, hash_token, new_token
-from registry.accounts.tables import ApiToken, SsoProvider, User, UserSession
+from registry.accounts.tables import SsoProvider, User, UserSession
+from registry.cli_viewer import COMMAND_LINE
 from registry.db import write_tx
 from registry.errors import Conflict, Invalid
 from registry.people.tables import Organisation, Practitioner
@@ -73,7 +75,13 @@ async def viewer_for_session(token: str) -> Viewer | None:
 
 
 async def viewer_for_api_token(token: str) -> Viewer | None:
-    return await _viewer_by("api_token", "1 = 1", hash_token(token), clock.today())
+    """The token's owner, unless the token is unknown, revoked, expired, or its owner has left."""
+    now = clock.now()
+    token_hash = hash_token(token)
+    viewer = await _viewer_by("api_token", "c.expires_at > {}", token_hash, now, clock.today())
+    if viewer is not None:
+        await api_tokens.note_use(token_hash, now)
+    return viewer
 
 
 async def has_left(practitioner_id: int | None) -> bool:
@@ -94,16 +102,27 @@ async def _password_sign_in_off(email: str) -> bool:
     return any(domain in r["email_domains"].split(";") for r in rows)
 
 
-async def sign_in(email: str, password: str, previous_session: str | None) -> tuple[Viewer, str]:
-    """Check the password and open a new session; the previous session id is never reused (no fixation)."""
+async def sign_in(
+    email: str, password: str, previous_session: str | None, client_address: str | None = None
+) -> tuple[Viewer, str]:
+    """Check the password and open a new session; the previous session id is never reused (no fixation).
+
+    Throttled per account and per client (accounts/throttle.py): past the limit, ``TooManyAttempts`` is
+    raised before the password is even looked at, so a correct guess then gets in no more than a wrong one.
+    """
     email = email.strip().lower()
     if await _password_sign_in_off(email):
         raise Invalid({"email": SSO_ONLY}, detail=SSO_ONLY)
+    client = throttle.client_key(client_address)
+    attempt = await throttle.record_attempt((throttle.SIGN_IN_ACCOUNT, email), (throttle.SIGN_IN_CLIENT, client))
     user = await User.select(*_viewer_columns(User), User.password_hash).where(User.email == email).first()
     stored_hash = user["password_hash"] if user else None
     if not await verify_password(stored_hash, password) or user is None or await has_left(user["practitioner"]):
-        log.info("sign-in refused for %s", email)
+        log.info("sign-in refused for %s from %s", email, client)
         raise Invalid({"email": SIGN_IN_FAILED}, detail=SIGN_IN_FAILED)
+    async with write_tx():
+        await throttle.forget(attempt)
+        await throttle.clear(throttle.SIGN_IN_ACCOUNT, email)
     token = await start_session(user["id"], previous_session)
     log.info("%s signed in", email)
     return _viewer(user), token
@@ -183,16 +202,12 @@ async def unclaimed_practitioner_id(email: str) -> int | None:
     return int(row["id"])
 
 
-async def create_api_token(email: str, label: str = "") -> str:
-    """A new bearer token for that user; printed once, stored only as a hash."""
+async def create_api_token(email: str, label: str = "", expires_in_days: int = api_tokens.DEFAULT_LIFETIME_DAYS) -> str:
+    """A new bearer token for that user (``registry tokens create``), ending after ``expires_in_days``;
+    printed once, stored only as a hash."""
     email = email.strip().lower()
     user = await User.select(User.id).where(User.email == email).first()
     if user is None:
         raise Invalid({"email": f"no user with email {email}"})
-    token = new_token()
-    async with write_tx():
-        await ApiToken.insert(
-            ApiToken(token_hash=hash_token(token), user=user["id"], label=label, created_at=clock.now())
-        )
-    log.info("API token %r created for %s", label, email)
+    token, _ = await api_tokens.issue(int(user["id"]), label, expires_in_days, by=COMMAND_LINE.email)
     return token

@@ -7,7 +7,16 @@ from piccolo.table import Table
 
 from registry.people.tables import Organisation, Practitioner
 
-__all__ = ("ApiToken", "SignInLink", "SsoLogin", "SsoProvider", "User", "UserSession")
+__all__ = (
+    "ApiToken",
+    "PasswordResetRequest",
+    "SignInLink",
+    "SsoLogin",
+    "SsoProvider",
+    "Throttle",
+    "User",
+    "UserSession",
+)
 
 
 class User(Table, tablename="app_user"):
@@ -38,7 +47,7 @@ class UserSession(Table, tablename="user_session"):
 
 
 class ApiToken(Table, tablename="api_token"):
-    """A bearer token for scripts; only its SHA-256 is kept."""
+    """A bearer token for scripts; only its SHA-256 is kept. Revoking one deletes its row."""
 
     id: Serial
 
@@ -47,6 +56,11 @@ class ApiToken(Table, tablename="api_token"):
     label = Varchar(length=100, default="")
     created_at = Timestamptz()
     last_used_at = Timestamptz(null=True, default=None)
+    """Kept to within a few minutes (``api_tokens.LAST_USED_PRECISION``), so a busy script does not write on
+    every request."""
+    expires_at = Timestamptz(null=True, default=None)
+    """Always set when a token is made (tokens older than migration m0013 got created_at + 90 days);
+    a token without one is treated as expired."""
 
 
 class SignInLink(Table, tablename="sign_in_link"):
@@ -86,3 +100,27 @@ class SsoLogin(Table, tablename="sso_login"):
     provider = ForeignKey(references=SsoProvider, null=False, on_delete=OnDelete.cascade, index=True)
     next_url = Varchar(length=500, default="/")
     expires_at = Timestamptz()
+
+
+class Throttle(Table, tablename="throttle"):
+    """One counted attempt: a failed (or still running) password sign-in, or a password reset request.
+
+    ``key`` is the account's email or the client's address, depending on ``kind``; the limits are
+    counted here, not in a process, so they hold however many app instances run. A job deletes old rows.
+    """
+
+    id: Serial
+    kind = Varchar(length=30)
+    key = Varchar(length=300)
+    at = Timestamptz()
+
+
+class PasswordResetRequest(Table, tablename="password_reset_request"):
+    """A forgotten-password request waiting for the job that looks up the address and queues the mail.
+
+    The request handler only writes this row, so it does the same work for known and unknown addresses.
+    """
+
+    id: Serial
+    email = Varchar(length=254)
+    requested_at = Timestamptz()

@@ -18,6 +18,7 @@ class Header:
         self.page = page
         self.signed_in_as = page.get_by_test_id("signed-in-as")
         self.sign_out_button = page.get_by_test_id("sign-out")
+        self.api_tokens_link = page.get_by_test_id("api-tokens-link")
         self.navigation = page.get_by_role("navigation", name="Main menu")
 
     def nav_link(self, text: str) -> Locator:
@@ -242,6 +243,47 @@ class CancelBookingPage:
         self.page = page
         self.heading = page.get_by_role("heading", level=1)
         self.confirm_button = page.get_by_test_id("confirm-cancel")
+
+    def confirm(self) -> None:
+        with self.page.expect_navigation():
+            self.confirm_button.click()
+
+
+class ApiTokensPage:
+    """The signed-in person's API tokens (templates/accounts/api_tokens.html)."""
+
+    url = "/account/tokens"
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.heading = page.get_by_role("heading", level=1)
+        self.label = page.get_by_label("Label", exact=True)
+        self.days = page.get_by_label("Days until it ends", exact=True)
+        self.create_button = page.get_by_test_id("create-token")
+        self.new_token = page.get_by_test_id("new-token")
+        self.table = page.get_by_test_id("api-tokens")
+        self.rows = self.table.locator("tbody tr")
+        self.none = page.get_by_test_id("no-tokens")
+        self.banner = page.locator(".govuk-notification-banner")
+
+    def create(self, label: str, days: str) -> None:
+        self.label.fill(label)
+        self.days.fill(days)
+        with self.page.expect_navigation():
+            self.create_button.click()
+
+    def revoke(self, label: str) -> None:
+        self.table.get_by_role("link", name=f"Revoke {label}").click()
+        self.page.wait_for_url("**/account/tokens/*/revoke")
+
+
+class RevokeApiTokenPage:
+    """ "Are you sure?" before revoking a token (templates/accounts/revoke_api_token.html)."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.heading = page.get_by_role("heading", level=1)
+        self.confirm_button = page.get_by_test_id("confirm-revoke")
 
     def confirm(self) -> None:
         with self.page.expect_navigation():

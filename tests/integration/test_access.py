@@ -38,6 +38,11 @@ ROUTES: dict[tuple[str, str], frozenset[str] | None] = {
     ("GET", "/invitations"): EDITORS,
     ("POST", "/invitations"): EDITORS,
     ("POST", "/api/v1/practitioners/{practitioner_id:int}/invite"): EDITORS,
+    # Everyone keeps their own API tokens; {token_id} is a spare token of the signed-in person's own.
+    ("GET", "/account/tokens"): ALL,
+    ("POST", "/account/tokens"): ALL,
+    ("GET", "/account/tokens/{token_id:int}/revoke"): ALL,
+    ("POST", "/account/tokens/{token_id:int}/revoke"): ALL,
     ("GET", "/calendar/{token:str}"): PUBLIC,
     ("GET", "/events.ics"): PUBLIC,
     ("GET", "/"): ALL,
@@ -282,6 +287,15 @@ async def _eilidhs_booking(alliance: Alliance) -> tuple[int, int]:
     return event.id, booking.id
 
 
+async def _spare_token(email: str) -> int:
+    """Another API token of this person's, for the revoke routes (not the one the API calls use)."""
+    from registry.accounts import api_tokens
+    from registry.accounts import service as accounts
+
+    await accounts.create_api_token(email, "spare")
+    return next(t.id for t in await api_tokens.list_tokens(email) if t.label == "spare")
+
+
 SIGN_IN_EMAILS = {
     "practitioner": "eilidh@example.org",
     "manager": "graham@example.org",
@@ -302,9 +316,10 @@ async def test_each_role_is_let_in_or_refused_as_the_table_says(
     record_id, spare_id = await _eilidhs_learning(alliance)
     framework_id, competence_id = await _default_framework()
     event_id, booking_id = await _eilidhs_booking(alliance)
+    token_id = await _spare_token(SIGN_IN_EMAILS[role])
     ids = {
         "record_id": record_id, "framework_id": framework_id, "competence_id": competence_id,
-        "event_id": event_id, "booking_id": booking_id, "message_id": 1,
+        "event_id": event_id, "booking_id": booking_id, "message_id": 1, "token_id": token_id,
     }  # fmt: skip
     for n, ((method, template), allowed) in enumerate(ROUTES.items()):
         if allowed is PUBLIC:
@@ -338,7 +353,9 @@ async def test_strangers_are_sent_to_sign_in_or_get_401(client: AsyncTestClient,
         path = _concrete(
             template,
             alliance,
-            dict.fromkeys(("record_id", "framework_id", "competence_id", "event_id", "booking_id", "message_id"), 1),
+            dict.fromkeys(
+                ("record_id", "framework_id", "competence_id", "event_id", "booking_id", "message_id", "token_id"), 1
+            ),
         )
         response = await client.request(method, path, follow_redirects=False)
         if path.startswith("/api/"):
