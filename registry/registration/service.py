@@ -142,7 +142,8 @@ async def append_change(
 
 
 async def _state_of_import(practitioner_id: int, status: str, recorded_by_email: str | None) -> str:
-    if status not in ACTIVE_STATUSES or not recorded_by_email:
+    # The command line ("command-line") is nobody's own record: large imports run there, without a look-up.
+    if status not in ACTIVE_STATUSES or not recorded_by_email or "@" not in recorded_by_email:
         return CONFIRMED
     email = recorded_by_email.lower()
     own = await User.exists().where((User.email == email) & (User.practitioner == practitioner_id)) or (
