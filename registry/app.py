@@ -34,8 +34,8 @@ from registry.notify.pages import CalendarFeeds, CalendarPages, OutboxPages
 from registry.people.api import OrganisationApi, PractitionerApi
 from registry.people.email_change_pages import EmailChangePages
 from registry.people.pages import ImportPages, OrganisationPages, PractitionerPages
-from registry.registration.api import RegistrationApi
-from registry.registration.pages import RegistrationPages
+from registry.registration.api import RegistrationApi, RegistrationClaimApi
+from registry.registration.pages import RegistrationClaimPages, RegistrationPages
 from registry.settings import PROJECT_ROOT, get_settings
 from registry.web.auth import AuthMiddleware
 from registry.web.errors import exception_handlers
@@ -78,7 +78,9 @@ def create_app(*, database_pool: bool = True) -> Litestar:
             OrganisationApi,
             PractitionerApi,
             RegistrationPages,
+            RegistrationClaimPages,
             RegistrationApi,
+            RegistrationClaimApi,
             LearningPages,
             VerificationPages,
             RenewalPackPages,

@@ -20,6 +20,7 @@ from registry.events.rules import (
     BookingWindow,
     SessionTimes,
     after_approval,
+    attendance_closed_reason,
     booking_closed_reason,
     can_transition,
     initial_status,
@@ -267,7 +268,8 @@ async def list_bookings(
 
 
 async def set_attendance(viewer: Viewer, event_id: int, items: list[AttendanceItem]) -> list[BookingOut]:
-    """The host marks who came; attending creates the learning record (source ``event``), un-marking removes it."""
+    """The host marks who came, once the event has started; attending creates the learning record (source
+    ``event``), un-marking removes it."""
     event = await event_row(event_id)
     if not may_manage_event(viewer, event["host_organisation"]):
         raise Forbidden("Only the host takes attendance")
@@ -275,8 +277,11 @@ async def set_attendance(viewer: Viewer, event_id: int, items: list[AttendanceIt
         SessionTimes(s["starts_at"], s["ends_at"])
         for s in await EventSession.select().where(EventSession.event == event_id).order_by(EventSession.starts_at)
     ]
+    zone = get_settings().zone
+    if reason := attendance_closed_reason(sessions[0].starts_at if sessions else None, clock.now(), zone):
+        raise Conflict(reason)
     hours = session_hours(sessions)
-    last_day = sessions[-1].starts_at.astimezone(get_settings().zone).date() if sessions else clock.today()
+    last_day = sessions[-1].starts_at.astimezone(zone).date()
     competences = [r["competence"] for r in await EventCompetence.select().where(EventCompetence.event == event_id)]
     now = clock.now()
     changed: list[int] = []

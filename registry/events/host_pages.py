@@ -15,7 +15,7 @@ from registry.accounts.rules import EDITOR_ROLES, Role, Viewer
 from registry.errors import Conflict, Invalid
 from registry.events import bookings, forms, service
 from registry.events.pages import all_bookings, managed_event
-from registry.events.rules import OCCUPYING
+from registry.events.rules import OCCUPYING, attendance_closed_reason
 from registry.events.schemas import AttendanceItem, EventIn, EventOut
 from registry.learning import service as learning
 from registry.people import service as people
@@ -131,7 +131,7 @@ class EventHostPages(Controller):
     async def attendance_page(
         self, request: AnyRequest, event_id: FromPath[int], saved: FromQuery[str | None] = None
     ) -> Template:
-        """Everyone with a place, to mark who came."""
+        """Everyone with a place, to mark who came; before the event starts, only when attendance opens."""
         return await self._attendance(request, event_id, {}, bool(saved))
 
     @post("/{event_id:int}/attendance")
@@ -194,5 +194,7 @@ class EventHostPages(Controller):
             event=event,
             rows=rows,
             saved=saved,
-            started=any(s.starts_at <= clock.now() for s in event.sessions),
+            not_open=attendance_closed_reason(
+                min((s.starts_at for s in event.sessions), default=None), clock.now(), get_settings().zone
+            ),
         )

@@ -14,6 +14,7 @@ __all__ = (
     "BookingWindow",
     "SessionTimes",
     "after_approval",
+    "attendance_closed_reason",
     "booking_closed_reason",
     "can_transition",
     "fits_part_time",
@@ -73,6 +74,20 @@ def booking_closed_reason(window: BookingWindow, now: datetime) -> str | None:
     closes = window.closes_at or window.first_starts_at
     if closes is not None and now >= closes:
         return "Booking has closed"
+    return None
+
+
+def attendance_closed_reason(first_starts_at: datetime | None, now: datetime, zone: ZoneInfo) -> str | None:
+    """Why attendance cannot be taken now, or None: it opens when the first session starts.
+
+    Before then nobody has come, and attending would put a learning record dated in the future in their log.
+    """
+    if first_starts_at is None:
+        return "This event has no sessions, so there is no attendance to take"
+    if now < first_starts_at:
+        local = first_starts_at.astimezone(zone)
+        time = f"{local:%-I:%M%p}".replace(":00", "").lower()
+        return f"Attendance opens when the event starts, at {time} on {local:%A %-d %B %Y}"
     return None
 
 

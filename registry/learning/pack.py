@@ -26,6 +26,7 @@ from registry.learning.schemas import GoalOut, Progress
 from registry.learning.service import PractitionerRef, competences_of, list_goals, practitioner_ref
 from registry.learning.tables import LearningRecord
 from registry.people.tables import Organisation, Practitioner
+from registry.registration.rules import CONFIRMED
 from registry.registration.service import statuses_on
 from registry.registration.tables import CldscRegistration
 from registry.settings import get_settings
@@ -108,7 +109,11 @@ async def _registration(practitioner_id: int, today: date) -> tuple[str, str | N
     """Status today, the most recent membership number recorded, and the renewal date of the latest change."""
     rows = (
         await CldscRegistration.select(CldscRegistration.membership_number, CldscRegistration.renewal_due)
-        .where((CldscRegistration.practitioner == practitioner_id) & (CldscRegistration.effective_from <= today))
+        .where(
+            (CldscRegistration.practitioner == practitioner_id)
+            & (CldscRegistration.effective_from <= today)
+            & (CldscRegistration.state == CONFIRMED)  # a number awaiting confirmation is not evidence yet
+        )
         .order_by(CldscRegistration.effective_from, ascending=False)
         .order_by(CldscRegistration.id, ascending=False)
     )

@@ -11,7 +11,7 @@ from registry.learning.rules import Period, financial_year, required_pl_hours
 from registry.learning.schemas import CompetenceProgress, LearningTimeOut, Progress
 from registry.learning.service import PractitionerRef, list_competences, practitioner_ref
 from registry.learning.tables import LearningRecord
-from registry.registration.rules import ACTIVE_STATUSES
+from registry.registration.rules import ACTIVE_STATUSES, CONFIRMED
 from registry.registration.tables import CldscRegistration
 
 __all__ = ("current_cycle", "learning_time", "progress", "progress_overview")
@@ -50,7 +50,11 @@ async def current_cycle(practitioner_id: int, day: date) -> Period | None:
         await CldscRegistration.select(
             CldscRegistration.status, CldscRegistration.effective_from, CldscRegistration.renewal_due
         )
-        .where((CldscRegistration.practitioner == practitioner_id) & (CldscRegistration.effective_from <= day))
+        .where(
+            (CldscRegistration.practitioner == practitioner_id)
+            & (CldscRegistration.effective_from <= day)
+            & (CldscRegistration.state == CONFIRMED)  # a claim awaiting confirmation starts no cycle
+        )
         .order_by(CldscRegistration.effective_from, ascending=False)
         .order_by(CldscRegistration.id, ascending=False)
         .first()

@@ -16,6 +16,7 @@ from registry.notify.outbox import enqueue
 from registry.notify.preferences import opted_out
 from registry.people.service import employed_on
 from registry.people.tables import Practitioner
+from registry.registration.rules import CONFIRMED
 from registry.registration.tables import CldscRegistration
 from registry.settings import get_settings
 
@@ -62,6 +63,7 @@ async def weekly_digests(today: date | None = None) -> int:
         & (CldscRegistration.renewal_due >= today)
         & (CldscRegistration.renewal_due <= today + timedelta(days=90))
         & CldscRegistration.status.is_in(["registered", "associate"])
+        & (CldscRegistration.state == CONFIRMED)
     )
     managers = {p["id"]: p["manager_email"] for p in team}
     for row in lapsing:

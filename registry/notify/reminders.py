@@ -14,7 +14,7 @@ from registry.notify.compose import bodies
 from registry.notify.outbox import enqueue
 from registry.notify.preferences import opted_out
 from registry.people.service import employed_on
-from registry.registration.rules import RegistrationRow, status_on
+from registry.registration.rules import CONFIRMED, RegistrationRow, status_on
 from registry.registration.tables import CldscRegistration
 from registry.settings import get_settings
 
@@ -81,7 +81,7 @@ async def renewal_reminders(today: date | None = None) -> int:
         CldscRegistration.practitioner.given_name.as_alias("given_name"),
         CldscRegistration.practitioner.left_on.as_alias("left_on"),
     ).where(
-        employed_on(today, CldscRegistration.practitioner)
+        employed_on(today, CldscRegistration.practitioner) & (CldscRegistration.state == CONFIRMED)
     )  # fmt: skip
     history: dict[int, list[dict[str, Any]]] = {}
     for row in rows:

@@ -1,18 +1,22 @@
-"""JSON API of CLDSC registration (``/api/v1/practitioners/{id}/registration``); thin: parse, call, return."""
+"""JSON API of CLDSC registration (``/api/v1/practitioners/{id}/registration``) and the confirmation of claims
+(``/api/v1/registration-claims``); thin: parse, call, return."""
 
 from __future__ import annotations
 
 from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody
 
-from registry.registration import service
-from registry.registration.rules import RECORDING_ROLES
-from registry.registration.schemas import RegistrationChangeIn, RegistrationOut
+from registry.people.schemas import Page
+from registry.registration import claims, service
+from registry.registration.rules import CONFIRMING_ROLES, RECORDING_ROLES
+from registry.registration.schemas import RegistrationChangeIn, RegistrationClaimOut, RegistrationOut, RejectClaimIn
 from registry.web.auth import requires_role, signed_in, viewer_of
 from registry.web.openapi import ERROR_RESPONSES
-from registry.web.params import AnyRequest
+from registry.web.params import AnyRequest, Limit, Offset
 
-__all__ = ("RegistrationApi",)
+__all__ = ("RegistrationApi", "RegistrationClaimApi")
+
+_confirmers = requires_role(*CONFIRMING_ROLES)
 
 
 class RegistrationApi(Controller):
@@ -24,7 +28,7 @@ class RegistrationApi(Controller):
 
     @get("/", operation_id="GetRegistration", responses=ERROR_RESPONSES)
     async def get_registration(self, request: AnyRequest, practitioner_id: FromPath[int]) -> RegistrationOut:
-        """Status today, the current cycle's renewal date and the history, newest first."""
+        """Status today, the current cycle's renewal date, claims awaiting confirmation and the history."""
         return await service.get_registration(viewer_of(request), practitioner_id)
 
     @post(
@@ -36,5 +40,51 @@ class RegistrationApi(Controller):
     async def record_change(
         self, request: AnyRequest, practitioner_id: FromPath[int], data: JSONBody[RegistrationChangeIn]
     ) -> RegistrationOut:
-        """Append a registration change (the practitioner, their line manager, leads and admins)."""
+        """Append a registration change (the practitioner, their line manager, leads and admins); becoming
+        registered or associate, claimed by the practitioner or their line manager, needs the membership
+        number and waits for confirmation."""
         return await service.record_change(viewer_of(request), practitioner_id, data)
+
+    @post(
+        "/{change_id:int}/confirm",
+        operation_id="ConfirmRegistrationChange",
+        guards=[_confirmers],
+        responses=ERROR_RESPONSES,
+    )
+    async def confirm(
+        self, request: AnyRequest, practitioner_id: FromPath[int], change_id: FromPath[int]
+    ) -> RegistrationOut:
+        """Confirm a claim awaiting confirmation (partner admins of the organisation, leads, admins)."""
+        return await claims.confirm_claim(viewer_of(request), practitioner_id, change_id)
+
+    @post(
+        "/{change_id:int}/reject",
+        operation_id="RejectRegistrationChange",
+        guards=[_confirmers],
+        responses=ERROR_RESPONSES,
+    )
+    async def reject(
+        self,
+        request: AnyRequest,
+        practitioner_id: FromPath[int],
+        change_id: FromPath[int],
+        data: JSONBody[RejectClaimIn],
+    ) -> RegistrationOut:
+        """Reject a claim with a reason; the practitioner is told it by mail."""
+        return await claims.reject_claim(viewer_of(request), practitioner_id, change_id, data.reason)
+
+
+class RegistrationClaimApi(Controller):
+    """Registration claims awaiting confirmation, for those who confirm them."""
+
+    path = "/api/v1/registration-claims"
+    guards = [_confirmers]
+    tags = ["registration"]
+
+    @get("/", operation_id="ListRegistrationClaims", responses=ERROR_RESPONSES)
+    async def list_claims(
+        self, request: AnyRequest, limit: Limit = 50, offset: Offset = 0
+    ) -> Page[RegistrationClaimOut]:
+        """Claims in the caller's scope (a partner admin's organisation; all for leads and admins), oldest first."""
+        items, total = await claims.list_claims(viewer_of(request), limit, offset)
+        return Page(items=items, total=total)

@@ -1,4 +1,5 @@
-"""The CLDSC registration page: status today, renewal countdown, history, and the form to record a change."""
+"""The CLDSC registration page (status today, renewal countdown, history, the form to record a change) and
+the confirmation queue where partner admins, leads and admins confirm or reject claims."""
 
 from __future__ import annotations
 
@@ -7,15 +8,19 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
-from registry.registration import service
-from registry.registration.rules import RECORDING_ROLES, ROUTES, STATUSES
-from registry.registration.schemas import RegistrationChangeIn
+from registry.accounts.rules import is_self
+from registry.errors import Invalid
+from registry.registration import claims, service
+from registry.registration.rules import CONFIRMING_ROLES, RECORDING_ROLES, ROUTES, STATUSES
+from registry.registration.schemas import RegistrationChangeIn, RegistrationClaimOut, RejectClaimIn
 from registry.validation import problems_from
 from registry.web.auth import requires_role, signed_in, viewer_of
-from registry.web.pages import form_data, render, sentences
-from registry.web.params import AnyRequest
+from registry.web.pages import PER_PAGE, Pagination, form_data, render, sentences
+from registry.web.params import AnyRequest, PageNumber
 
-__all__ = ("ROUTE_LABELS", "RegistrationPages")
+__all__ = ("ROUTE_LABELS", "RegistrationClaimPages", "RegistrationPages")
+
+_confirmers = requires_role(*CONFIRMING_ROLES)
 
 
 ROUTE_LABELS = {
@@ -26,6 +31,7 @@ ROUTE_LABELS = {
 _FORM_MESSAGES = {
     "status": "Select the registration status",
     "route": "Select how the member qualified, or not known",
+    "membership_number": "Enter the CLDSC membership number: it is checked before the change counts",
 }
 _AFTER_START = "must be after effective_from"
 
@@ -51,10 +57,11 @@ class RegistrationPages(Controller):
     async def registration_page(
         self, request: AnyRequest, practitioner_id: FromPath[int], saved: FromQuery[str | None] = None
     ) -> Template:
-        """Status today, renewal countdown and history; the form for those who may record a change."""
+        """Status today, renewal countdown, claims awaiting confirmation and history; the form for those who
+        may record a change."""
         page = await service.registration_page(viewer_of(request), practitioner_id)
         form = {"membership_number": page.registration.membership_number or ""}
-        return self._render(request, page, form, {}, saved=bool(saved))
+        return self._render(request, page, form, {}, saved={"1": "saved", "pending": "pending"}.get(saved or ""))
 
     @post("/", guards=[requires_role(*RECORDING_ROLES)])
     async def record_change(self, request: AnyRequest, practitioner_id: FromPath[int]) -> Template | Redirect:
@@ -66,8 +73,57 @@ class RegistrationPages(Controller):
             change = RegistrationChangeIn.model_validate(form)
         except ValidationError as exc:
             return self._render(request, page, form, _form_errors(problems_from(exc)))
-        await service.record_change(viewer, practitioner_id, change)
-        return Redirect(f"/practitioners/{practitioner_id}/registration?saved=1")
+        try:
+            recorded = await service.record(viewer, practitioner_id, change)
+        except Invalid as exc:
+            return self._render(request, page, form, _form_errors(exc.problems))
+        saved = "pending" if recorded.awaiting_confirmation else "1"
+        return Redirect(f"/practitioners/{practitioner_id}/registration?saved={saved}")
+
+    @post("/{change_id:int}/confirm", guards=[_confirmers])
+    async def confirm(self, request: AnyRequest, practitioner_id: FromPath[int], change_id: FromPath[int]) -> Redirect:
+        """Confirm the claim and go back to the queue."""
+        await claims.confirm_claim(viewer_of(request), practitioner_id, change_id)
+        return Redirect("/registration-claims?done=confirmed")
+
+    @get("/{change_id:int}/reject", guards=[_confirmers])
+    async def reject_page(
+        self, request: AnyRequest, practitioner_id: FromPath[int], change_id: FromPath[int]
+    ) -> Template:
+        """Ask why the claim is rejected."""
+        claim = await claims.claim_to_decide(viewer_of(request), practitioner_id, change_id)
+        return self._reject_form(request, claim, {}, {})
+
+    @post("/{change_id:int}/reject", guards=[_confirmers])
+    async def reject(
+        self, request: AnyRequest, practitioner_id: FromPath[int], change_id: FromPath[int]
+    ) -> Template | Redirect:
+        """Reject with the reason, which the practitioner is told; or ask again for the reason."""
+        viewer = viewer_of(request)
+        claim = await claims.claim_to_decide(viewer, practitioner_id, change_id)
+        form = await form_data(request)
+        try:
+            reason = RejectClaimIn.model_validate({"reason": form.get("reason", "")}).reason
+        except ValidationError as exc:
+            problems = problems_from(exc)
+            too_long = "500" in problems.get("reason", "")
+            message = "The reason must be 500 characters or fewer" if too_long else "Enter why the claim is rejected"
+            return self._reject_form(request, claim, form, {"reason": message})
+        await claims.reject_claim(viewer, practitioner_id, change_id, reason)
+        return Redirect("/registration-claims?done=rejected")
+
+    def _reject_form(
+        self, request: AnyRequest, claim: RegistrationClaimOut, form: dict[str, str], errors: dict[str, str]
+    ) -> Template:
+        return render(
+            request,
+            "registration/reject.html",
+            status_code=400 if errors else 200,
+            claim=claim,
+            route_labels=ROUTE_LABELS,
+            form=form,
+            errors=errors,
+        )
 
     def _render(
         self,
@@ -75,7 +131,7 @@ class RegistrationPages(Controller):
         page: service.RegistrationPage,
         form: dict[str, str],
         errors: dict[str, str],
-        saved: bool = False,
+        saved: str | None = None,
     ) -> Template:
         return render(
             request,
@@ -84,11 +140,34 @@ class RegistrationPages(Controller):
             practitioner=page.practitioner,
             registration=page.registration,
             can_record=page.can_record,
-            is_self=page.practitioner.email == viewer_of(request).email,
+            can_confirm=page.can_confirm,
+            is_self=is_self(viewer_of(request), page.practitioner.id),
             form=form,
             errors=errors,
             saved=saved,
             statuses=STATUSES,
             routes=ROUTES,
+            route_labels=ROUTE_LABELS,
+        )
+
+
+class RegistrationClaimPages(Controller):
+    """The queue of registration claims awaiting confirmation, for partner admins, leads and admins."""
+
+    path = "/registration-claims"
+    guards = [_confirmers]
+    include_in_schema = False
+
+    @get("/")
+    async def queue(self, request: AnyRequest, page: PageNumber = 1, done: FromQuery[str | None] = None) -> Template:
+        """Claims in the viewer's scope, oldest first, a page at a time, each with Confirm and Reject."""
+        items, total = await claims.list_claims(viewer_of(request), PER_PAGE, (page - 1) * PER_PAGE)
+        return render(
+            request,
+            "registration/claims.html",
+            claims=items,
+            pagination=Pagination(page, total),
+            params={},
+            done=done if done in {"confirmed", "rejected"} else None,
             route_labels=ROUTE_LABELS,
         )

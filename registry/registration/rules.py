@@ -1,4 +1,5 @@
-"""CLDSC registration rules: the status on a date, the 3-yearly renewal, categories, who records changes."""
+"""CLDSC registration rules: the status on a date, the 3-yearly renewal, categories, who records changes,
+and which changes wait for confirmation and who may confirm them."""
 
 from __future__ import annotations
 
@@ -10,13 +11,21 @@ from registry.accounts.rules import ALLIANCE_ROLES, Role, Viewer, is_self
 
 __all__ = (
     "ACTIVE_STATUSES",
+    "CHANGE_STATES",
+    "CONFIRMED",
+    "CONFIRMING_ROLES",
+    "PENDING",
     "RECORDING_ROLES",
+    "REJECTED",
     "RENEWAL_YEARS",
     "ROUTES",
     "STATUSES",
     "RegistrationRow",
+    "can_confirm_change",
     "can_record_change",
     "category_for",
+    "claim_problems",
+    "confirmed_when_recorded",
     "current_cycle",
     "days_until",
     "default_renewal_due",
@@ -33,7 +42,15 @@ ROUTES: tuple[str, ...] = ("recognised_qualification", "individual_recognition_p
 ENDING_STATUSES = frozenset({"lapsed", "withdrawn"})
 """Statuses that end a registration cycle; an application (e.g. an associate applying to be a full member) does not."""
 RECORDING_ROLES = frozenset({Role.PRACTITIONER, Role.MANAGER, Role.LEAD, Role.ADMIN})
-"""Roles that may record a registration change (partner admins only read it)."""
+"""Roles that may record a registration change (partner admins only read it, and confirm claims)."""
+CONFIRMING_ROLES = frozenset({Role.PARTNER_ADMIN, Role.LEAD, Role.ADMIN})
+"""Roles that confirm or reject registration claims: partner admins for their organisation, leads and admins
+for the alliance. They can check a membership number with the CLD Standards Council."""
+
+CONFIRMED, PENDING, REJECTED = "confirmed", "pending", "rejected"
+CHANGE_STATES: tuple[str, ...] = (CONFIRMED, PENDING, REJECTED)
+"""A recorded change counts only once ``confirmed``; a ``pending`` claim waits for a confirmer; a ``rejected``
+one is kept in the history with the reason, and never counts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +61,7 @@ class RegistrationRow:
     status: str
     effective_from: date
     renewal_due: date | None
+    state: str = CONFIRMED
 
 
 def _order(row: RegistrationRow) -> tuple[date, int]:
@@ -52,10 +70,11 @@ def _order(row: RegistrationRow) -> tuple[date, int]:
 
 
 def status_on(rows: Iterable[RegistrationRow], day: date) -> str:
-    """METRICS.md: the latest row with ``effective_from <= day``; an active row past its renewal is ``lapsed``."""
+    """METRICS.md: the latest confirmed row with ``effective_from <= day``; an active row past its renewal is
+    ``lapsed``. Claims awaiting confirmation, and rejected ones, do not count."""
     current: RegistrationRow | None = None
     for row in rows:
-        if row.effective_from <= day and (current is None or _order(row) > _order(current)):
+        if row.state == CONFIRMED and row.effective_from <= day and (current is None or _order(row) > _order(current)):
             current = row
     if current is None:
         return "none"
@@ -89,12 +108,13 @@ def current_cycle(rows: Iterable[RegistrationRow], day: date) -> RegistrationRow
 
     A later ``lapsed`` or ``withdrawn`` row ends the cycle, so nobody is told to renew what they gave up;
     a later ``applied`` row does not (an associate applying to become a registered member keeps their
-    renewal date). A cycle whose renewal date has passed is still returned: it is overdue.
+    renewal date). A cycle whose renewal date has passed is still returned: it is overdue. Only confirmed
+    rows count.
     """
     cycle: RegistrationRow | None = None
     ended_by: RegistrationRow | None = None
     for row in rows:
-        if row.effective_from > day:
+        if row.effective_from > day or row.state != CONFIRMED:
             continue
         if row.status in ACTIVE_STATUSES and (cycle is None or _order(row) > _order(cycle)):
             cycle = row
@@ -118,3 +138,36 @@ def can_record_change(viewer: Viewer, practitioner_id: int, manager_email: str |
         return True
     email = viewer.email.lower()
     return is_self(viewer, practitioner_id) or (manager_email is not None and email == manager_email.lower())
+
+
+def can_confirm_change(
+    viewer: Viewer, practitioner_id: int, practitioner_organisation_id: int, recorded_by_email: str | None = None
+) -> bool:
+    """Partner admins of the practitioner's organisation, leads and admins confirm registration; nobody
+    confirms their own (a partner admin or lead may be a practitioner too), nor a claim they recorded."""
+    if viewer.role not in CONFIRMING_ROLES or is_self(viewer, practitioner_id):
+        return False
+    if recorded_by_email is not None and viewer.email.lower() == recorded_by_email.lower():
+        return False
+    return viewer.role in ALLIANCE_ROLES or viewer.organisation_id == practitioner_organisation_id
+
+
+def confirmed_when_recorded(
+    viewer: Viewer, status: str, practitioner_id: int, practitioner_organisation_id: int
+) -> bool:
+    """Whether a change counts as soon as it is recorded, or is a claim waiting for confirmation.
+
+    Becoming registered or associate is what makes a person a verifier of others' learning, so it counts
+    at once only when recorded by someone who may confirm it; recorded by the person themself or their line
+    manager it is a claim. Other statuses (applied, lapsed, withdrawn) give nothing and count at once.
+    """
+    if status not in ACTIVE_STATUSES:
+        return True
+    return can_confirm_change(viewer, practitioner_id, practitioner_organisation_id)
+
+
+def claim_problems(membership_number: str | None) -> dict[str, str]:
+    """What a claim waiting for confirmation lacks: the number the confirmer checks with the CLDSC."""
+    if not (membership_number or "").strip():
+        return {"membership_number": "is needed for registered or associate membership; it is checked before it counts"}
+    return {}

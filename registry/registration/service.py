@@ -13,17 +13,25 @@ from piccolo.columns.combination import WhereRaw
 
 from registry import clock
 from registry.accounts.rules import Viewer
+from registry.accounts.tables import User
 from registry.db import write_tx
-from registry.errors import Forbidden
+from registry.errors import Forbidden, Invalid
 
 # people.service imports this module for statuses; only module attributes are used at call time, so the
 # cycle resolves whichever side is imported first.
 from registry.people import service as people
 from registry.people.schemas import PractitionerOut
+from registry.people.tables import Practitioner
 from registry.registration.rules import (
+    ACTIVE_STATUSES,
+    CONFIRMED,
+    PENDING,
     RegistrationRow,
+    can_confirm_change,
     can_record_change,
     category_for,
+    claim_problems,
+    confirmed_when_recorded,
     current_cycle,
     days_until,
     renewal_due_for,
@@ -33,11 +41,14 @@ from registry.registration.schemas import RegistrationChangeIn, RegistrationOut,
 from registry.registration.tables import CldscRegistration
 
 __all__ = (
+    "Recorded",
     "RegistrationPage",
     "append_change",
     "get_registration",
     "latest_changes",
+    "record",
     "record_change",
+    "registration_on",
     "registration_page",
     "status_is",
     "statuses_on",
@@ -52,7 +63,7 @@ _STATUS_SQL = """COALESCE((
     SELECT CASE WHEN r.status IN ('registered', 'associate') AND r.renewal_due < {}
                 THEN 'lapsed' ELSE r.status END
     FROM cldsc_registration r
-    WHERE r.practitioner = practitioner.id AND r.effective_from <= {}
+    WHERE r.practitioner = practitioner.id AND r.state = 'confirmed' AND r.effective_from <= {}
     ORDER BY r.effective_from DESC, r.id DESC
     LIMIT 1
 ), 'none')"""
@@ -64,7 +75,8 @@ def status_is(status: str, day: date) -> WhereRaw:
 
 
 async def statuses_on(practitioner_ids: Iterable[int], day: date) -> dict[int, str]:
-    """Status on ``day`` for each practitioner, in one query."""
+    """Status on ``day`` for each practitioner, in one query (confirmed changes only: a claim makes nobody a
+    verifier, nor shows in a list filtered by status)."""
     ids = list(practitioner_ids)
     if not ids:
         return {}
@@ -74,7 +86,7 @@ async def statuses_on(practitioner_ids: Iterable[int], day: date) -> dict[int, s
         CldscRegistration.status,
         CldscRegistration.effective_from,
         CldscRegistration.renewal_due,
-    ).where(CldscRegistration.practitioner.is_in(ids))
+    ).where(CldscRegistration.practitioner.is_in(ids) & (CldscRegistration.state == CONFIRMED))
     history: dict[int, list[RegistrationRow]] = defaultdict(list)
     for row in rows:
         history[row["practitioner"]].append(
@@ -93,9 +105,23 @@ async def append_change(
     route: str | None = None,
     recorded_by_email: str | None = None,
     note: str = "",
+    state: str | None = None,
 ) -> dict[str, Any]:
-    """Append a registration change (call inside the use case's write transaction)."""
+    """Append a registration change (call inside the use case's write transaction).
+
+    ``state`` is decided by the use case; when it is not (HR imports), the change counts at once unless it
+    is someone recording an active status for themselves (a partner admin importing their own row), which
+    waits for another confirmer like any claim.
+    """
+    if state is None:
+        state = await _state_of_import(practitioner_id, status, recorded_by_email)
     renewal_due = renewal_due_for(status, effective_from, renewal_due)
+    now = clock.now()
+    if state == PENDING:
+        same = await _same_pending_claim(practitioner_id, status, effective_from, membership_number)
+        if same is not None:
+            return same  # a re-import of the same file adds no second claim
+    confirmed = state == CONFIRMED
     row = CldscRegistration(
         practitioner=practitioner_id,
         status=status,
@@ -106,14 +132,47 @@ async def append_change(
         renewal_due=renewal_due,
         note=note,
         recorded_by_email=recorded_by_email,
-        recorded_at=clock.now(),
+        recorded_at=now,
+        state=state,
+        decided_by_email=recorded_by_email if confirmed else None,
+        decided_at=now if confirmed else None,
     )
     await CldscRegistration.insert(row)
     return row.to_dict()
 
 
+async def _state_of_import(practitioner_id: int, status: str, recorded_by_email: str | None) -> str:
+    # The command line ("command-line") is nobody's own record: large imports run there, without a look-up.
+    if status not in ACTIVE_STATUSES or not recorded_by_email or "@" not in recorded_by_email:
+        return CONFIRMED
+    email = recorded_by_email.lower()
+    own = await User.exists().where((User.email == email) & (User.practitioner == practitioner_id)) or (
+        await Practitioner.exists().where((Practitioner.id == practitioner_id) & (Practitioner.email == email))
+    )
+    return PENDING if own else CONFIRMED
+
+
+async def _same_pending_claim(
+    practitioner_id: int, status: str, effective_from: date, membership_number: str | None
+) -> dict[str, Any] | None:
+    row: dict[str, Any] | None = (
+        await CldscRegistration.select()
+        .where(
+            (CldscRegistration.practitioner == practitioner_id)
+            & (CldscRegistration.state == PENDING)
+            & (CldscRegistration.status == status)
+            & (CldscRegistration.effective_from == effective_from)
+        )
+        .first()
+    )
+    return row if row is not None and row["membership_number"] == membership_number else None
+
+
 async def latest_changes(practitioner_ids: Iterable[int]) -> dict[int, tuple[str, date | None, str | None]]:
-    """The most recent recorded (status, renewal_due, membership_number) of each practitioner that has one."""
+    """The most recent confirmed (status, renewal_due, membership_number) of each practitioner that has one.
+
+    Imports compare with it: a claim waiting for confirmation, or rejected, is not what HR's file updates.
+    """
     ids = list(practitioner_ids)
     if not ids:
         return {}
@@ -124,7 +183,7 @@ async def latest_changes(practitioner_ids: Iterable[int]) -> dict[int, tuple[str
             CldscRegistration.renewal_due,
             CldscRegistration.membership_number,
         )
-        .where(CldscRegistration.practitioner.is_in(ids))
+        .where(CldscRegistration.practitioner.is_in(ids) & (CldscRegistration.state == CONFIRMED))
         .order_by(CldscRegistration.effective_from, CldscRegistration.id)
     )
     return {r["practitioner"]: (r["status"], r["renewal_due"], r["membership_number"]) for r in rows}
@@ -135,11 +194,21 @@ async def latest_changes(practitioner_ids: Iterable[int]) -> dict[int, tuple[str
 
 @dataclass(frozen=True, slots=True)
 class RegistrationPage:
-    """What the registration page shows: whose it is, their registration, and whether the viewer may record."""
+    """What the registration page shows: whose it is, their registration, and whether the viewer may record
+    a change or confirm the claims waiting."""
 
     practitioner: PractitionerOut
     registration: RegistrationOut
     can_record: bool
+    can_confirm: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """A recorded change: the registration as it now stands, and whether the change waits for confirmation."""
+
+    registration: RegistrationOut
+    awaiting_confirmation: bool
 
 
 _ROW_COLUMNS = (
@@ -153,21 +222,33 @@ _ROW_COLUMNS = (
     CldscRegistration.note,
     CldscRegistration.recorded_by_email,
     CldscRegistration.recorded_at,
+    CldscRegistration.state,
+    CldscRegistration.decided_by_email,
+    CldscRegistration.decided_at,
+    CldscRegistration.decision_note,
 )
 
 
-async def _registration(practitioner_id: int, day: date) -> RegistrationOut:
+async def registration_on(practitioner_id: int, day: date) -> RegistrationOut:
+    """The registration on ``day`` and its history (no scope check: for use cases that made one)."""
     rows = await (
         CldscRegistration.select(*_ROW_COLUMNS)
         .where(CldscRegistration.practitioner == practitioner_id)
         .order_by(CldscRegistration.effective_from, CldscRegistration.id, ascending=False)
     )
     history = [RegistrationRowOut(**row) for row in rows]
-    facts = [RegistrationRow(r.id, r.status, r.effective_from, r.renewal_due) for r in history]
+    facts = [RegistrationRow(r.id, r.status, r.effective_from, r.renewal_due, r.state) for r in history]
     cycle = current_cycle(facts, day)
     renewal_due = cycle.renewal_due if cycle else None
-    # Newest first, so the first number in effect by the day is the latest one.
-    number = next((r.membership_number for r in history if r.membership_number and r.effective_from <= day), None)
+    # Newest first, so the first confirmed number in effect by the day is the latest one.
+    number = next(
+        (
+            r.membership_number
+            for r in history
+            if r.membership_number and r.state == CONFIRMED and r.effective_from <= day
+        ),
+        None,
+    )
     return RegistrationOut(
         practitioner_id=practitioner_id,
         status_today=status_on(facts, day),
@@ -175,6 +256,7 @@ async def _registration(practitioner_id: int, day: date) -> RegistrationOut:
         membership_number=number,
         renewal_due=renewal_due,
         days_to_renewal=days_until(renewal_due, day) if renewal_due else None,
+        awaiting_confirmation=[r for r in history if r.state == PENDING],
         history=history,
     )
 
@@ -182,7 +264,7 @@ async def _registration(practitioner_id: int, day: date) -> RegistrationOut:
 async def get_registration(viewer: Viewer, practitioner_id: int) -> RegistrationOut:
     """Status today, the current cycle's renewal and the history; 404 outside the viewer's scope."""
     await people.get_practitioner(viewer, practitioner_id)
-    return await _registration(practitioner_id, clock.today())
+    return await registration_on(practitioner_id, clock.today())
 
 
 async def summary_for(viewer: Viewer, practitioner_id: int) -> RegistrationOut:
@@ -190,21 +272,37 @@ async def summary_for(viewer: Viewer, practitioner_id: int) -> RegistrationOut:
     return await get_registration(viewer, practitioner_id)
 
 
+async def organisation_of(practitioner_id: int) -> int:
+    """The practitioner's organisation id (PractitionerOut carries only its code)."""
+    row = await Practitioner.select(Practitioner.organisation).where(Practitioner.id == practitioner_id).first()
+    assert row is not None
+    return int(row["organisation"])
+
+
 async def registration_page(viewer: Viewer, practitioner_id: int) -> RegistrationPage:
     """Everything the registration page needs, in one scope check."""
     practitioner = await people.get_practitioner(viewer, practitioner_id)
     return RegistrationPage(
         practitioner=practitioner,
-        registration=await _registration(practitioner_id, clock.today()),
+        registration=await registration_on(practitioner_id, clock.today()),
         can_record=can_record_change(viewer, practitioner.id, practitioner.manager_email),
+        can_confirm=can_confirm_change(viewer, practitioner.id, await organisation_of(practitioner_id)),
     )
 
 
-async def record_change(viewer: Viewer, practitioner_id: int, data: RegistrationChangeIn) -> RegistrationOut:
-    """Append a change (never overwrite): by the practitioner, their line manager, a lead or an admin."""
+async def record(viewer: Viewer, practitioner_id: int, data: RegistrationChangeIn) -> Recorded:
+    """Append a change (never overwrite): by the practitioner, their line manager, a lead or an admin.
+
+    Becoming registered or associate, recorded by the practitioner or their line manager (or by a lead for
+    themselves), is a claim: it needs the membership number and counts only once confirmed.
+    """
     practitioner = await people.get_practitioner(viewer, practitioner_id)
     if not can_record_change(viewer, practitioner.id, practitioner.manager_email):
         raise Forbidden("Only the practitioner, their line manager or an alliance lead can record registration")
+    organisation_id = await organisation_of(practitioner_id)
+    confirmed = confirmed_when_recorded(viewer, data.status, practitioner_id, organisation_id)
+    if not confirmed and (problems := claim_problems(data.membership_number)):
+        raise Invalid(problems)
     async with write_tx():
         row = await append_change(
             practitioner_id,
@@ -215,13 +313,20 @@ async def record_change(viewer: Viewer, practitioner_id: int, data: Registration
             route=data.route,
             recorded_by_email=viewer.email,
             note=data.note or "",
+            state=CONFIRMED if confirmed else PENDING,
         )
     log.info(
-        "%s recorded CLDSC %s for practitioner %s effective %s (renewal due %s)",
+        "%s recorded CLDSC %s for practitioner %s effective %s (renewal due %s)%s",
         viewer.email,
         data.status,
         practitioner_id,
         data.effective_from,
         row["renewal_due"],
+        "" if confirmed else f", awaiting confirmation as change {row['id']}",
     )
-    return await _registration(practitioner_id, clock.today())
+    return Recorded(await registration_on(practitioner_id, clock.today()), awaiting_confirmation=not confirmed)
+
+
+async def record_change(viewer: Viewer, practitioner_id: int, data: RegistrationChangeIn) -> RegistrationOut:
+    """``record``, answering the registration as it now stands."""
+    return (await record(viewer, practitioner_id, data)).registration

@@ -1,4 +1,5 @@
-"""CLD Standards Council registration history: rows are appended, never overwritten."""
+"""CLD Standards Council registration history: rows are appended, never overwritten; a claim waits for
+confirmation, and the decision (who, when, why) is written on the row once."""
 
 from __future__ import annotations
 
@@ -25,3 +26,10 @@ class CldscRegistration(Table, tablename="cldsc_registration"):
     note = Text(default="")
     recorded_by_email = Varchar(length=254, null=True, default=None)
     recorded_at = Timestamptz()
+    state = Varchar(length=20, default="confirmed")
+    """confirmed (counts), pending (a claim awaiting confirmation) or rejected (never counts)."""
+    decided_by_email = Varchar(length=254, null=True, default=None)
+    """Who confirmed or rejected it; for a change that counted at once, whoever recorded it."""
+    decided_at = Timestamptz(null=True, default=None)
+    decision_note = Text(default="")
+    """Why a claim was rejected, as the practitioner is told."""

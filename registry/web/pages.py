@@ -9,6 +9,7 @@ from litestar import Request
 from litestar.response import Template
 
 from registry.accounts.rules import ADMIN_ROLES, EDITOR_ROLES, Role, Viewer
+from registry.registration.rules import CONFIRMING_ROLES
 
 __all__ = ("PER_PAGE", "Pagination", "form_data", "navigation", "render", "sentences")
 
@@ -30,6 +31,8 @@ def navigation(viewer: Viewer | None, path: str) -> list[dict[str, Any]]:
     items += [("Events", "/events"), ("My bookings", "/bookings")]
     items.append(("Organisations", "/organisations"))
     items.append(("To verify", "/verification"))
+    if viewer.role in CONFIRMING_ROLES:
+        items.append(("Registrations to confirm", "/registration-claims"))
     if viewer.role in EDITOR_ROLES:
         items += [("Import", "/import"), ("Invitations", "/invitations")]
     if viewer.role is Role.ADMIN:

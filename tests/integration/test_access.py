@@ -21,6 +21,8 @@ VERIFIER = frozenset({"manager"})
 OWNER_AND_MANAGER = frozenset({"practitioner", "manager"})
 """Eilidh and her line manager Graham."""
 ADMINS = frozenset({"admin"})
+CONFIRMERS = frozenset({"partner_admin", "lead", "admin"})
+"""Who confirms registration claims: DCC's partner admin (Eilidh is at DCC), leads and admins."""
 
 # (method, path as the router names it) → roles allowed; PUBLIC routes need no sign-in.
 ROUTES: dict[tuple[str, str], frozenset[str] | None] = {
@@ -102,6 +104,15 @@ ROUTES: dict[tuple[str, str], frozenset[str] | None] = {
     ("POST", "/practitioners/{practitioner_id:int}/registration"): ALL - {"partner_admin"},
     ("GET", "/api/v1/practitioners/{practitioner_id:int}/registration"): ALL,
     ("POST", "/api/v1/practitioners/{practitioner_id:int}/registration"): ALL - {"partner_admin"},
+    ("GET", "/registration-claims"): CONFIRMERS,
+    ("GET", "/api/v1/registration-claims"): CONFIRMERS,
+    # Eilidh's claim: the reject form first (posted without a reason: 400), then confirmed; after that the
+    # reject answers 409, which is still "let in".
+    ("GET", "/practitioners/{practitioner_id:int}/registration/{change_id:int}/reject"): CONFIRMERS,
+    ("POST", "/practitioners/{practitioner_id:int}/registration/{change_id:int}/reject"): CONFIRMERS,
+    ("POST", "/practitioners/{practitioner_id:int}/registration/{change_id:int}/confirm"): CONFIRMERS,
+    ("POST", "/api/v1/practitioners/{practitioner_id:int}/registration/{change_id:int}/confirm"): CONFIRMERS,
+    ("POST", "/api/v1/practitioners/{practitioner_id:int}/registration/{change_id:int}/reject"): CONFIRMERS,
     ("GET", "/practitioners/{practitioner_id:int}/renewal-pack"): OWNER_AND_MANAGER,
     ("GET", "/practitioners/{practitioner_id:int}/renewal-pack.csv"): OWNER_AND_MANAGER,
     ("GET", "/admin/frameworks"): ADMINS,
@@ -185,6 +196,9 @@ BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/api/v1/practitioners/{practitioner_id:int}/registration"): {
         "status": "registered", "effective_from": "2026-01-10", "membership_number": "CLDSC10002"
     },
+    ("POST", "/api/v1/practitioners/{practitioner_id:int}/registration/{change_id:int}/reject"): {
+        "reason": "Not on the register"
+    },
 }  # fmt: skip
 FORMS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/practitioners/{practitioner_id:int}/email-change"): {"decision": "decline"},
@@ -246,6 +260,21 @@ async def _eilidhs_learning(alliance: Alliance) -> tuple[int, int]:
                                       competences=["C7"])
     )  # fmt: skip
     return record.id, spare.id
+
+
+async def _eilidhs_claim(alliance: Alliance) -> int:
+    """Eilidh claims to be registered: a change awaiting confirmation."""
+    from registry.accounts.rules import Role
+    from registry.registration import service as registration
+    from registry.registration.schemas import RegistrationChangeIn
+
+    eilidh = as_viewer("eilidh@example.org", "Eilidh", Role.PRACTITIONER)
+    pid = alliance.practitioner_ids["eilidh@example.org"]
+    change = RegistrationChangeIn.model_validate(
+        {"status": "registered", "effective_from": "2026-01-10", "membership_number": "CLDSC20002"}
+    )
+    recorded = await registration.record_change(eilidh, pid, change)
+    return recorded.awaiting_confirmation[0].id
 
 
 async def _default_framework() -> tuple[int, int]:
@@ -320,6 +349,7 @@ async def test_each_role_is_let_in_or_refused_as_the_table_says(
     ids = {
         "record_id": record_id, "framework_id": framework_id, "competence_id": competence_id,
         "event_id": event_id, "booking_id": booking_id, "message_id": 1, "token_id": token_id,
+        "change_id": await _eilidhs_claim(alliance),
     }  # fmt: skip
     for n, ((method, template), allowed) in enumerate(ROUTES.items()):
         if allowed is PUBLIC:
@@ -354,7 +384,8 @@ async def test_strangers_are_sent_to_sign_in_or_get_401(client: AsyncTestClient,
             template,
             alliance,
             dict.fromkeys(
-                ("record_id", "framework_id", "competence_id", "event_id", "booking_id", "message_id", "token_id"), 1
+                ("record_id", "framework_id", "competence_id", "event_id", "booking_id", "message_id", "token_id",
+                 "change_id"), 1,
             ),
         )
         response = await client.request(method, path, follow_redirects=False)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
+from registry import clock
 from registry.events.tables import BookingHistory
 from registry.learning.tables import LearningRecord
 from tests.support import Alliance, bearer
@@ -37,6 +38,11 @@ def event_body(**changes: Any) -> dict[str, Any]:
         "status": "published",
         **changes,
     }
+
+
+def travel_to_the_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Attendance opens when the first session starts: be an hour into it."""
+    monkeypatch.setattr(clock, "now", lambda: SOON + timedelta(hours=1))
 
 
 async def create_event(client: Client, alliance: Alliance, **changes: Any) -> dict[str, Any]:
@@ -240,10 +246,13 @@ async def test_material_changes_raise_the_sequence(client: Client, alliance: All
     assert moved.json()["sequence"] == 1
 
 
-async def test_attendance_creates_and_removes_the_learning_record(client: Client, alliance: Alliance) -> None:
+async def test_attendance_creates_and_removes_the_learning_record(
+    client: Client, alliance: Alliance, monkeypatch: pytest.MonkeyPatch
+) -> None:
     event = await create_event(client, alliance)
     eilidh = (await book(client, alliance, event["id"], "eilidh@example.org")).json()
     ross = (await book(client, alliance, event["id"], "ross@example.org")).json()
+    travel_to_the_start(monkeypatch)
     url = f"/api/v1/events/{event['id']}/attendance"
     host = bearer(alliance.tokens["partner_admin"])  # DCC hosts
     response = await client.put(
@@ -277,9 +286,12 @@ async def test_attendance_creates_and_removes_the_learning_record(client: Client
     assert wrong.status_code == 400
 
 
-async def test_attendance_refuses_the_same_booking_twice(client: Client, alliance: Alliance) -> None:
+async def test_attendance_refuses_the_same_booking_twice(
+    client: Client, alliance: Alliance, monkeypatch: pytest.MonkeyPatch
+) -> None:
     event = await create_event(client, alliance)
     booking = (await book(client, alliance, event["id"], "eilidh@example.org")).json()
+    travel_to_the_start(monkeypatch)
     response = await client.put(
         f"/api/v1/events/{event['id']}/attendance",
         json=[{"booking_id": booking["id"], "attended": True}, {"booking_id": booking["id"], "attended": False}],
@@ -289,14 +301,18 @@ async def test_attendance_refuses_the_same_booking_twice(client: Client, allianc
     assert await LearningRecord.count() == 0
 
 
-async def test_cancelling_an_event_keeps_attendance_and_is_done_once(client: Client, alliance: Alliance) -> None:
+async def test_cancelling_an_event_keeps_attendance_and_is_done_once(
+    client: Client, alliance: Alliance, monkeypatch: pytest.MonkeyPatch
+) -> None:
     event = await create_event(client, alliance)
     came = (await book(client, alliance, event["id"], "eilidh@example.org")).json()
-    await client.put(
+    travel_to_the_start(monkeypatch)
+    taken = await client.put(
         f"/api/v1/events/{event['id']}/attendance",
         json=[{"booking_id": came["id"], "attended": True}],
         headers=bearer(alliance.tokens["lead"]),
     )
+    assert taken.status_code == 200, taken.text
     lead = bearer(alliance.tokens["lead"])
     assert (await client.post(f"/api/v1/events/{event['id']}/cancel", headers=lead)).status_code == 201
     assert (await client.get(f"/api/v1/bookings/{came['id']}", headers=lead)).json()["status"] == "attended"

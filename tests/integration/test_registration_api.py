@@ -38,6 +38,7 @@ def rows_of(body: dict[str, Any]) -> list[RegistrationRow]:
             r["status"],
             date.fromisoformat(r["effective_from"]),
             date.fromisoformat(r["renewal_due"]) if r["renewal_due"] else None,
+            r["state"],
         )
         for r in body["history"]
     ]
@@ -55,6 +56,7 @@ async def test_the_registration_today_and_its_history(client: Client, alliance: 
         "membership_number": "CLDSC10002",
         "renewal_due": "2028-05-01",
         "days_to_renewal": (date(2028, 5, 1) - TODAY).days,
+        "awaiting_confirmation": [],
         "history": [
             {
                 "id": imported["id"],
@@ -67,6 +69,11 @@ async def test_the_registration_today_and_its_history(client: Client, alliance: 
                 "note": "HR import",
                 "recorded_by_email": "command-line",
                 "recorded_at": imported["recorded_at"],
+                # An HR import counts when recorded: decided by whoever imported it, then.
+                "state": "confirmed",
+                "decided_by_email": "command-line",
+                "decided_at": imported["recorded_at"],
+                "decision_note": "",
             }
         ],
     }
@@ -103,7 +110,15 @@ async def test_a_practitioner_records_their_registration_and_history_is_appended
         },
     )
     assert response.status_code == 201, response.text
-    body = response.json()
+    claimed = response.json()
+    # Her own claim waits for confirmation (tests/integration/test_registration_confirmation.py).
+    assert claimed["status_today"] == "associate"
+    [claim] = claimed["awaiting_confirmation"]
+    confirmed = await client.post(
+        f"{url(alliance, 'eilidh@example.org')}/{claim['id']}/confirm", headers=bearer(alliance.tokens["lead"])
+    )
+    assert confirmed.status_code == 201, confirmed.text
+    body = confirmed.json()
     assert body["status_today"] == "registered"
     assert body["category"] == "registered_member"
     assert body["membership_number"] == "CLDSC20002"
@@ -115,6 +130,7 @@ async def test_a_practitioner_records_their_registration_and_history_is_appended
     assert newest["route"] == "recognised_qualification"
     assert newest["recorded_by_email"] == "eilidh@example.org"
     assert newest["note"] == "BA Community Education completed"
+    assert (newest["state"], newest["decided_by_email"]) == ("confirmed", "lead@example.org")
     # The earlier row is untouched, so the past is still answerable.
     assert older == before["history"][0]
     rows = rows_of(body)
@@ -175,7 +191,7 @@ async def test_a_change_effective_later_does_not_change_today(client: Client, al
         await record(
             client,
             alliance,
-            "practitioner",
+            "lead",
             "eilidh@example.org",
             {"status": "registered", "effective_from": "2027-01-05"},
         )
@@ -290,10 +306,15 @@ async def test_bad_changes_are_400_naming_the_fields(
 async def test_who_did_what_is_logged(client: Client, alliance: Alliance, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="registry.registration.service"):
         await record(
-            client, alliance, "manager", "eilidh@example.org", {"status": "registered", "effective_from": "2026-11-01"}
+            client,
+            alliance,
+            "manager",
+            "eilidh@example.org",
+            {"status": "registered", "effective_from": "2026-11-01", "membership_number": "CLDSC20002"},
         )
     pid = alliance.practitioner_ids["eilidh@example.org"]
     assert f"graham@example.org recorded CLDSC registered for practitioner {pid} effective 2026-11-01" in caplog.text
+    assert "awaiting confirmation as change" in caplog.text
 
 
 async def test_the_openapi_document_names_the_operations(client: Client) -> None:

@@ -38,6 +38,13 @@ def text_of(html: str, testid: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split())
 
 
+def awaiting(html: str) -> str:
+    """The visible text of the list of claims awaiting confirmation."""
+    match = re.search(r'<ul class="govuk-list" data-testid="awaiting-confirmation">(.*?)</ul>', html, re.S)
+    assert match
+    return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split())
+
+
 def history_rows(html: str) -> list[str]:
     rows = re.findall(r'<tr class="govuk-table__row" data-testid="registration-change">(.*?)</tr>', html, re.S)
     return [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in rows]
@@ -90,7 +97,9 @@ async def test_without_a_cycle_there_is_no_countdown(
     assert text_of(page.text, "renewal-countdown") == countdown
 
 
-async def test_a_practitioner_records_a_change_and_sees_the_banner(client: Client, alliance: Alliance) -> None:
+async def test_a_practitioner_records_a_change_and_sees_it_awaits_confirmation(
+    client: Client, alliance: Alliance
+) -> None:
     await sign_in(client, "eilidh@example.org")
     await client.get(page_url(alliance, "eilidh@example.org"))
     response = await client.post(
@@ -107,15 +116,22 @@ async def test_a_practitioner_records_a_change_and_sees_the_banner(client: Clien
         follow_redirects=False,
     )
     assert response.status_code in {302, 303}
-    assert response.headers["location"] == page_url(alliance, "eilidh@example.org") + "?saved=1"
+    assert response.headers["location"] == page_url(alliance, "eilidh@example.org") + "?saved=pending"
     page = await client.get(response.headers["location"])
-    assert "The registration change has been recorded" in page.text
-    assert text_of(page.text, "registration-status") == "Registered"
-    assert text_of(page.text, "renewal-countdown") == "Renewal due 1 November 2029 — in 1075 days"
+    assert "The change has been recorded and is awaiting confirmation" in page.text
+    # Her own claim does not count until someone checks it.
+    assert text_of(page.text, "registration-status") == "Associate"
+    assert text_of(page.text, "renewal-countdown") == "Renewal due 1 May 2028 — in 526 days"
+    assert "Awaiting confirmation Registered member from 1 November 2026, membership number CLDSC20002" in (
+        awaiting(page.text)
+    )
+    assert 'data-testid="confirm-claim"' not in page.text  # nobody confirms their own
     newest, older = history_rows(page.text)
     assert newest.startswith("1 November 2026 Registered Degree completed Registered member Recognised qualification")
     assert "CLDSC20002 1 November 2029 eilidh@example.org" in newest
+    assert newest.endswith("Awaiting confirmation")
     assert older.startswith("1 May 2025 Associate")
+    assert older.endswith("Counted when recorded")
 
 
 async def test_the_form_shows_what_to_fix(client: Client, alliance: Alliance) -> None:

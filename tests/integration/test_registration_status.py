@@ -1,4 +1,5 @@
-"""The SQL filter for "CLDSC status today" and the pure rule agree on the same history."""
+"""The SQL filter for "CLDSC status today" and the pure rule agree on the same history (claims awaiting
+confirmation and rejected ones counting in neither)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ history = st.lists(
         st.sampled_from(["applied", "registered", "associate", "lapsed", "withdrawn"]),
         st.integers(min_value=-6, max_value=2),
         st.one_of(st.none(), st.integers(min_value=-2, max_value=2)),
+        st.sampled_from(["confirmed", "confirmed", "pending", "rejected"]),
     ),
     max_size=4,
 )
@@ -31,9 +33,16 @@ history = st.lists(
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(histories=st.lists(history, min_size=1, max_size=5))
 @example(
-    histories=[[("registered", -1, 0)], [("associate", -3, -1)], [("registered", 0, None), ("applied", 0, None)], []]
+    histories=[
+        [("registered", -1, 0, "confirmed")],
+        [("associate", -3, -1, "confirmed")],
+        [("registered", 0, None, "confirmed"), ("applied", 0, None, "confirmed")],
+        [("applied", -2, None, "confirmed"), ("registered", -1, 2, "pending")],
+        [("associate", -2, 2, "confirmed"), ("withdrawn", -1, None, "rejected")],
+        [],
+    ]
 )
-async def test_sql_status_filter_matches_the_rule(histories: list[list[tuple[str, int, int | None]]]) -> None:
+async def test_sql_status_filter_matches_the_rule(histories: list[list[tuple[str, int, int | None, str]]]) -> None:
     await CldscRegistration.delete(force=True)
     await Practitioner.delete(force=True)
     expected: dict[int, str] = {}
@@ -52,16 +61,16 @@ async def test_sql_status_filter_matches_the_rule(histories: list[list[tuple[str
             ).returning(Practitioner.id)  # fmt: skip
             pid = inserted[0]["id"]
             recorded = []
-            for status, offset, renewal in rows:
+            for status, offset, renewal, state in rows:
                 effective = DAY + timedelta(days=offset)
                 due = DAY + timedelta(days=renewal) if renewal is not None else None
                 row = await CldscRegistration.insert(
                     CldscRegistration(
                         practitioner=pid, status=status, effective_from=effective, renewal_due=due,
-                        recorded_at=STAMP,
+                        recorded_at=STAMP, state=state,
                     )
                 ).returning(CldscRegistration.id)  # fmt: skip
-                recorded.append(RegistrationRow(row[0]["id"], status, effective, due))
+                recorded.append(RegistrationRow(row[0]["id"], status, effective, due, state))
             expected[pid] = status_on(recorded, DAY)
     assert await registration.statuses_on(expected, DAY) == expected
     for status in ("none", "applied", "registered", "associate", "lapsed", "withdrawn"):

@@ -16,6 +16,7 @@ from registry.events.rules import (
     BookingWindow,
     SessionTimes,
     after_approval,
+    attendance_closed_reason,
     booking_closed_reason,
     can_transition,
     fits_part_time,
@@ -286,3 +287,39 @@ def test_evening_is_judged_in_the_zone_given() -> None:
     session = _session(_utc(26, 16, 30), 4)  # 16:30 in London, 17:30 in Paris
     assert not fits_part_time([session], LONDON)
     assert fits_part_time([session], ZoneInfo("Europe/Paris"))
+
+
+# ---------------------------------------------------------------- attendance opens at the first start
+
+FIRST_START = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)  # 10am in London (GMT)
+NOT_YET = "Attendance opens when the event starts, at 10am on Monday 7 December 2026"
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        (FIRST_START - timedelta(days=30), NOT_YET),
+        (FIRST_START - timedelta(seconds=1), NOT_YET),
+        (FIRST_START, None),
+        (FIRST_START + timedelta(minutes=5), None),
+        (FIRST_START + timedelta(days=400), None),
+    ],
+)
+def test_attendance_opens_when_the_first_session_starts(now: datetime, expected: str | None) -> None:
+    assert attendance_closed_reason(FIRST_START, now, LONDON) == expected
+
+
+def test_attendance_opening_is_told_in_local_time() -> None:
+    summer = datetime(2026, 6, 1, 8, 30, tzinfo=UTC)  # 9:30am British Summer Time
+    assert attendance_closed_reason(summer, summer - timedelta(hours=1), LONDON) == (
+        "Attendance opens when the event starts, at 9:30am on Monday 1 June 2026"
+    )
+    # The instant decides, not the wall clock of either zone.
+    in_london = summer.astimezone(LONDON)
+    assert attendance_closed_reason(summer, in_london, LONDON) is None
+
+
+def test_an_event_without_sessions_has_no_attendance() -> None:
+    assert attendance_closed_reason(None, FIRST_START, LONDON) == (
+        "This event has no sessions, so there is no attendance to take"
+    )

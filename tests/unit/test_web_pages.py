@@ -113,6 +113,7 @@ EVERYONE_ELSE = [
     ("My bookings", "/bookings"),
     ("Organisations", "/organisations"),
     ("To verify", "/verification"),
+    ("Registrations to confirm", "/registration-claims"),
     ("Import", "/import"),
     ("Invitations", "/invitations"),
 ]
