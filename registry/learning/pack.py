@@ -26,9 +26,7 @@ from registry.learning.schemas import GoalOut, Progress
 from registry.learning.service import PractitionerRef, competences_of, list_goals, practitioner_ref
 from registry.learning.tables import LearningRecord
 from registry.people.tables import Organisation, Practitioner
-from registry.registration.rules import CONFIRMED
-from registry.registration.service import statuses_on
-from registry.registration.tables import CldscRegistration
+from registry.registration import service as registration
 from registry.settings import get_settings
 
 __all__ = (
@@ -105,25 +103,6 @@ def pack_period(cycle: Period | None, today: date) -> Period:
     return Period(year.start, year.end, f"Reporting year {year.label}")
 
 
-async def _registration(practitioner_id: int, today: date) -> tuple[str, str | None, date | None]:
-    """Status today, the most recent membership number recorded, and the renewal date of the latest change."""
-    rows = (
-        await CldscRegistration.select(CldscRegistration.membership_number, CldscRegistration.renewal_due)
-        .where(
-            (CldscRegistration.practitioner == practitioner_id)
-            & (CldscRegistration.effective_from <= today)
-            & (CldscRegistration.state == CONFIRMED)  # a number awaiting confirmation is not evidence yet
-        )
-        .order_by(CldscRegistration.effective_from, ascending=False)
-        .order_by(CldscRegistration.id, ascending=False)
-    )
-    status = (await statuses_on([practitioner_id], today))[practitioner_id]
-    # A status change recorded without the number (e.g. a lapse) does not take the number away.
-    number = next((r["membership_number"] for r in rows if r["membership_number"]), None)
-    renewal_due = rows[0]["renewal_due"] if rows else None
-    return status, number, renewal_due
-
-
 async def _names(emails: set[str]) -> dict[str, str]:
     if not emails:
         return {}
@@ -187,7 +166,8 @@ async def build_pack(viewer: Viewer, practitioner_id: int) -> RenewalPack:
         raise Forbidden("Only the practitioner and their line manager can produce the renewal evidence pack")
     today = clock.today()
     period = pack_period(await current_cycle(practitioner_id, today), today)
-    status, number, renewal_due = await _registration(practitioner_id, today)
+    summary = (await registration.summary_on([practitioner_id], today))[practitioner_id]
+    status, number, renewal_due = summary.status, summary.membership_number, summary.renewal_due
     organisation = (
         await Organisation.select(Organisation.name).where(Organisation.id == practitioner["organisation"]).first()
     )

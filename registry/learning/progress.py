@@ -11,8 +11,7 @@ from registry.learning.rules import Period, financial_year, required_pl_hours
 from registry.learning.schemas import CompetenceProgress, LearningTimeOut, Progress
 from registry.learning.service import PractitionerRef, list_competences, practitioner_ref
 from registry.learning.tables import LearningRecord
-from registry.registration.rules import ACTIVE_STATUSES, CONFIRMED
-from registry.registration.tables import CldscRegistration
+from registry.registration import service as registration
 
 __all__ = ("current_cycle", "learning_time", "progress", "progress_overview")
 
@@ -45,24 +44,12 @@ WHERE b.practitioner = {{}} AND b.status = 'confirmed' AND e.status = 'published
 
 
 async def current_cycle(practitioner_id: int, day: date) -> Period | None:
-    """The registration cycle running on ``day``: from the latest registered/associate row to its renewal date."""
-    row = (
-        await CldscRegistration.select(
-            CldscRegistration.status, CldscRegistration.effective_from, CldscRegistration.renewal_due
-        )
-        .where(
-            (CldscRegistration.practitioner == practitioner_id)
-            & (CldscRegistration.effective_from <= day)
-            & (CldscRegistration.state == CONFIRMED)  # a claim awaiting confirmation starts no cycle
-        )
-        .order_by(CldscRegistration.effective_from, ascending=False)
-        .order_by(CldscRegistration.id, ascending=False)
-        .first()
-    )
-    if row is None or row["status"] not in ACTIVE_STATUSES or row["renewal_due"] is None:
+    """The registration cycle running on ``day`` (registration.summary_on): from its start to its renewal date."""
+    summary = (await registration.summary_on([practitioner_id], day))[practitioner_id]
+    if summary.cycle_start is None or summary.renewal_due is None:
         return None
-    start, due = row["effective_from"], row["renewal_due"]
-    return Period(start, due - timedelta(days=1), f"Registration cycle to {due:%-d %B %Y}")
+    due = summary.renewal_due
+    return Period(summary.cycle_start, due - timedelta(days=1), f"Registration cycle to {due:%-d %B %Y}")
 
 
 async def progress(practitioner: PractitionerRef, period: Period) -> Progress:

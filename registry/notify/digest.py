@@ -16,8 +16,7 @@ from registry.notify.outbox import enqueue
 from registry.notify.preferences import opted_out
 from registry.people.service import employed_on
 from registry.people.tables import Practitioner
-from registry.registration.rules import CONFIRMED
-from registry.registration.tables import CldscRegistration
+from registry.registration import service as registration
 from registry.settings import get_settings
 
 __all__ = ("weekly_digests",)
@@ -58,18 +57,13 @@ async def weekly_digests(today: date | None = None) -> int:
     )
     for row in waiting:
         news[row["verifier_email"]].append(f"Learning to verify: {row['title']}")
-    lapsing = await CldscRegistration.select(CldscRegistration.practitioner, CldscRegistration.renewal_due).where(
-        CldscRegistration.renewal_due.is_not_null()
-        & (CldscRegistration.renewal_due >= today)
-        & (CldscRegistration.renewal_due <= today + timedelta(days=90))
-        & CldscRegistration.status.is_in(["registered", "associate"])
-        & (CldscRegistration.state == CONFIRMED)
-    )
     managers = {p["id"]: p["manager_email"] for p in team}
-    for row in lapsing:
-        if row["practitioner"] in managers:
-            news[managers[row["practitioner"]]].append(
-                f"Registration renewal due {row['renewal_due']:%-d %B %Y}: {names[row['practitioner']]}"
+    # Renewals of the cycle running today (registration.summary_on): a superseded row's date is no news.
+    for practitioner_id, summary in (await registration.summary_on(managers, today)).items():
+        due = summary.renewal_due
+        if due is not None and summary.status != "lapsed" and today <= due <= today + timedelta(days=90):
+            news[managers[practitioner_id]].append(
+                f"Registration renewal due {due:%-d %B %Y}: {names[practitioner_id]}"
             )
     year = financial_year(today)
     so_far = type(year)(year.start, today, year.label)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from registry import clock
 from registry.db import write_tx
@@ -14,7 +13,9 @@ from registry.notify.compose import bodies
 from registry.notify.outbox import enqueue
 from registry.notify.preferences import opted_out
 from registry.people.service import employed_on
-from registry.registration.rules import CONFIRMED, RegistrationRow, status_on
+from registry.people.tables import Practitioner
+from registry.registration import service as registration
+from registry.registration.rules import CONFIRMED
 from registry.registration.tables import CldscRegistration
 from registry.settings import get_settings
 
@@ -74,36 +75,25 @@ async def renewal_reminders(today: date | None = None) -> int:
     """90, 30 and 7 days before ``renewal_due``, and once on lapse, to current practitioners."""
     today = today or clock.today()
     settings = get_settings()
-    rows = await CldscRegistration.select(
-        CldscRegistration.id, CldscRegistration.practitioner, CldscRegistration.status,
-        CldscRegistration.effective_from, CldscRegistration.renewal_due,
-        CldscRegistration.practitioner.email.as_alias("email"),
-        CldscRegistration.practitioner.given_name.as_alias("given_name"),
-        CldscRegistration.practitioner.left_on.as_alias("left_on"),
-    ).where(
-        employed_on(today, CldscRegistration.practitioner) & (CldscRegistration.state == CONFIRMED)
-    )  # fmt: skip
-    history: dict[int, list[dict[str, Any]]] = {}
-    for row in rows:
-        history.setdefault(row["practitioner"], []).append(row)
-    quiet = await opted_out(r["email"] for r in rows)
+    people = await Practitioner.select(Practitioner.id, Practitioner.email, Practitioner.given_name).where(
+        employed_on(today)
+        & Practitioner.id.is_in(
+            CldscRegistration.select(CldscRegistration.practitioner).where(CldscRegistration.state == CONFIRMED)
+        )
+    )
+    summaries = await registration.summary_on((p["id"] for p in people), today)
+    quiet = await opted_out(p["email"] for p in people)
     sent = 0
-    for practitioner_id, changes in history.items():
-        if changes[0]["email"] in quiet:
+    for current in people:
+        practitioner_id = current["id"]
+        summary = summaries[practitioner_id]
+        # The cycle running today, as every part of the registry tells it: an associate who has applied to
+        # become a registered member keeps their renewal date and is reminded of it.
+        if current["email"] in quiet or summary.renewal_due is None:
             continue
-        current = max(
-            (c for c in changes if c["effective_from"] <= today),
-            key=lambda c: (c["effective_from"], c["id"]),
-            default=None,
-        )
-        if current is None or current["status"] not in {"registered", "associate"} or current["renewal_due"] is None:
-            continue
-        due: date = current["renewal_due"]
-        status = status_on(
-            [RegistrationRow(c["id"], c["status"], c["effective_from"], c["renewal_due"]) for c in changes], today
-        )
+        due: date = summary.renewal_due
         kind = None
-        if status == "lapsed":
+        if summary.status == "lapsed":
             kind = "lapsed"
         else:
             for days in sorted(RENEWAL_REMINDER_DAYS):

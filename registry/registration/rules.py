@@ -14,6 +14,7 @@ __all__ = (
     "CHANGE_STATES",
     "CONFIRMED",
     "CONFIRMING_ROLES",
+    "NOT_REGISTERED",
     "PENDING",
     "RECORDING_ROLES",
     "REJECTED",
@@ -21,6 +22,7 @@ __all__ = (
     "ROUTES",
     "STATUSES",
     "RegistrationRow",
+    "RegistrationSummary",
     "can_confirm_change",
     "can_record_change",
     "category_for",
@@ -31,6 +33,7 @@ __all__ = (
     "default_renewal_due",
     "renewal_due_for",
     "status_on",
+    "summary_of",
 )
 
 STATUSES: tuple[str, ...] = ("applied", "registered", "associate", "lapsed", "withdrawn")
@@ -62,6 +65,38 @@ class RegistrationRow:
     effective_from: date
     renewal_due: date | None
     state: str = CONFIRMED
+    membership_number: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationSummary:
+    """One person's registration on a day, as every part of the registry must tell it: the status, the
+    category and cycle running (an associate who records ``applied`` keeps theirs), its start and renewal
+    date, and the latest membership number recorded."""
+
+    status: str
+    category: str | None
+    cycle_start: date | None
+    renewal_due: date | None
+    membership_number: str | None = None
+
+
+NOT_REGISTERED = RegistrationSummary("none", None, None, None)
+
+
+def summary_of(rows: Iterable[RegistrationRow], day: date) -> RegistrationSummary:
+    """The registration on ``day`` from a person's history (only confirmed rows in effect by then count)."""
+    facts = [row for row in rows if row.state == CONFIRMED and row.effective_from <= day]
+    cycle = current_cycle(facts, day)
+    numbered = [row for row in facts if row.membership_number]
+    latest_number = max(numbered, key=_order).membership_number if numbered else None
+    return RegistrationSummary(
+        status=status_on(facts, day),
+        category=category_for(cycle.status) if cycle else None,
+        cycle_start=cycle.effective_from if cycle else None,
+        renewal_due=cycle.renewal_due if cycle else None,
+        membership_number=latest_number,
+    )
 
 
 def _order(row: RegistrationRow) -> tuple[date, int]:

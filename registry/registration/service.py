@@ -14,7 +14,7 @@ from piccolo.columns.combination import WhereRaw
 from registry import clock
 from registry.accounts.rules import Viewer
 from registry.accounts.tables import User
-from registry.db import write_tx
+from registry.db import batches, write_tx
 from registry.errors import Forbidden, Invalid
 
 # people.service imports this module for statuses; only module attributes are used at call time, so the
@@ -25,17 +25,18 @@ from registry.people.tables import Practitioner
 from registry.registration.rules import (
     ACTIVE_STATUSES,
     CONFIRMED,
+    NOT_REGISTERED,
     PENDING,
     RegistrationRow,
+    RegistrationSummary,
     can_confirm_change,
     can_record_change,
     category_for,
     claim_problems,
     confirmed_when_recorded,
-    current_cycle,
     days_until,
     renewal_due_for,
-    status_on,
+    summary_of,
 )
 from registry.registration.schemas import RegistrationChangeIn, RegistrationOut, RegistrationRowOut
 from registry.registration.tables import CldscRegistration
@@ -53,6 +54,7 @@ __all__ = (
     "status_is",
     "statuses_on",
     "summary_for",
+    "summary_on",
 )
 
 log = logging.getLogger(__name__)
@@ -74,25 +76,38 @@ def status_is(status: str, day: date) -> WhereRaw:
     return WhereRaw(_STATUS_SQL + " = {}", day, day, status)
 
 
-async def statuses_on(practitioner_ids: Iterable[int], day: date) -> dict[int, str]:
-    """Status on ``day`` for each practitioner, in one query (confirmed changes only: a claim makes nobody a
-    verifier, nor shows in a list filtered by status)."""
-    ids = list(practitioner_ids)
-    if not ids:
-        return {}
-    rows = await CldscRegistration.select(
-        CldscRegistration.id,
-        CldscRegistration.practitioner,
-        CldscRegistration.status,
-        CldscRegistration.effective_from,
-        CldscRegistration.renewal_due,
-    ).where(CldscRegistration.practitioner.is_in(ids) & (CldscRegistration.state == CONFIRMED))
+async def summary_on(practitioner_ids: Iterable[int], day: date) -> dict[int, RegistrationSummary]:
+    """The registration on ``day`` of many people: one query (per 500 people) over their confirmed history,
+    told by the pure rule. Every part of the registry asks this: pages, API, progress, the renewal pack,
+    reminders, the digest and the metrics, so they cannot disagree."""
+    ids = list(dict.fromkeys(practitioner_ids))
     history: dict[int, list[RegistrationRow]] = defaultdict(list)
-    for row in rows:
-        history[row["practitioner"]].append(
-            RegistrationRow(row["id"], row["status"], row["effective_from"], row["renewal_due"])
-        )
-    return {pid: status_on(history.get(pid, []), day) for pid in ids}
+    for chunk in batches(ids):
+        for row in await CldscRegistration.select(
+            CldscRegistration.id,
+            CldscRegistration.practitioner,
+            CldscRegistration.status,
+            CldscRegistration.effective_from,
+            CldscRegistration.renewal_due,
+            CldscRegistration.membership_number,
+        ).where(
+            CldscRegistration.practitioner.is_in(chunk)
+            & (CldscRegistration.state == CONFIRMED)
+            & (CldscRegistration.effective_from <= day)
+        ):
+            history[row["practitioner"]].append(
+                RegistrationRow(
+                    row["id"], row["status"], row["effective_from"], row["renewal_due"],
+                    membership_number=row["membership_number"],
+                )
+            )  # fmt: skip
+    return {pid: summary_of(history[pid], day) if pid in history else NOT_REGISTERED for pid in ids}
+
+
+async def statuses_on(practitioner_ids: Iterable[int], day: date) -> dict[int, str]:
+    """Status on ``day`` for each practitioner (confirmed changes only: a claim makes nobody a verifier, nor
+    shows in a list filtered by status)."""
+    return {pid: summary.status for pid, summary in (await summary_on(practitioner_ids, day)).items()}
 
 
 async def append_change(
@@ -237,23 +252,13 @@ async def registration_on(practitioner_id: int, day: date) -> RegistrationOut:
         .order_by(CldscRegistration.effective_from, CldscRegistration.id, ascending=False)
     )
     history = [RegistrationRowOut(**row) for row in rows]
-    facts = [RegistrationRow(r.id, r.status, r.effective_from, r.renewal_due, r.state) for r in history]
-    cycle = current_cycle(facts, day)
-    renewal_due = cycle.renewal_due if cycle else None
-    # Newest first, so the first confirmed number in effect by the day is the latest one.
-    number = next(
-        (
-            r.membership_number
-            for r in history
-            if r.membership_number and r.state == CONFIRMED and r.effective_from <= day
-        ),
-        None,
-    )
+    summary = (await summary_on([practitioner_id], day))[practitioner_id]
+    renewal_due = summary.renewal_due
     return RegistrationOut(
         practitioner_id=practitioner_id,
-        status_today=status_on(facts, day),
-        category=category_for(cycle.status) if cycle else None,
-        membership_number=number,
+        status_today=summary.status,
+        category=summary.category,
+        membership_number=summary.membership_number,
         renewal_due=renewal_due,
         days_to_renewal=days_until(renewal_due, day) if renewal_due else None,
         awaiting_confirmation=[r for r in history if r.state == PENDING],

@@ -212,3 +212,54 @@ def test_default_renewal_due_is_three_years_later(start: date) -> None:
 )
 def test_category_for(status: str, category: str | None) -> None:
     assert category_for(status) == category
+
+
+# ---------------------------------------------------------------- the one summary
+
+SUMMARY_DAY = date(2026, 6, 1)
+
+
+def _row(n: int, status: str, start: date, due: date | None, number: str | None = None, state: str = "confirmed"):  # type: ignore[no-untyped-def]
+    from registry.registration.rules import RegistrationRow
+
+    return RegistrationRow(n, status, start, due, state, number)
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ([], ("none", None, None, None, None)),
+        (
+            [_row(1, "associate", date(2025, 5, 1), date(2028, 5, 1), "N1"), _row(2, "applied", date(2026, 1, 10), None)],
+            ("applied", "associate_member", date(2025, 5, 1), date(2028, 5, 1), "N1"),
+        ),
+        (
+            [_row(1, "registered", date(2020, 1, 1), date(2023, 1, 1), "N1")],
+            ("lapsed", "registered_member", date(2020, 1, 1), date(2023, 1, 1), "N1"),
+        ),
+        (
+            [_row(1, "registered", date(2022, 1, 1), date(2025, 1, 1), "N1"), _row(2, "withdrawn", date(2024, 1, 1), None)],
+            ("withdrawn", None, None, None, "N1"),
+        ),
+        (
+            [_row(1, "associate", date(2023, 7, 1), date(2026, 7, 1), "A1"),
+             _row(2, "registered", date(2026, 3, 1), date(2029, 3, 1), "R2")],
+            ("registered", "registered_member", date(2026, 3, 1), date(2029, 3, 1), "R2"),
+        ),
+        (
+            [_row(1, "associate", date(2025, 5, 1), date(2028, 5, 1), "N1"),
+             _row(2, "registered", date(2026, 2, 1), date(2029, 2, 1), "N2", state="pending")],
+            ("associate", "associate_member", date(2025, 5, 1), date(2028, 5, 1), "N1"),
+        ),
+        (
+            [_row(1, "registered", date(2026, 7, 1), date(2029, 7, 1), "N1")],
+            ("none", None, None, None, None),
+        ),
+    ],
+    ids=["nothing", "associate applies", "overdue", "withdrawn", "new cycle supersedes", "claim pending", "future"],
+)
+def test_summary_of(rows: list[object], expected: tuple[object, ...]) -> None:
+    from registry.registration.rules import summary_of
+
+    s = summary_of(rows, SUMMARY_DAY)  # type: ignore[arg-type]
+    assert (s.status, s.category, s.cycle_start, s.renewal_due, s.membership_number) == expected
