@@ -12,6 +12,7 @@ from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.pydantic import PydanticInitPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
@@ -36,7 +37,9 @@ from registry.registration.api import RegistrationApi
 from registry.registration.pages import RegistrationPages
 from registry.settings import PROJECT_ROOT, get_settings
 from registry.web.auth import AuthMiddleware
+from registry.web.bodies import JsonDepthLimitedRequest
 from registry.web.errors import exception_handlers
+from registry.web.openapi import ModelSchemaPlugin
 from registry.web.templating import SERVICE_NAME, make_template_engine
 
 __all__ = ("create_app",)
@@ -109,6 +112,10 @@ def create_app(*, database_pool: bool = True) -> Litestar:
             ),
         ],
         middleware=[DefineMiddleware(AuthMiddleware)],
+        request_class=JsonDepthLimitedRequest,
+        # API bodies are validated strictly (true is not a number, "3" is not an id); forms and CSV files
+        # validate the same models laxly in their handlers, as their values are all text (registry.validation).
+        plugins=[PydanticInitPlugin(validate_strict=True), ModelSchemaPlugin()],
         csrf_config=CSRFConfig(
             secret=settings.resolved_secret_key(),
             cookie_secure=settings.secure_cookies,
