@@ -11,7 +11,9 @@ from litestar.config.csrf import CSRFConfig
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.pydantic import PydanticInitPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
@@ -38,7 +40,10 @@ from registry.registration.api import RegistrationApi, RegistrationClaimApi
 from registry.registration.pages import RegistrationClaimPages, RegistrationPages
 from registry.settings import PROJECT_ROOT, get_settings
 from registry.web.auth import AuthMiddleware
+from registry.web.bodies import JsonDepthLimitedRequest
 from registry.web.errors import exception_handlers
+from registry.web.openapi import ModelSchemaPlugin
+from registry.web.security import security_headers
 from registry.web.templating import SERVICE_NAME, make_template_engine
 
 __all__ = ("create_app",)
@@ -115,6 +120,11 @@ def create_app(*, database_pool: bool = True) -> Litestar:
             ),
         ],
         middleware=[DefineMiddleware(AuthMiddleware)],
+        before_send=[security_headers(https=settings.secure_cookies)],
+        request_class=JsonDepthLimitedRequest,
+        # API bodies are validated strictly (true is not a number, "3" is not an id); forms and CSV files
+        # validate the same models laxly in their handlers, as their values are all text (registry.validation).
+        plugins=[PydanticInitPlugin(validate_strict=True), ModelSchemaPlugin()],
         csrf_config=CSRFConfig(
             secret=settings.resolved_secret_key(),
             cookie_secure=settings.secure_cookies,
@@ -132,6 +142,9 @@ def create_app(*, database_pool: bool = True) -> Litestar:
                 }
             ),
             security=[{"bearer": []}],
+            # The document only: the documentation UIs load scripts from CDNs, which the CSP (rightly) refuses
+            # on the origin that serves personal data. Any OpenAPI viewer can read /schema/openapi.json.
+            render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
         ),
         exception_handlers=exception_handlers,
         lifespan=[*([database_lifespan] if database_pool else []), scheduler_lifespan],

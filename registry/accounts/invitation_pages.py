@@ -19,6 +19,7 @@ from registry.settings import get_settings
 from registry.web.auth import SESSION_COOKIE, requires_role, signed_in, viewer_of
 from registry.web.openapi import ERROR_RESPONSES
 from registry.web.pages import form_data, render
+from registry.web.params import PathId
 
 __all__ = ("InvitationApi", "InvitationPages", "PasswordPages")
 
@@ -130,6 +131,6 @@ class InvitationApi(Controller):
     tags = ["accounts"]
 
     @post("/", operation_id="InvitePractitioner", status_code=HTTP_202_ACCEPTED, responses=ERROR_RESPONSES)
-    async def invite(self, request: AnyRequest, practitioner_id: FromPath[int]) -> dict[str, int]:
+    async def invite(self, request: AnyRequest, practitioner_id: PathId) -> dict[str, int]:
         """(Re)send that person's invitation; nothing is sent to someone who already has a password."""
         return {"sent": await invitations.invite(viewer_of(request), practitioner_ids=[practitioner_id])}

@@ -3,23 +3,40 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, get, patch, post, put
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromQuery, JSONBody
 from pydantic import BaseModel
 
 from registry.accounts.rules import Role
 from registry.events import bookings, service
-from registry.events.schemas import AttendanceItem, BookingIn, BookingOut, EventIn, EventOut, EventPatch
+from registry.events.schemas import (
+    MAX_ATTENDANCE_ITEMS,
+    AttendanceItem,
+    BookingIn,
+    BookingOut,
+    EventIn,
+    EventOut,
+    EventPatch,
+)
 from registry.people.schemas import Page
 from registry.web.auth import requires_role, signed_in, viewer_of
 from registry.web.openapi import ERROR_RESPONSES
-from registry.web.params import AnyRequest, Limit, Offset
+from registry.web.params import AnyRequest, Limit, Offset, PathId, SearchText
 
 __all__ = ("BookingApi", "EventApi")
 
 _hosts = requires_role(Role.PARTNER_ADMIN, Role.LEAD, Role.ADMIN)
+AttendanceList = Annotated[
+    list[AttendanceItem],
+    Body(
+        media_type=RequestEncodingType.JSON,
+        max_items=MAX_ATTENDANCE_ITEMS,
+        description=f"Up to {MAX_ATTENDANCE_ITEMS} bookings a request; a larger event is marked in several",
+    ),
+]
 
 
 class BookingRow(BaseModel):
@@ -60,11 +77,11 @@ class EventApi(Controller):
         request: AnyRequest,
         limit: Limit = 50,
         offset: Offset = 0,
-        q: FromQuery[str | None] = None,
-        competence: FromQuery[str | None] = None,
-        format: FromQuery[str | None] = None,
-        host: FromQuery[str | None] = None,
-        local_authority: FromQuery[str | None] = None,
+        q: SearchText = None,
+        competence: SearchText = None,
+        format: SearchText = None,
+        host: SearchText = None,
+        local_authority: SearchText = None,
         date_from: FromQuery[date | None] = None,
         date_to: FromQuery[date | None] = None,
         fits_part_time: FromQuery[bool] = False,
@@ -92,37 +109,35 @@ class EventApi(Controller):
         return await service.create_event(viewer_of(request), data)
 
     @get("/{event_id:int}", operation_id="GetEvent", responses=ERROR_RESPONSES)
-    async def get_event(self, request: AnyRequest, event_id: FromPath[int]) -> EventOut:
+    async def get_event(self, request: AnyRequest, event_id: PathId) -> EventOut:
         """One event with its places left."""
         return await service.get_event(viewer_of(request), event_id)
 
     @patch("/{event_id:int}", operation_id="UpdateEvent", guards=[_hosts], responses=ERROR_RESPONSES)
-    async def update_event(self, request: AnyRequest, event_id: FromPath[int], data: JSONBody[EventPatch]) -> EventOut:
+    async def update_event(self, request: AnyRequest, event_id: PathId, data: JSONBody[EventPatch]) -> EventOut:
         """Change or publish an event."""
         return await service.update_event(viewer_of(request), event_id, data)
 
     @post("/{event_id:int}/cancel", operation_id="CancelEvent", guards=[_hosts], responses=ERROR_RESPONSES)
-    async def cancel_event(self, request: AnyRequest, event_id: FromPath[int]) -> EventOut:
+    async def cancel_event(self, request: AnyRequest, event_id: PathId) -> EventOut:
         """Cancel the event and every booking on it."""
         return await service.cancel_event(viewer_of(request), event_id)
 
     @post("/{event_id:int}/bookings", operation_id="BookEvent", responses=ERROR_RESPONSES)
-    async def book(self, request: AnyRequest, event_id: FromPath[int], data: JSONBody[BookingIn]) -> BookingOut:
+    async def book(self, request: AnyRequest, event_id: PathId, data: JSONBody[BookingIn]) -> BookingOut:
         """Book a place (yourself, or someone you manage): confirmed, waitlisted or pending approval."""
         return await bookings.book(viewer_of(request), event_id, data.practitioner_id)
 
     @get("/{event_id:int}/bookings", operation_id="ListEventBookings", guards=[_hosts], responses=ERROR_RESPONSES)
     async def event_bookings(
-        self, request: AnyRequest, event_id: FromPath[int], limit: Limit = 500, offset: Offset = 0
+        self, request: AnyRequest, event_id: PathId, limit: Limit = 500, offset: Offset = 0
     ) -> Page[BookingRow]:
         """Who has booked (the host)."""
         rows, total = await bookings.list_bookings(viewer_of(request), event_id=event_id, limit=limit, offset=offset)
         return Page(items=_rows(rows), total=total)
 
     @put("/{event_id:int}/attendance", operation_id="TakeAttendance", guards=[_hosts], responses=ERROR_RESPONSES)
-    async def attendance(
-        self, request: AnyRequest, event_id: FromPath[int], data: JSONBody[list[AttendanceItem]]
-    ) -> list[BookingOut]:
+    async def attendance(self, request: AnyRequest, event_id: PathId, data: AttendanceList) -> list[BookingOut]:
         """Mark who attended; attending creates the learning record."""
         return await bookings.set_attendance(viewer_of(request), event_id, data)
 
@@ -143,16 +158,16 @@ class BookingApi(Controller):
         return Page(items=_rows(rows), total=total)
 
     @get("/{booking_id:int}", operation_id="GetBooking", responses=ERROR_RESPONSES)
-    async def get_booking(self, request: AnyRequest, booking_id: FromPath[int]) -> BookingOut:
+    async def get_booking(self, request: AnyRequest, booking_id: PathId) -> BookingOut:
         """One booking."""
         return await bookings.get_booking(viewer_of(request), booking_id)
 
     @post("/{booking_id:int}/cancel", operation_id="CancelBooking", responses=ERROR_RESPONSES)
-    async def cancel(self, request: AnyRequest, booking_id: FromPath[int]) -> BookingOut:
+    async def cancel(self, request: AnyRequest, booking_id: PathId) -> BookingOut:
         """Cancel; the longest-waiting person gets the place."""
         return await bookings.cancel(viewer_of(request), booking_id)
 
     @post("/{booking_id:int}/approve", operation_id="ApproveBooking", responses=ERROR_RESPONSES)
-    async def approve(self, request: AnyRequest, booking_id: FromPath[int]) -> BookingOut:
+    async def approve(self, request: AnyRequest, booking_id: PathId) -> BookingOut:
         """The line manager approves: a place, or the waiting list when full."""
         return await bookings.approve(viewer_of(request), booking_id)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 from registry.accounts.rules import Role
 from registry.events import evaluation
 from registry.events.evaluation_schemas import EvaluationIn, EvaluationOut, EvaluationSummary
 from registry.web.auth import requires_role, signed_in, viewer_of
 from registry.web.openapi import ERROR_RESPONSES
-from registry.web.params import AnyRequest
+from registry.web.params import AnyRequest, PathId
 
 __all__ = ("EvaluationApi",)
 
@@ -25,9 +25,7 @@ class EvaluationApi(Controller):
     tags = ["events"]
 
     @post("/bookings/{booking_id:int}/evaluation", operation_id="EvaluateEvent", responses=ERROR_RESPONSES)
-    async def submit(
-        self, request: AnyRequest, booking_id: FromPath[int], data: JSONBody[EvaluationIn]
-    ) -> EvaluationOut:
+    async def submit(self, request: AnyRequest, booking_id: PathId, data: JSONBody[EvaluationIn]) -> EvaluationOut:
         """Give feedback on an attended event (the attendee, once, from the start of its last session)."""
         return await evaluation.submit_evaluation(viewer_of(request), booking_id, data)
 
@@ -37,6 +35,6 @@ class EvaluationApi(Controller):
         guards=[_hosts],
         responses=ERROR_RESPONSES,
     )
-    async def summary(self, request: AnyRequest, event_id: FromPath[int]) -> EvaluationSummary:
+    async def summary(self, request: AnyRequest, event_id: PathId) -> EvaluationSummary:
         """The host's summary of the feedback: counts, average rating and comments without names."""
         return await evaluation.evaluation_summary(viewer_of(request), event_id)

@@ -36,7 +36,8 @@ class EvaluationIn(BaseModel):
         Field(description="What the attendee will do differently; shown to the host without a name"),
     ] = ""
     competences: Annotated[
-        list[str], Field(max_length=50, description="Codes of the default framework's competences it helped")
+        list[Annotated[str, StringConstraints(min_length=1, max_length=20)]],
+        Field(max_length=50, description="Codes of the default framework's competences it helped"),
     ] = []
 
     @field_validator("will_do_differently", mode="before")
@@ -51,8 +52,11 @@ class EvaluationIn(BaseModel):
         if isinstance(value, str):
             value = value.replace(",", ";").split(";")
         if isinstance(value, list):
-            codes = [str(v).strip().upper() for v in value if str(v).strip()]
-            return list(dict.fromkeys(codes))
+            # Only text is tidied: anything else is left for validation to refuse (a number is not a code).
+            codes = [
+                v.strip().upper() if isinstance(v, str) else v for v in value if not isinstance(v, str) or v.strip()
+            ]
+            return list(dict.fromkeys(codes)) if all(isinstance(c, str) for c in codes) else codes
         return value
 
 

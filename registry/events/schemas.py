@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
+from annotated_types import Interval, MaxLen, MinLen
 from pydantic import (
     AfterValidator,
     AnyHttpUrl,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -17,7 +17,10 @@ from pydantic import (
     model_validator,
 )
 
+from registry.validation import AwareIsoDatetime, RecordId
+
 __all__ = (
+    "MAX_ATTENDANCE_ITEMS",
     "AttendanceItem",
     "BookingIn",
     "BookingOut",
@@ -28,16 +31,31 @@ __all__ = (
 )
 
 Format = Literal["in_person", "online", "hybrid"]
+MAX_CAPACITY = 10_000
+MAX_SESSIONS = 52
+MAX_TOPICS = 20
+MAX_COMPETENCES = 50
+MAX_ATTENDANCE_ITEMS = 1000
+"""Bookings marked in one ``PUT .../attendance``; a larger event is marked in several requests."""
 Title = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=r"^[^\x00-\x1f\x7f]*$")
 ]
 
 
+Topic = Annotated[str, StringConstraints(min_length=1, max_length=50)]
+CompetenceCode = Annotated[str, StringConstraints(min_length=1, max_length=20)]
+# annotated-types rather than Field(), so that the OpenAPI document keeps the limits of optional fields too.
+Topics = Annotated[list[Topic], MaxLen(MAX_TOPICS)]
+Competences = Annotated[list[CompetenceCode], MaxLen(MAX_COMPETENCES)]
+Capacity = Annotated[int, Interval(ge=1, le=MAX_CAPACITY)]
+
+
 def _tags(value: object) -> object:
+    # Only text is tidied: anything else is left for validation to refuse (a number is not a tag).
     if isinstance(value, str):
         return [t.strip().lower() for t in value.replace(",", ";").split(";") if t.strip()]
     if isinstance(value, list):
-        return [str(t).strip().lower() for t in value if str(t).strip()]
+        return [t.strip().lower() if isinstance(t, str) else t for t in value if not isinstance(t, str) or t.strip()]
     return value
 
 
@@ -45,7 +63,7 @@ def _codes(value: object) -> object:
     if isinstance(value, str):
         value = value.replace(",", ";").split(";")
     if isinstance(value, list):
-        return [str(v).strip().upper() for v in value if str(v).strip()]
+        return [v.strip().upper() if isinstance(v, str) else v for v in value if not isinstance(v, str) or v.strip()]
     return value
 
 
@@ -59,7 +77,7 @@ def _sensible_year(value: datetime) -> datetime:
     return value
 
 
-SensibleTime = Annotated[AwareDatetime, AfterValidator(_sensible_year)]
+SensibleTime = Annotated[AwareIsoDatetime, AfterValidator(_sensible_year)]
 
 
 class SessionIn(_Strict):
@@ -73,11 +91,14 @@ class SessionIn(_Strict):
         return self
 
 
+Sessions = Annotated[list[SessionIn], MinLen(1), MaxLen(MAX_SESSIONS)]
+
+
 class _EventFields(_Strict):
     description: Annotated[str, StringConstraints(max_length=20_000)] = ""
     venue: Annotated[str, StringConstraints(max_length=500)] | None = None
     online_url: AnyHttpUrl | None = None
-    topics: list[str] = []
+    topics: Topics = []
     audience: Annotated[str, StringConstraints(max_length=1000)] = ""
     requires_approval: bool = False
     booking_opens_at: SensibleTime | None = None
@@ -95,11 +116,13 @@ class EventIn(_EventFields):
     """A new event (``POST /api/v1/events``)."""
 
     title: Title
-    host_organisation: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1)]
+    host_organisation: Annotated[
+        str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=30)
+    ] = Field(description="Code of the hosting organisation")
     format: Format
-    capacity: Annotated[int, Field(ge=1, le=10_000)]
-    sessions: Annotated[list[SessionIn], Field(min_length=1, max_length=52)]
-    competences: list[str] = []
+    capacity: Capacity
+    sessions: Sessions
+    competences: Competences = []
     status: Literal["draft", "published"] = "draft"
 
     _codes = field_validator("competences", mode="before")(_codes)
@@ -118,11 +141,11 @@ class EventPatch(_EventFields):
 
     title: Title | None = None
     format: Format | None = None
-    capacity: Annotated[int, Field(ge=1, le=10_000)] | None = None
-    sessions: Annotated[list[SessionIn], Field(min_length=1, max_length=52)] | None = None
-    competences: list[str] | None = None
+    capacity: Capacity | None = None
+    sessions: Sessions | None = None
+    competences: Competences | None = None
     description: Annotated[str, StringConstraints(max_length=20_000)] | None = None  # type: ignore[assignment]
-    topics: list[str] | None = None  # type: ignore[assignment]
+    topics: Topics | None = None  # type: ignore[assignment]
     audience: Annotated[str, StringConstraints(max_length=1000)] | None = None  # type: ignore[assignment]
     requires_approval: bool | None = None  # type: ignore[assignment]
     status: Literal["draft", "published"] | None = None
@@ -159,7 +182,7 @@ class EventOut(BaseModel):
 
 
 class BookingIn(_Strict):
-    practitioner_id: int | None = Field(default=None, description="Omitted: the caller's own practitioner record")
+    practitioner_id: RecordId | None = Field(default=None, description="Omitted: the caller's own practitioner record")
 
 
 class BookingOut(BaseModel):
@@ -171,5 +194,5 @@ class BookingOut(BaseModel):
 
 
 class AttendanceItem(_Strict):
-    booking_id: int
+    booking_id: RecordId
     attended: bool

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, delete, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from registry import clock
@@ -28,7 +28,7 @@ from registry.learning.schemas import (
 from registry.people.schemas import Page
 from registry.web.auth import signed_in, viewer_of
 from registry.web.openapi import ERROR_RESPONSES
-from registry.web.params import AnyRequest, Limit, Offset
+from registry.web.params import AnyRequest, Limit, Offset, PathId, PeriodQuery
 
 __all__ = ("CompetenceApi", "LearningApi", "VerificationApi")
 
@@ -55,7 +55,7 @@ class LearningApi(Controller):
 
     @get("/learning", operation_id="ListLearning", responses=ERROR_RESPONSES)
     async def list_learning(
-        self, request: AnyRequest, practitioner_id: FromPath[int], limit: Limit = 50, offset: Offset = 0
+        self, request: AnyRequest, practitioner_id: PathId, limit: Limit = 50, offset: Offset = 0
     ) -> Page[LearningRecordOut]:
         """Learning records, newest first."""
         items, total = await service.list_records(viewer_of(request), practitioner_id, limit, offset)
@@ -63,15 +63,13 @@ class LearningApi(Controller):
 
     @post("/learning", operation_id="CreateLearning", responses=ERROR_RESPONSES)
     async def create_learning(
-        self, request: AnyRequest, practitioner_id: FromPath[int], data: JSONBody[LearningRecordIn]
+        self, request: AnyRequest, practitioner_id: PathId, data: JSONBody[LearningRecordIn]
     ) -> LearningRecordOut:
         """Log learning (the practitioner themself)."""
         return await service.create_record(viewer_of(request), practitioner_id, data)
 
     @get("/learning/{record_id:int}", operation_id="GetLearning", responses=ERROR_RESPONSES)
-    async def get_learning(
-        self, request: AnyRequest, practitioner_id: FromPath[int], record_id: FromPath[int]
-    ) -> LearningRecordOut:
+    async def get_learning(self, request: AnyRequest, practitioner_id: PathId, record_id: PathId) -> LearningRecordOut:
         """One learning record."""
         return await service.get_record(viewer_of(request), practitioner_id, record_id)
 
@@ -79,8 +77,8 @@ class LearningApi(Controller):
     async def update_learning(
         self,
         request: AnyRequest,
-        practitioner_id: FromPath[int],
-        record_id: FromPath[int],
+        practitioner_id: PathId,
+        record_id: PathId,
         data: JSONBody[LearningRecordPatch],
     ) -> LearningRecordOut:
         """Change a record (it then needs verifying again)."""
@@ -92,9 +90,7 @@ class LearningApi(Controller):
         responses=ERROR_RESPONSES,
         status_code=HTTP_204_NO_CONTENT,
     )
-    async def delete_learning(
-        self, request: AnyRequest, practitioner_id: FromPath[int], record_id: FromPath[int]
-    ) -> None:
+    async def delete_learning(self, request: AnyRequest, practitioner_id: PathId, record_id: PathId) -> None:
         """Delete one of your own records."""
         await service.delete_record(viewer_of(request), practitioner_id, record_id)
 
@@ -106,8 +102,8 @@ class LearningApi(Controller):
     async def request_verification(
         self,
         request: AnyRequest,
-        practitioner_id: FromPath[int],
-        record_id: FromPath[int],
+        practitioner_id: PathId,
+        record_id: PathId,
         data: JSONBody[VerificationRequestIn],
     ) -> LearningRecordOut:
         """Ask the line manager or a registered practitioner to verify a record."""
@@ -117,7 +113,7 @@ class LearningApi(Controller):
 
     @get("/learning-time", operation_id="GetLearningTime", responses=ERROR_RESPONSES)
     async def learning_time(
-        self, request: AnyRequest, practitioner_id: FromPath[int], period: FromQuery[str | None] = None
+        self, request: AnyRequest, practitioner_id: PathId, period: PeriodQuery = None
     ) -> LearningTimeOut:
         """Protected learning time and the CLDSC pro-rata requirement for a period (default: this year)."""
         try:
@@ -127,18 +123,18 @@ class LearningApi(Controller):
         return await progress.learning_time(viewer_of(request), practitioner_id, chosen)
 
     @get("/goals", operation_id="ListGoals", responses=ERROR_RESPONSES)
-    async def list_goals(self, request: AnyRequest, practitioner_id: FromPath[int]) -> list[GoalOut]:
+    async def list_goals(self, request: AnyRequest, practitioner_id: PathId) -> list[GoalOut]:
         """PL goals."""
         return await service.list_goals(viewer_of(request), practitioner_id)
 
     @post("/goals", operation_id="CreateGoal", responses=ERROR_RESPONSES)
-    async def add_goal(self, request: AnyRequest, practitioner_id: FromPath[int], data: JSONBody[GoalIn]) -> GoalOut:
+    async def add_goal(self, request: AnyRequest, practitioner_id: PathId, data: JSONBody[GoalIn]) -> GoalOut:
         """Set a PL goal (the practitioner themself)."""
         return await service.add_goal(viewer_of(request), practitioner_id, data)
 
     @get("/learning-needs", operation_id="ListLearningNeeds", responses=ERROR_RESPONSES)
     async def list_needs(
-        self, request: AnyRequest, practitioner_id: FromPath[int], limit: Limit = 50, offset: Offset = 0
+        self, request: AnyRequest, practitioner_id: PathId, limit: Limit = 50, offset: Offset = 0
     ) -> Page[LearningNeedOut]:
         """Learning needs recorded against competences, newest first."""
         needs = await service.list_needs(viewer_of(request), practitioner_id)
@@ -146,7 +142,7 @@ class LearningApi(Controller):
 
     @post("/learning-needs", operation_id="CreateLearningNeed", responses=ERROR_RESPONSES)
     async def record_need(
-        self, request: AnyRequest, practitioner_id: FromPath[int], data: JSONBody[LearningNeedIn]
+        self, request: AnyRequest, practitioner_id: PathId, data: JSONBody[LearningNeedIn]
     ) -> LearningNeedOut:
         """Record a learning need (the practitioner or their line manager)."""
         return await service.record_need(viewer_of(request), practitioner_id, data)
@@ -165,15 +161,13 @@ class VerificationApi(Controller):
         return await verification.verification_queue(viewer_of(request))
 
     @post("/{record_id:int}/verify", operation_id="VerifyLearning", responses=ERROR_RESPONSES)
-    async def verify(
-        self, request: AnyRequest, record_id: FromPath[int], data: JSONBody[VerifyIn]
-    ) -> LearningRecordOut:
+    async def verify(self, request: AnyRequest, record_id: PathId, data: JSONBody[VerifyIn]) -> LearningRecordOut:
         """Record the review note and verify."""
         return await verification.verify(viewer_of(request), record_id, data.review_note)
 
     @post("/{record_id:int}/return", operation_id="ReturnLearning", responses=ERROR_RESPONSES)
     async def return_record(
-        self, request: AnyRequest, record_id: FromPath[int], data: JSONBody[ReturnIn]
+        self, request: AnyRequest, record_id: PathId, data: JSONBody[ReturnIn]
     ) -> LearningRecordOut:
         """Send the record back with a comment."""
         return await verification.return_record(viewer_of(request), record_id, data.comment)

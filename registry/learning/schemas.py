@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from annotated_types import Interval, MaxLen, MinLen
+from pydantic import AllowInfNan, AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from registry.learning.rules import KINDS, MAX_HOURS, MIN_HOURS
 from registry.people.schemas import IsoDate
+from registry.validation import RecordId
 
 __all__ = (
     "CompetenceOut",
@@ -37,14 +39,19 @@ assert set(Kind.__args__) == set(KINDS)  # type: ignore[attr-defined]
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
-Hours = Annotated[float, Field(ge=MIN_HOURS, le=MAX_HOURS, allow_inf_nan=False)]
+# annotated-types rather than Field(), so that the OpenAPI document keeps the limits of optional fields too.
+Hours = Annotated[float, Interval(ge=MIN_HOURS, le=MAX_HOURS), AllowInfNan(False)]
+CompetenceCode = Annotated[str, StringConstraints(min_length=1, max_length=20)]
+MAX_COMPETENCES = 50
+Competences = Annotated[list[CompetenceCode], MinLen(1), MaxLen(MAX_COMPETENCES)]
 
 
 def _codes(value: object) -> object:
+    # Only text is tidied: anything else is left for validation to refuse (a number is not a code).
     if isinstance(value, str):
         return [part.strip().upper() for part in value.replace(",", ";").split(";") if part.strip()]
     if isinstance(value, list):
-        return [str(v).strip().upper() for v in value if str(v).strip()]
+        return [v.strip().upper() if isinstance(v, str) else v for v in value if not isinstance(v, str) or v.strip()]
     return value
 
 
@@ -65,8 +72,8 @@ class LearningRecordIn(_Strict):
     kind: Kind
     completed_on: IsoDate
     hours: Hours
-    competences: Annotated[list[str], Field(min_length=1, description="Competence codes, e.g. ['C1', 'C4']")]
-    goal_id: int | None = None
+    competences: Competences = Field(description="Competence codes, e.g. ['C1', 'C4']")
+    goal_id: RecordId | None = None
     reflection: LongText = ""
     protected_time: bool = False
     evidence_url: AnyHttpUrl | None = None
@@ -86,8 +93,8 @@ class LearningRecordPatch(_Strict):
     kind: Kind | None = None
     completed_on: IsoDate | None = None
     hours: Hours | None = None
-    competences: Annotated[list[str], Field(min_length=1)] | None = None
-    goal_id: int | None = None
+    competences: Competences | None = None
+    goal_id: RecordId | None = None
     reflection: LongText | None = None
     protected_time: bool | None = None
     evidence_url: AnyHttpUrl | None = None

@@ -30,7 +30,8 @@ class CalendarFeeds(Controller):
     async def person(self, token: FromPath[str]) -> Response[bytes]:
         """A person's confirmed bookings; the secret token is the only key."""
         body = await feeds.person_feed(token.removesuffix(".ics"))
-        return Response(body, media_type=ICS, headers={"Cache-Control": "private, max-age=300"})
+        # Personal data: not kept by any cache (registry.web.security sends no-store on every such answer).
+        return Response(body, media_type=ICS, headers={"Cache-Control": "no-store"})
 
     @get("/events.ics")
     async def alliance(self) -> Response[bytes]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from registry.accounts.rules import Role
 from registry.people import service
@@ -21,7 +21,7 @@ from registry.people.schemas import (
 )
 from registry.web.auth import requires_role, signed_in, viewer_of
 from registry.web.openapi import ERROR_RESPONSES
-from registry.web.params import AnyRequest, Limit, Offset
+from registry.web.params import AnyRequest, Limit, Offset, PathId, SearchText
 
 __all__ = ("OrganisationApi", "PractitionerApi")
 
@@ -35,14 +35,14 @@ class OrganisationApi(Controller):
 
     @get("/", operation_id="ListOrganisations", responses=ERROR_RESPONSES)
     async def list_organisations(
-        self, limit: Limit = 50, offset: Offset = 0, q: FromQuery[str | None] = None
+        self, limit: Limit = 50, offset: Offset = 0, q: SearchText = None
     ) -> Page[OrganisationOut]:
         """List organisations by name."""
         items, total = await service.list_organisations(limit, offset, q)
         return Page(items=items, total=total)
 
     @get("/{organisation_id:int}", operation_id="GetOrganisation", responses=ERROR_RESPONSES)
-    async def get_organisation(self, organisation_id: FromPath[int]) -> OrganisationOut:
+    async def get_organisation(self, organisation_id: PathId) -> OrganisationOut:
         """One organisation."""
         return await service.get_organisation(organisation_id)
 
@@ -63,7 +63,7 @@ class OrganisationApi(Controller):
         responses=ERROR_RESPONSES,
     )
     async def update_organisation(
-        self, request: AnyRequest, organisation_id: FromPath[int], data: JSONBody[OrganisationPatch]
+        self, request: AnyRequest, organisation_id: PathId, data: JSONBody[OrganisationPatch]
     ) -> OrganisationOut:
         """Change an organisation (leads and admins)."""
         return await service.update_organisation(viewer_of(request), organisation_id, data)
@@ -82,12 +82,12 @@ class PractitionerApi(Controller):
         request: AnyRequest,
         limit: Limit = 50,
         offset: Offset = 0,
-        q: FromQuery[str | None] = None,
-        organisation: FromQuery[str | None] = None,
-        contract: FromQuery[str | None] = None,
-        setting: FromQuery[str | None] = None,
-        locality: FromQuery[str | None] = None,
-        cldsc_status: FromQuery[str | None] = None,
+        q: SearchText = None,
+        organisation: SearchText = None,
+        contract: SearchText = None,
+        setting: SearchText = None,
+        locality: SearchText = None,
+        cldsc_status: SearchText = None,
         employment: Annotated[str, QueryParameter(pattern="^(current|left|all)$")] = "current",
     ) -> Page[PractitionerOut]:
         """List the practitioners the caller may see, filtered, by family name."""
@@ -96,7 +96,7 @@ class PractitionerApi(Controller):
         return Page(items=items, total=total)
 
     @get("/{practitioner_id:int}", operation_id="GetPractitioner", responses=ERROR_RESPONSES)
-    async def get_practitioner(self, request: AnyRequest, practitioner_id: FromPath[int]) -> PractitionerOut:
+    async def get_practitioner(self, request: AnyRequest, practitioner_id: PathId) -> PractitionerOut:
         """One practitioner (404 when outside the caller's scope)."""
         return await service.get_practitioner(viewer_of(request), practitioner_id)
 
@@ -117,7 +117,7 @@ class PractitionerApi(Controller):
         responses=ERROR_RESPONSES,
     )
     async def update_practitioner(
-        self, request: AnyRequest, practitioner_id: FromPath[int], data: JSONBody[PractitionerPatch]
+        self, request: AnyRequest, practitioner_id: PathId, data: JSONBody[PractitionerPatch]
     ) -> PractitionerOut:
         """Change a practitioner's HR fields; ``left_on`` marks a leaver.
 
@@ -132,7 +132,7 @@ class PractitionerApi(Controller):
         status_code=200,
         responses=ERROR_RESPONSES,
     )
-    async def confirm_email_change(self, request: AnyRequest, practitioner_id: FromPath[int]) -> PractitionerOut:
+    async def confirm_email_change(self, request: AnyRequest, practitioner_id: PathId) -> PractitionerOut:
         """The person themself, or an admin other than the one who asked, confirms the pending new email."""
         return await service.decide_email_change(viewer_of(request), practitioner_id, confirm=True)
 
@@ -142,12 +142,12 @@ class PractitionerApi(Controller):
         status_code=200,
         responses=ERROR_RESPONSES,
     )
-    async def decline_email_change(self, request: AnyRequest, practitioner_id: FromPath[int]) -> PractitionerOut:
+    async def decline_email_change(self, request: AnyRequest, practitioner_id: PathId) -> PractitionerOut:
         """The person, the one who asked, or an admin declines (withdraws) the pending new email."""
         return await service.decide_email_change(viewer_of(request), practitioner_id, confirm=False)
 
     @get("/{practitioner_id:int}/line-managers", operation_id="ListLineManagers", responses=ERROR_RESPONSES)
-    async def line_managers(self, request: AnyRequest, practitioner_id: FromPath[int]) -> list[LineManagerOut]:
+    async def line_managers(self, request: AnyRequest, practitioner_id: PathId) -> list[LineManagerOut]:
         """Every change of line manager, newest first, with the day each took effect."""
         history = await service.line_manager_history(viewer_of(request), practitioner_id)
         return [LineManagerOut.model_validate(change, from_attributes=True) for change in history]

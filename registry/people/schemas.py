@@ -6,8 +6,10 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Generic, Literal, TypeVar
 
+from annotated_types import Interval, MaxLen
 from pydantic import (
     AfterValidator,
+    AllowInfNan,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -45,6 +47,9 @@ CSV_CLDSC_STATUSES: tuple[str, ...] = ("none", "applied", "registered", "associa
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None
+# annotated-types rather than Field(), so that the OpenAPI document keeps the limits of optional fields too.
+PracticeAreas = Annotated[list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]], MaxLen(20)]
+WeeklyHours = Annotated[float, Interval(ge=0, le=60), AllowInfNan(False)]
 Code = Annotated[
     str,
     BeforeValidator(lambda value: value.strip().upper() if isinstance(value, str) else value),
@@ -163,7 +168,7 @@ class PractitionerIn(_PractitionerFields):
     organisation: Code = Field(description="Code of the employing or hosting organisation")
     contract: Contract
     weekly_hours: float = Field(ge=0, le=60, allow_inf_nan=False, description="Average weekly CLD hours")
-    practice_areas: list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]] = []
+    practice_areas: PracticeAreas = []
     started_on: IsoDate
 
     @model_validator(mode="after")
@@ -181,8 +186,8 @@ class PractitionerPatch(_PractitionerFields):
     family_name: Name | None = None
     organisation: Code | None = None
     contract: Contract | None = None
-    weekly_hours: float | None = Field(default=None, ge=0, le=60, allow_inf_nan=False)
-    practice_areas: list[str] | None = None
+    weekly_hours: WeeklyHours | None = None
+    practice_areas: PracticeAreas | None = None
     started_on: IsoDate | None = None
 
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 from registry.people.schemas import Page
 from registry.registration import claims, service
@@ -12,7 +12,7 @@ from registry.registration.rules import CONFIRMING_ROLES, RECORDING_ROLES
 from registry.registration.schemas import RegistrationChangeIn, RegistrationClaimOut, RegistrationOut, RejectClaimIn
 from registry.web.auth import requires_role, signed_in, viewer_of
 from registry.web.openapi import ERROR_RESPONSES
-from registry.web.params import AnyRequest, Limit, Offset
+from registry.web.params import AnyRequest, Limit, Offset, PathId
 
 __all__ = ("RegistrationApi", "RegistrationClaimApi")
 
@@ -27,7 +27,7 @@ class RegistrationApi(Controller):
     tags = ["registration"]
 
     @get("/", operation_id="GetRegistration", responses=ERROR_RESPONSES)
-    async def get_registration(self, request: AnyRequest, practitioner_id: FromPath[int]) -> RegistrationOut:
+    async def get_registration(self, request: AnyRequest, practitioner_id: PathId) -> RegistrationOut:
         """Status today, the current cycle's renewal date, claims awaiting confirmation and the history."""
         return await service.get_registration(viewer_of(request), practitioner_id)
 
@@ -38,7 +38,7 @@ class RegistrationApi(Controller):
         responses=ERROR_RESPONSES,
     )
     async def record_change(
-        self, request: AnyRequest, practitioner_id: FromPath[int], data: JSONBody[RegistrationChangeIn]
+        self, request: AnyRequest, practitioner_id: PathId, data: JSONBody[RegistrationChangeIn]
     ) -> RegistrationOut:
         """Append a registration change (the practitioner, their line manager, leads and admins); becoming
         registered or associate, claimed by the practitioner or their line manager, needs the membership
@@ -52,7 +52,7 @@ class RegistrationApi(Controller):
         responses=ERROR_RESPONSES,
     )
     async def confirm(
-        self, request: AnyRequest, practitioner_id: FromPath[int], change_id: FromPath[int]
+        self, request: AnyRequest, practitioner_id: PathId, change_id: PathId
     ) -> RegistrationOut:
         """Confirm a claim awaiting confirmation (partner admins of the organisation, leads, admins)."""
         return await claims.confirm_claim(viewer_of(request), practitioner_id, change_id)
@@ -66,8 +66,8 @@ class RegistrationApi(Controller):
     async def reject(
         self,
         request: AnyRequest,
-        practitioner_id: FromPath[int],
-        change_id: FromPath[int],
+        practitioner_id: PathId,
+        change_id: PathId,
         data: JSONBody[RejectClaimIn],
     ) -> RegistrationOut:
         """Reject a claim with a reason; the practitioner is told it by mail."""

@@ -1,12 +1,20 @@
-"""OpenAPI pieces shared by the API controllers: the error answers every route can give."""
+"""OpenAPI pieces shared by the API controllers: the error answers every route can give, and model schemas that
+say what validation enforces."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import OpenAPIFormat, Reference, Schema
+from litestar.plugins.pydantic import PydanticSchemaPlugin
 
-__all__ = ("ERROR_RESPONSES", "ErrorBody")
+if TYPE_CHECKING:
+    from litestar._openapi.schema_generation import SchemaCreator
+    from litestar.typing import FieldDefinition
+
+__all__ = ("ERROR_RESPONSES", "ErrorBody", "ModelSchemaPlugin")
 
 
 @dataclass
@@ -24,3 +32,28 @@ ERROR_RESPONSES: dict[int, ResponseSpec] = {
     404: ResponseSpec(data_container=ErrorBody, description="Does not exist, or is not yours to see"),
     409: ResponseSpec(data_container=ErrorBody, description="Clashes with what is recorded"),
 }
+
+
+def _standard_formats(schema: Schema | Reference) -> None:
+    """Litestar writes URLs as ``format: url``, which JSON Schema does not know; ``uri`` is the standard name."""
+    if not isinstance(schema, Schema):
+        return
+    if schema.format == OpenAPIFormat.URL:
+        schema.format = OpenAPIFormat.URI
+    for child in (*(schema.properties or {}).values(), *(schema.one_of or ()), *(schema.any_of or ())):
+        _standard_formats(child)
+    if schema.items is not None:
+        _standard_formats(schema.items)
+
+
+class ModelSchemaPlugin(PydanticSchemaPlugin):
+    """Litestar's pydantic schemas, plus ``additionalProperties: false`` for models that refuse extra fields, so a
+    client generated from the document does not send fields the API answers 400 to; URLs as ``format: uri``."""
+
+    @classmethod
+    def for_pydantic_model(cls, field_definition: FieldDefinition, schema_creator: SchemaCreator) -> Schema:
+        schema = super().for_pydantic_model(field_definition=field_definition, schema_creator=schema_creator)
+        if getattr(field_definition.annotation, "model_config", {}).get("extra") == "forbid":
+            schema.additional_properties = False
+        _standard_formats(schema)
+        return schema

@@ -13,13 +13,14 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 import uvicorn
+from playwright.sync_api import BrowserContext, ConsoleMessage
 
 from tests.support import Alliance, build_alliance, empty_database
 
@@ -128,6 +129,29 @@ def live_server(migrated: str, chromium_executable: str) -> Iterator[LiveServer]
 def base_url(live_server: LiveServer) -> str:
     """pytest-playwright passes this to every browser context, so ``page.goto("/sign-in")`` works."""
     return live_server.url
+
+
+# Chromium logs each thing the Content-Security-Policy blocks ("Refused to execute inline script because it
+# violates the following Content Security Policy directive ..."); the DOM event catches any it words otherwise.
+_REPORT_CSP_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (e) =>
+  console.error(`Content Security Policy violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline code"}`));"""
+
+
+@pytest.fixture
+def context(new_context: Callable[..., BrowserContext]) -> Iterator[BrowserContext]:
+    """pytest-playwright's browser context, failing the test if the Content-Security-Policy blocked anything:
+    a blocked script or style breaks a journey silently (the page still loads)."""
+    context = new_context()
+    blocked: list[str] = []
+
+    def watch(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            blocked.append(f"{message.location.get('url', '?')}: {message.text}")
+
+    context.add_init_script(_REPORT_CSP_VIOLATIONS)
+    context.on("console", watch)
+    yield context
+    assert not blocked, "the Content-Security-Policy blocked:\n" + "\n".join(blocked)
 
 
 @pytest.fixture(autouse=True)

@@ -160,9 +160,18 @@ class CompetenceChart:
         self.page = page
         self.summary = page.get_by_test_id("progress-summary").last
         self.chart = page.get_by_test_id("competence-chart").last
+        self.meter = page.get_by_test_id("progress-meter").last
 
     def hours(self, code: str) -> str:
         return self.chart.locator(f'rect[data-code="{code}"]').get_attribute("data-hours") or ""
+
+    def share_drawn(self) -> float:
+        """How much of the progress bar is filled on screen, 0 to 1."""
+        bar = self.meter.bounding_box()
+        done = self.meter.locator("rect").bounding_box()
+        assert bar is not None
+        assert bar["width"] > 100, bar
+        return 0.0 if done is None else done["width"] / bar["width"]
 
 
 class EventsPage:

@@ -22,6 +22,7 @@ def test_a_practitioner_logs_learning_and_the_chart_changes(page: Page, alliance
     chart = CompetenceChart(page)
     assert chart.hours("C2") == "0"
     assert chart.hours("C4") == "0"
+    assert chart.share_drawn() == 0
 
     page.get_by_test_id("learning-log-link").click()
     page.get_by_test_id("log-learning").click()
@@ -45,6 +46,7 @@ def test_a_practitioner_logs_learning_and_the_chart_changes(page: Page, alliance
     assert chart.hours("C4") == "6.5"
     assert chart.hours("C1") == "0"
     expect(chart.summary).to_contain_text("6.5 of")
+    assert 0 < chart.share_drawn() < 1
     # The table alternative carries the same figures.
     page.get_by_text("Show the figures as a table").last.click()
     expect(page.get_by_test_id("competence-table").last).to_contain_text("6.5")

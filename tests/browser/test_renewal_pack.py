@@ -44,6 +44,14 @@ def test_the_printed_pack_is_only_the_record(
     expect(page.get_by_role("button", name="Print or save as PDF")).to_be_visible()
     expect(page.get_by_test_id("print-fallback")).to_be_hidden()
     expect(page.get_by_role("link", name="Download CSV")).to_be_visible()
+    # The scripts are files the Content-Security-Policy allows: GOV.UK Frontend started, the button prints.
+    expect(page.locator("body.govuk-frontend-supported")).to_have_count(1)
+    expect(page.locator('[data-module="govuk-service-navigation"][data-govuk-service-navigation-init]')).to_have_count(
+        1
+    )
+    page.evaluate("window.print = () => { document.body.dataset.printed = 'yes'; }")
+    page.get_by_role("button", name="Print or save as PDF").click()
+    expect(page.locator("body[data-printed=yes]")).to_have_count(1)
 
     page.emulate_media(media="print")
     for chrome in ("banner", "contentinfo"):
