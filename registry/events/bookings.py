@@ -58,13 +58,21 @@ async def _occupied(event_id: int) -> int:
     return int(await Booking.count().where((Booking.event == event_id) & Booking.status.is_in(list(OCCUPYING))))
 
 
-async def _move(booking_id: int, current: str | None, new: str, by: str, now: datetime, note: str = "") -> None:
+async def _move(booking_id: int, current: str, new: str, by: str, now: datetime, note: str = "") -> None:
+    """One transition, under the event lock the caller holds, and only from the status the caller saw: if the
+    booking has moved on meanwhile (another instance, a request that did not lock), nothing is written."""
     if not can_transition(current, new):
         raise Conflict(f"A booking that is {current} cannot become {new}")
     values: dict[Any, Any] = {Booking.status: new, Booking.updated_at: now}
     if new == "waitlisted":
         values[Booking.waitlisted_at] = now
-    await Booking.update(values).where(Booking.id == booking_id)
+    moved = (
+        await Booking.update(values)
+        .where((Booking.id == booking_id) & (Booking.status == current))
+        .returning(Booking.id)
+    )
+    if not moved:
+        raise Conflict("This booking has just been changed by someone else; reload the page and try again")
     await BookingHistory.insert(
         BookingHistory(booking=booking_id, from_status=current, to_status=new, by_email=by, at=now, note=note)
     )
@@ -226,6 +234,7 @@ async def approve(viewer: Viewer, booking_id: int) -> BookingOut:
     now = clock.now()
     async with write_tx():
         await lock_event(event["id"])
+        event = await event_row(event["id"])  # the capacity as it is now that we hold the event
         current = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
         assert current is not None
         if current["status"] != "pending_approval":
@@ -286,6 +295,9 @@ async def set_attendance(viewer: Viewer, event_id: int, items: list[AttendanceIt
     now = clock.now()
     changed: list[int] = []
     async with write_tx():
+        # Under the event lock, like every other booking change: two submissions at once make one learning
+        # record, and a cancellation made at the same moment is seen, not overwritten.
+        await lock_event(event_id)
         rows = {
             r["id"]: r
             for r in await Booking.select().where(
