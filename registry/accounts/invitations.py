@@ -22,7 +22,7 @@ from registry.db import write_tx
 from registry.errors import Forbidden, Invalid, NotFound
 from registry.notify.compose import bodies
 from registry.notify.outbox import enqueue
-from registry.people.service import employed_on
+from registry.people.employment import employed_on
 from registry.people.tables import Practitioner
 from registry.settings import get_settings
 

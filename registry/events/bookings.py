@@ -8,28 +8,26 @@ process's write lock. Counting and inserting without it overbooks.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any
 
 from registry import clock
 from registry.accounts.rules import ADMIN_ROLES, Viewer, can_see_practitioner, is_self
-from registry.db import is_integrity_error, is_sqlite, write_tx
+from registry.db import is_integrity_error, write_tx
 from registry.errors import Conflict, Forbidden, Invalid, NotFound
+from registry.events import places
+from registry.events.access import event_row, may_manage_event
 from registry.events.rules import (
-    OCCUPYING,
     BookingWindow,
     SessionTimes,
     after_approval,
     attendance_closed_reason,
     booking_closed_reason,
-    can_transition,
     initial_status,
     session_hours,
 )
 from registry.events.schemas import AttendanceItem, BookingOut
-from registry.events.service import event_row, may_manage_event
-from registry.events.tables import Booking, BookingHistory, Event, EventCompetence, EventSession
-from registry.learning.tables import LearningRecord, LearningRecordCompetence
+from registry.events.tables import Booking, BookingHistory, EventCompetence, EventSession
+from registry.learning import service as learning
 from registry.notify import messages
 from registry.people.tables import Practitioner
 from registry.settings import get_settings
@@ -40,66 +38,10 @@ __all__ = (
     "cancel",
     "get_booking",
     "list_bookings",
-    "lock_event",
-    "promote_waiting",
     "set_attendance",
 )
 
 log = logging.getLogger(__name__)
-
-
-async def lock_event(event_id: int) -> None:
-    """Hold the event for the rest of the write transaction (call inside ``write_tx``)."""
-    if not is_sqlite():
-        await Event.raw("SELECT id FROM event WHERE id = {} FOR UPDATE", event_id)
-
-
-async def _occupied(event_id: int) -> int:
-    return int(await Booking.count().where((Booking.event == event_id) & Booking.status.is_in(list(OCCUPYING))))
-
-
-async def _move(booking_id: int, current: str, new: str, by: str, now: datetime, note: str = "") -> None:
-    """One transition, under the event lock the caller holds, and only from the status the caller saw: if the
-    booking has moved on meanwhile (another instance, a request that did not lock), nothing is written."""
-    if not can_transition(current, new):
-        raise Conflict(f"A booking that is {current} cannot become {new}")
-    values: dict[Any, Any] = {Booking.status: new, Booking.updated_at: now}
-    if new == "waitlisted":
-        values[Booking.waitlisted_at] = now
-    moved = (
-        await Booking.update(values)
-        .where((Booking.id == booking_id) & (Booking.status == current))
-        .returning(Booking.id)
-    )
-    if not moved:
-        raise Conflict("This booking has just been changed by someone else; reload the page and try again")
-    await BookingHistory.insert(
-        BookingHistory(booking=booking_id, from_status=current, to_status=new, by_email=by, at=now, note=note)
-    )
-    await messages.on_booking_status(booking_id, new)
-
-
-async def promote_waiting(event_id: int, by: str) -> list[int]:
-    """Give free places to the longest-waiting people (inside the caller's locked transaction)."""
-    event = await event_row(event_id)
-    free = event["capacity"] - await _occupied(event_id)
-    if free <= 0 or event["status"] != "published":
-        return []
-    waiting = (
-        await Booking.select(Booking.id)
-        .where((Booking.event == event_id) & (Booking.status == "waitlisted"))
-        .order_by(Booking.waitlisted_at)
-        .order_by(Booking.id)
-        .limit(free)
-    )
-    now = clock.now()
-    for row in waiting:
-        await _move(row["id"], "waitlisted", "confirmed", by, now, "a place became free")
-    if waiting:
-        log.info(
-            "%s: promoted booking(s) %s from the waiting list of event %s", by, [r["id"] for r in waiting], event_id
-        )
-    return [r["id"] for r in waiting]
 
 
 async def _practitioner_for(viewer: Viewer, practitioner_id: int | None) -> dict[str, Any]:
@@ -135,7 +77,7 @@ async def book(viewer: Viewer, event_id: int, practitioner_id: int | None = None
         raise Invalid({"practitioner_id": "this practitioner has left"})
     try:
         async with write_tx():
-            await lock_event(event_id)
+            await places.lock_event(event_id)
             now = clock.now()  # taken under the lock, so the waiting list's order is the order of decisions
             event = await event_row(event_id)
             if event["status"] == "draft" and not may_manage_event(viewer, event["host_organisation"]):
@@ -152,7 +94,7 @@ async def book(viewer: Viewer, event_id: int, practitioner_id: int | None = None
             )
             if existing is not None and existing["status"] != "cancelled":
                 raise Conflict("This person already has a booking for this event")
-            status = initial_status(event["capacity"], await _occupied(event_id), event["requires_approval"])
+            status = initial_status(event["capacity"], await places.occupied(event_id), event["requires_approval"])
             if existing is None:
                 inserted = await Booking.insert(
                     Booking(
@@ -169,7 +111,7 @@ async def book(viewer: Viewer, event_id: int, practitioner_id: int | None = None
                 await messages.on_booking_status(booking_id, status)
             else:
                 booking_id = existing["id"]
-                await _move(booking_id, "cancelled", status, viewer.email, now, "booked again")
+                await places.move(booking_id, "cancelled", status, viewer.email, now, "booked again")
     except Exception as exc:
         if is_integrity_error(exc):
             raise Conflict("This person already has a booking for this event") from exc
@@ -211,16 +153,16 @@ async def cancel(viewer: Viewer, booking_id: int) -> BookingOut:
         raise Forbidden("Only the practitioner, their manager or the host can cancel this booking")
     now = clock.now()
     async with write_tx():
-        await lock_event(event["id"])
+        await places.lock_event(event["id"])
         current = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
         assert current is not None
         if current["status"] in {"attended", "no_show"}:
             raise Conflict("Attendance has been taken for this booking; it cannot be cancelled")
         if current["status"] == "cancelled":
             raise Conflict("This booking is already cancelled")
-        await _move(booking_id, current["status"], "cancelled", viewer.email, now)
+        await places.move(booking_id, current["status"], "cancelled", viewer.email, now)
         if current["status"] == "confirmed":
-            await promote_waiting(event["id"], viewer.email)
+            await places.promote_waiting(event["id"], viewer.email)
     log.info("%s cancelled booking %s", viewer.email, booking_id)
     return await get_booking(viewer, booking_id)
 
@@ -233,14 +175,14 @@ async def approve(viewer: Viewer, booking_id: int) -> BookingOut:
         raise Forbidden("Only the practitioner's line manager can approve this booking")
     now = clock.now()
     async with write_tx():
-        await lock_event(event["id"])
+        await places.lock_event(event["id"])
         event = await event_row(event["id"])  # the capacity as it is now that we hold the event
         current = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
         assert current is not None
         if current["status"] != "pending_approval":
             raise Conflict("This booking is not waiting for approval")
-        status = after_approval(event["capacity"], await _occupied(event["id"]))
-        await _move(booking_id, "pending_approval", status, viewer.email, now, "approved")
+        status = after_approval(event["capacity"], await places.occupied(event["id"]))
+        await places.move(booking_id, "pending_approval", status, viewer.email, now, "approved")
     log.info("%s approved booking %s: %s", viewer.email, booking_id, status)
     return await get_booking(viewer, booking_id)
 
@@ -297,7 +239,7 @@ async def set_attendance(viewer: Viewer, event_id: int, items: list[AttendanceIt
     async with write_tx():
         # Under the event lock, like every other booking change: two submissions at once make one learning
         # record, and a cancellation made at the same moment is seen, not overwritten.
-        await lock_event(event_id)
+        await places.lock_event(event_id)
         rows = {
             r["id"]: r
             for r in await Booking.select().where(
@@ -315,23 +257,15 @@ async def set_attendance(viewer: Viewer, event_id: int, items: list[AttendanceIt
             target = "attended" if item.attended else "no_show"
             if row["status"] == target:
                 continue
-            await _move(row["id"], row["status"], target, viewer.email, now, "attendance")
+            await places.move(row["id"], row["status"], target, viewer.email, now, "attendance")
             if item.attended:
-                inserted = await LearningRecord.insert(
-                    LearningRecord(
-                        practitioner=row["practitioner"], title=event["title"], kind="event", completed_on=last_day,
-                        hours=hours, protected_time=True, source="event", created_at=now, updated_at=now,
-                    )
-                ).returning(LearningRecord.id)  # fmt: skip
-                record_id = inserted[0]["id"]
-                if competences:
-                    await LearningRecordCompetence.insert(
-                        *[LearningRecordCompetence(record=record_id, competence=c) for c in competences]
-                    )
+                record_id = await learning.record_attended_event(
+                    row["practitioner"], event["title"], last_day, hours, competences
+                )
                 await Booking.update({Booking.learning_record: record_id}).where(Booking.id == row["id"])
             elif row["learning_record"] is not None:
-                await LearningRecord.delete().where(LearningRecord.id == row["learning_record"])
                 await Booking.update({Booking.learning_record: None}).where(Booking.id == row["id"])
+                await learning.remove_attended_event(row["learning_record"])
             changed.append(row["id"])
     log.info("%s took attendance at event %s for booking(s) %s", viewer.email, event_id, changed)
     return [_out(dict(r)) for r in await Booking.select().where(Booking.id.is_in([i.booking_id for i in items] or [0]))]

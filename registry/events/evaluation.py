@@ -16,6 +16,7 @@ from registry import clock
 from registry.accounts.rules import Viewer, can_see_practitioner, is_self
 from registry.db import is_integrity_error, write_tx
 from registry.errors import Conflict, Forbidden, Invalid, NotFound
+from registry.events.access import event_row, may_manage_event
 from registry.events.evaluation_schemas import (
     MAX_RATING,
     MIN_RATING,
@@ -26,7 +27,6 @@ from registry.events.evaluation_schemas import (
     PendingEvaluation,
     RatingCount,
 )
-from registry.events.service import event_row, may_manage_event
 from registry.events.tables import Booking, Evaluation, EventSession
 from registry.learning.service import list_competences
 from registry.learning.tables import Framework

@@ -14,6 +14,7 @@ from registry import clock
 from registry.accounts.rules import EDITOR_ROLES, Role, Viewer
 from registry.errors import Conflict, Forbidden, Invalid, NotFound
 from registry.events import bookings, service
+from registry.events.access import may_manage_event
 from registry.events.forms import FORMATS, whole_last_day
 from registry.events.rules import BookingWindow, booking_closed_reason
 from registry.events.schemas import EventOut
@@ -76,7 +77,7 @@ async def managed_event(viewer: Viewer, event_id: int) -> EventOut:
     """An event the viewer may manage; anyone else is told there is no such event."""
     event = await service.get_event(viewer, event_id)
     host = await people.organisation_by_code(event.host_organisation)
-    if not service.may_manage_event(viewer, host.id):
+    if not may_manage_event(viewer, host.id):
         raise NotFound("No such event")
     return event
 
@@ -238,7 +239,7 @@ class EventPages(Controller):
             team_bookings=[{**b, "name": _name(b)} for b in team_bookings],
             bookable=bookable,
             is_manager=viewer.role is Role.MANAGER,
-            manages=service.may_manage_event(viewer, host.id),
+            manages=may_manage_event(viewer, host.id),
             cancellable=CANCELLABLE,
         )
 

@@ -14,6 +14,8 @@ from registry import clock
 from registry.accounts.rules import ADMIN_ROLES, Role, Viewer
 from registry.db import contains, write_tx
 from registry.errors import Conflict, Forbidden, Invalid, NotFound
+from registry.events import places
+from registry.events.access import event_row, may_manage_event
 from registry.events.rules import OCCUPYING, SessionTimes, fits_part_time
 from registry.events.schemas import EventIn, EventOut, EventPatch, SessionIn, SessionOut
 from registry.events.tables import Booking, BookingHistory, Event, EventCompetence, EventSession
@@ -26,10 +28,8 @@ __all__ = (
     "EventFilter",
     "cancel_event",
     "create_event",
-    "event_row",
     "get_event",
     "list_events",
-    "may_manage_event",
     "update_event",
 )
 
@@ -49,20 +49,6 @@ class EventFilter:
     include_past: bool = False
     mine: bool = False
     """Events the viewer can manage (drafts included)."""
-
-
-def may_manage_event(viewer: Viewer, host_organisation_id: int) -> bool:
-    """Leads and admins manage every event; partner admins the events their organisation hosts."""
-    return viewer.role in ADMIN_ROLES or (
-        viewer.role is Role.PARTNER_ADMIN and viewer.organisation_id == host_organisation_id
-    )
-
-
-async def event_row(event_id: int) -> dict[str, Any]:
-    row: dict[str, Any] | None = await Event.select().where(Event.id == event_id).first()
-    if row is None:
-        raise NotFound("No such event")
-    return row
 
 
 async def _visible_row(viewer: Viewer, event_id: int) -> dict[str, Any]:
@@ -159,10 +145,8 @@ async def update_event(viewer: Viewer, event_id: int, patch: EventPatch) -> Even
     moved = sessions is not None and sorted((s.starts_at, s.ends_at) for s in sessions) != current_sessions
     # Only a real change of time, place or link is material: re-saving the same values sends no update.
     material = moved or any(changes[k] != row[k] for k in MATERIAL - {"sessions"} if k in changes)
-    from registry.events import bookings  # bookings imports this module: import at use
-
     async with write_tx():
-        await bookings.lock_event(event_id)
+        await places.lock_event(event_id)
         row = await event_row(event_id)  # as it is now that we hold the event
         if row["status"] == "cancelled":
             raise Invalid({"status": "a cancelled event cannot be changed"})
@@ -176,7 +160,7 @@ async def update_event(viewer: Viewer, event_id: int, patch: EventPatch) -> Even
         if competences is not None:
             await _write_competences(event_id, competences)
         if "capacity" in changes:
-            await bookings.promote_waiting(event_id, viewer.email)
+            await places.promote_waiting(event_id, viewer.email)
         if material:
             await messages.on_event_changed(event_id)
     log.info("%s changed event %s: %s", viewer.email, event_id, sorted(map(str, changes)))
@@ -193,10 +177,8 @@ async def cancel_event(viewer: Viewer, event_id: int) -> EventOut:
         raise Conflict("This event is already cancelled")
     now = clock.now()
     open_statuses = ["pending_approval", "confirmed", "waitlisted"]  # attendance already taken stays as it is
-    from registry.events import bookings  # bookings imports this module: import at use
-
     async with write_tx():
-        await bookings.lock_event(event_id)
+        await places.lock_event(event_id)
         row = await event_row(event_id)  # as it is now that we hold the event
         if row["status"] == "cancelled":
             raise Conflict("This event is already cancelled")

@@ -9,10 +9,10 @@ from pydantic import BaseModel
 
 from registry import clock
 from registry.accounts.rules import Role, Viewer
+from registry.csv_import import read_csv
 from registry.db import write_tx
 from registry.errors import Conflict, Forbidden, Invalid, NotFound
 from registry.learning.tables import Competence, Framework
-from registry.people.rules import read_csv
 
 __all__ = (
     "BUILTIN_FRAMEWORK",

@@ -26,7 +26,7 @@ from registry.learning.schemas import GoalOut, Progress
 from registry.learning.service import PractitionerRef, competences_of, list_goals, practitioner_ref
 from registry.learning.tables import LearningRecord
 from registry.people.tables import Organisation, Practitioner
-from registry.registration import service as registration
+from registry.registration import history as registration
 from registry.settings import get_settings
 
 __all__ = (

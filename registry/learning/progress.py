@@ -11,7 +11,7 @@ from registry.learning.rules import Period, financial_year, required_pl_hours
 from registry.learning.schemas import CompetenceProgress, LearningTimeOut, Progress
 from registry.learning.service import PractitionerRef, list_competences, practitioner_ref
 from registry.learning.tables import LearningRecord
-from registry.registration import service as registration
+from registry.registration import history as registration
 
 __all__ = ("current_cycle", "learning_time", "progress", "progress_overview")
 

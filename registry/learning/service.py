@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from datetime import date
 from typing import Any
 
 from anyio import to_thread
@@ -11,6 +12,7 @@ from pydantic import ValidationError
 
 from registry import clock
 from registry.accounts.rules import Role, Viewer, can_see_practitioner
+from registry.csv_import import CsvRow, read_csv, refused
 from registry.db import batches, write_tx
 from registry.errors import Forbidden, Invalid, NotFound
 from registry.learning.rules import can_read_reflection, may_manage_own_learning, may_record_need
@@ -33,7 +35,6 @@ from registry.learning.tables import (
     PlGoal,
 )
 from registry.people import managers
-from registry.people.rules import CsvRow, read_csv, refused
 from registry.people.service import ImportResult
 from registry.people.tables import Practitioner
 from registry.validation import problems_from
@@ -53,9 +54,11 @@ __all__ = (
     "list_needs",
     "list_records",
     "practitioner_ref",
+    "record_attended_event",
     "record_need",
     "record_out",
     "record_row",
+    "remove_attended_event",
     "update_record",
 )
 
@@ -371,6 +374,34 @@ async def record_need(viewer: Viewer, practitioner_id: int, data: LearningNeedIn
         ).returning(LearningNeed.id)
     log.info("%s recorded learning need %s for practitioner %s", viewer.email, inserted[0]["id"], practitioner_id)
     return next(n for n in await list_needs(viewer, practitioner_id) if n.id == inserted[0]["id"])
+
+
+# ---------------------------------------------------------------- from attendance
+
+
+async def record_attended_event(
+    practitioner_id: int, title: str, completed_on: date, hours: float, competence_ids: list[int]
+) -> int:
+    """The learning record an attended event makes (inside the caller's transaction): protected time,
+    source ``event``. The events area asks for it here rather than writing this area's tables."""
+    now = clock.now()
+    inserted = await LearningRecord.insert(
+        LearningRecord(
+            practitioner=practitioner_id, title=title, kind="event", completed_on=completed_on, hours=hours,
+            protected_time=True, source="event", created_at=now, updated_at=now,
+        )
+    ).returning(LearningRecord.id)  # fmt: skip
+    record_id = int(inserted[0]["id"])
+    if competence_ids:
+        await LearningRecordCompetence.insert(
+            *[LearningRecordCompetence(record=record_id, competence=c) for c in competence_ids]
+        )
+    return record_id
+
+
+async def remove_attended_event(record_id: int) -> None:
+    """Attendance un-marked: the record it made goes (inside the caller's transaction)."""
+    await LearningRecord.delete().where((LearningRecord.id == record_id) & (LearningRecord.source == "event"))
 
 
 # ---------------------------------------------------------------- import

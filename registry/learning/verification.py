@@ -14,7 +14,7 @@ from registry.learning.schemas import LearningRecordOut, QueueItem
 from registry.learning.service import competences_of, get_record, practitioner_ref, record_out, record_row
 from registry.learning.tables import LearningRecord
 from registry.people.tables import Practitioner
-from registry.registration import service as registration
+from registry.registration import history as registration
 
 __all__ = ("request_verification", "return_record", "review_record", "verification_queue", "verify")
 

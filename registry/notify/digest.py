@@ -14,9 +14,9 @@ from registry.learning.rules import financial_year, required_pl_hours
 from registry.learning.tables import LearningRecord
 from registry.notify.outbox import enqueue
 from registry.notify.preferences import opted_out
-from registry.people.service import employed_on
+from registry.people.employment import employed_on
 from registry.people.tables import Practitioner
-from registry.registration import service as registration
+from registry.registration import history as registration
 from registry.settings import get_settings
 
 __all__ = ("weekly_digests",)

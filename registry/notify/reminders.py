@@ -12,9 +12,9 @@ from registry.events.tables import Booking, EventSession
 from registry.notify.compose import bodies
 from registry.notify.outbox import enqueue
 from registry.notify.preferences import opted_out
-from registry.people.service import employed_on
+from registry.people.employment import employed_on
 from registry.people.tables import Practitioner
-from registry.registration import service as registration
+from registry.registration import history as registration
 from registry.registration.rules import CONFIRMED
 from registry.registration.tables import CldscRegistration
 from registry.settings import get_settings

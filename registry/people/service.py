@@ -27,6 +27,7 @@ from registry.accounts.tables import User
 from registry.db import batches, contains, is_integrity_error, write_tx
 from registry.errors import Conflict, Forbidden, Invalid, NotFound
 from registry.people import email_changes, managers
+from registry.people.employment import employed_on
 from registry.people.rules import (
     ORGANISATION_REQUIRED,
     PRACTITIONER_REQUIRED,
@@ -46,7 +47,7 @@ from registry.people.schemas import (
     PractitionerPatch,
 )
 from registry.people.tables import Organisation, Practitioner
-from registry.registration import service as registration
+from registry.registration import history as registration
 from registry.registration.rules import ACTIVE_STATUSES
 
 __all__ = (
@@ -197,11 +198,6 @@ def _scope_where(viewer: Viewer) -> Any:
     for part in parts[1:]:
         combined = Or(combined, part)
     return combined
-
-
-def employed_on(day: date, practitioner: Any = Practitioner) -> Any:
-    """WHERE clause: the practitioner (``Practitioner``, or a foreign key to it) has not left by ``day``."""
-    return practitioner.left_on.is_null() | (practitioner.left_on > day)
 
 
 def _filter_where(filters: PractitionerFilter) -> list[Any]:

@@ -18,7 +18,7 @@ from registry.cli_viewer import COMMAND_LINE
 from registry.db import write_tx
 from registry.errors import Conflict
 from registry.events import bookings, service
-from registry.events.bookings import _move
+from registry.events.places import move as _move
 from registry.events.schemas import AttendanceItem, EventIn, SessionIn
 from registry.events.tables import Booking, BookingHistory
 from registry.learning.tables import LearningRecord

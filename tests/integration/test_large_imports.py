@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from litestar.testing import AsyncTestClient
 
+from registry import csv_import as rules
 from registry.cli_viewer import COMMAND_LINE
 from registry.db import LOOKUP_BATCH
 from registry.errors import Invalid
 from registry.learning import service as learning
 from registry.learning.tables import LearningRecord
-from registry.people import rules
 from registry.people import service as people
 from registry.people.tables import Practitioner
 from tests.integration.test_cli import _cli
