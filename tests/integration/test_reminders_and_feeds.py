@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 import vobject
 from litestar.testing import AsyncTestClient
 
@@ -14,9 +15,9 @@ from registry.events import bookings, service
 from registry.events.schemas import EventIn, SessionIn
 from registry.events.tables import Booking
 from registry.notify import feeds, reminders
-from registry.notify.tables import OutboxMessage
+from registry.notify.tables import CalendarFeed, OutboxMessage
 from registry.registration.service import append_change
-from tests.support import Alliance, as_viewer
+from tests.support import Alliance, as_viewer, pretend_absent
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 EILIDH = as_viewer("eilidh@example.org", "Eilidh", Role.PRACTITIONER)
@@ -100,6 +101,32 @@ async def test_feed_lists_confirmed_bookings_and_regenerating_ends_the_old_addre
     await bookings.cancel(EILIDH, booking.id)
     emptied = vobject.readOne((await client.get(f"/calendar/{new_token}.ics")).text)
     assert not list(getattr(emptied, "vevent_list", []))
+
+
+async def test_regenerating_the_feed_twice_at_once_leaves_one_working_address(
+    client: Client, alliance: Alliance
+) -> None:
+    pid = alliance.practitioner_ids["eilidh@example.org"]
+    old = await feeds.feed_token(pid)
+    tokens = await asyncio.gather(feeds.regenerate_feed(EILIDH, pid), feeds.regenerate_feed(EILIDH, pid))
+    assert len(set(tokens)) == 2 and old not in tokens
+    assert await CalendarFeed.count().where(CalendarFeed.practitioner == pid) == 1
+    current = await feeds.feed_token(pid)
+    assert current in tokens
+    assert (await client.get(f"/calendar/{current}.ics")).status_code == 200
+    for ended in {old, *tokens} - {current}:
+        assert (await client.get(f"/calendar/{ended}.ics")).status_code == 404
+
+
+async def test_a_feed_row_inserted_after_the_check_does_not_fail_the_regeneration(
+    alliance: Alliance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pid = alliance.practitioner_ids["eilidh@example.org"]
+    first = await feeds.regenerate_feed(EILIDH, pid)
+    pretend_absent(monkeypatch, CalendarFeed)  # the other request's insert lands after this one's check
+    second = await feeds.regenerate_feed(EILIDH, pid)
+    assert second != first
+    assert await feeds.feed_token(pid) == second
 
 
 async def test_a_leavers_feed_stops(client: Client, alliance: Alliance) -> None:
