@@ -35,12 +35,14 @@ GROUP BY c.code
 
 
 # Confirmed places at events in the period not yet attended: the learning time already booked (seconds,
-# summed over the events' sessions; attendance turns it into used time).
+# summed over the events' sessions; attendance turns it into used time). An event is in the period when
+# the local date of its first session is: compared as moments (clock.local_days), since DATE() of the
+# column would take its UTC date.
 _BOOKED_SQL = """
 SELECT COALESCE(SUM({seconds}), 0) AS hours
 FROM booking b JOIN event e ON e.id = b.event JOIN event_session s ON s.event = e.id
 WHERE b.practitioner = {{}} AND b.status = 'confirmed' AND e.status = 'published'
-  AND DATE(e.first_starts_at) >= {{}} AND DATE(e.first_starts_at) <= {{}}
+  AND e.first_starts_at >= {{}} AND e.first_starts_at < {{}}
 """
 
 
@@ -104,9 +106,8 @@ async def learning_time(viewer: Viewer, practitioner_id: int, period: Period) ->
         if is_sqlite()
         else "EXTRACT(EPOCH FROM (s.ends_at - s.starts_at))"
     )
-    booked = (await LearningRecord.raw(_BOOKED_SQL.format(seconds=seconds), practitioner_id, period.start, period.end))[
-        0
-    ]["hours"]
+    starts, ends = clock.local_days(period.start, period.end)
+    booked = (await LearningRecord.raw(_BOOKED_SQL.format(seconds=seconds), practitioner_id, starts, ends))[0]["hours"]
     return LearningTimeOut(
         period=period.label,
         entitlement_hours=0.0,
