@@ -24,11 +24,19 @@ __all__ = (
     "evaluation_requests",
     "event_reminders",
     "renewal_reminders",
+    "starts_in",
 )
 
 log = logging.getLogger(__name__)
 EVENT_REMINDER_DAYS = (7, 1)
 RENEWAL_REMINDER_DAYS = (90, 30, 7)
+
+
+def starts_in(days: int) -> str:
+    """When an event starts, said from today: ``today``, ``tomorrow``, ``in 3 days``."""
+    if days <= 0:
+        return "today"
+    return "tomorrow" if days == 1 else f"in {days} days"
 
 
 async def event_reminders(now: datetime | None = None) -> int:
@@ -56,7 +64,9 @@ async def event_reminders(now: datetime | None = None) -> int:
                 continue  # not yet due, or booked after the moment this reminder was for
             local = row["starts_at"].astimezone(settings.zone)
             link = f"{settings.base_url}/events/{row['event']}"
-            when = "tomorrow" if days == 1 else f"in {days} days"
+            # The days still to go, not the reminder's nominal 7 or 1: a place given from the waiting list
+            # (or a sweep that ran late) meets the 7-day reminder nearer the day.
+            when = starts_in((local.date() - clock.local_date(now)).days)
             text, page = bodies(
                 row["given_name"],
                 [f"A reminder: {row['title']} starts {when}, on {local:%A %-d %B %Y at %-I:%M%p}."],
