@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -139,7 +139,7 @@ async def person_feed(token: str) -> bytes:
 
 async def alliance_feed() -> bytes:
     """Published events of the alliance from a month ago onwards."""
-    since = datetime.now(UTC) - timedelta(days=31)
+    since = clock.now() - timedelta(days=31)
     events = await EventRow.select(EventRow.id, EventRow.title, EventRow.venue, EventRow.online_url).where(
         (EventRow.status == "published") & (EventRow.first_starts_at >= since)
     )
