@@ -13,6 +13,7 @@ from registry.learning.service import PractitionerRef, list_competences, practit
 from registry.learning.tables import LearningRecord
 from registry.registration.rules import ACTIVE_STATUSES
 from registry.registration.tables import CldscRegistration
+from registry.templating import govdate
 
 __all__ = ("current_cycle", "learning_time", "progress", "progress_overview")
 
@@ -60,7 +61,7 @@ async def current_cycle(practitioner_id: int, day: date) -> Period | None:
     if row is None or row["status"] not in ACTIVE_STATUSES or row["renewal_due"] is None:
         return None
     start, due = row["effective_from"], row["renewal_due"]
-    return Period(start, due - timedelta(days=1), f"Registration cycle to {due:%-d %B %Y}")
+    return Period(start, due - timedelta(days=1), f"Registration cycle to {govdate(due)}")
 
 
 async def progress(practitioner: PractitionerRef, period: Period) -> Progress:
