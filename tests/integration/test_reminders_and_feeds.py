@@ -89,7 +89,7 @@ async def test_a_reminder_after_promotion_from_the_waiting_list_says_when_the_ev
     body = await OutboxMessage.select(OutboxMessage.body_text).order_by(OutboxMessage.id, ascending=False).first()
     assert body is not None
     assert f"starts {when}" in body["body_text"]
-    assert "Thursday 14 March 2030" in body["body_text"]
+    assert "Thursday 14 March 2030, 6pm" in body["body_text"]
 
 
 async def test_no_reminder_for_a_moment_before_the_booking(alliance: Alliance) -> None:
