@@ -3,7 +3,8 @@ as the plain-text part and as the HTML part (escaped), so the two always carry t
 
 A kind's template extends ``layout`` (``mail/layout.txt`` or ``mail/layout.html``, passed in) and fills
 its blocks: ``body`` (paragraphs separated by a blank line; a paragraph whose lines all start with ``- ``
-is a list), ``why`` (why the person got it) and, if it must, ``greeting`` and ``link``.
+is a list), ``why`` (why the person got it) and, when the defaults do not fit, ``greeting`` ("Dear
+{{ name }},") and ``link_label`` ("See it here", before the ``link``).
 """
 
 from __future__ import annotations
