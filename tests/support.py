@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from typing import Any
 
+import pytest
 from argon2 import PasswordHasher
+from piccolo.table import Table
 
+from registry import clock
 from registry.accounts import service as accounts
 from registry.accounts.rules import Role, Viewer
 from registry.accounts.tables import User
@@ -104,3 +108,27 @@ async def build_alliance(with_tokens: bool = True) -> Alliance:
 
 def bearer(token: str) -> dict[str, Any]:
     return {"Authorization": f"Bearer {token}"}
+
+
+class _Absent:
+    """What ``Table.exists().where(...)`` gives back, answering "no" whatever is recorded."""
+
+    def where(self, *_conditions: Any) -> _Absent:
+        return self
+
+    def __await__(self) -> Any:
+        yield from ()
+        return False
+
+
+def pretend_absent(monkeypatch: pytest.MonkeyPatch, table: type[Table]) -> None:
+    """Make ``table.exists()`` answer False: what a use case sees when a concurrent request inserts the same
+    row between its check and its insert. Deterministic on both engines, unlike a real race."""
+    monkeypatch.setattr(table, "exists", lambda: _Absent())
+
+
+def fix_clock(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> None:
+    """Stop the registry's clock at ``moment``: ``clock.now()`` is it and ``clock.today()`` its local date
+    (call again to move the clock on)."""
+    monkeypatch.setattr(clock, "now", lambda: moment)
+    monkeypatch.setattr(clock, "today", lambda: clock.local_date(moment))

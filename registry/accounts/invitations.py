@@ -20,7 +20,7 @@ from registry.accounts.rules import ADMIN_ROLES, Role, Viewer, hash_token, new_t
 from registry.accounts.tables import PasswordResetRequest, SignInLink, User, UserSession
 from registry.db import write_tx
 from registry.errors import Forbidden, Invalid, NotFound
-from registry.notify.compose import bodies
+from registry.notify.compose import render_mail
 from registry.notify.outbox import enqueue
 from registry.people.employment import employed_on
 from registry.people.tables import Practitioner
@@ -133,14 +133,7 @@ async def invite(
                 user_id = int(user["id"])
             token = await _new_link(user_id, "invite", INVITATION_LIFETIME)
             link = f"{settings.base_url}/set-password/{token}"
-            text, page = bodies(
-                person["given_name"],
-                ["You have been invited to the CLD Workforce Registry, where you can book the alliance's shared "
-                 "learning events and keep your professional learning record.",
-                 f"Choose your password here (the link works once, for 7 days): {link}"],
-                "You are getting this because your organisation added you to the alliance's registry.",
-                link,
-            )  # fmt: skip
+            text, page = render_mail("invitation", name=person["given_name"], link=link)
             await enqueue(person["email"], "Your invitation to the CLD Workforce Registry", text, page)
             sent += 1
     log.info("%s sent %s invitation(s)", viewer.email, sent)
@@ -267,13 +260,7 @@ async def _send_reset(email: str) -> bool:
         return False
     token = await _new_link(user["id"], "reset", RESET_LIFETIME)
     link = f"{get_settings().base_url}/set-password/{token}"
-    text, page = bodies(
-        user["name"],
-        [f"Choose a new password here (the link works once, for 1 hour): {link}",
-         "If you did not ask for this, you can ignore this message: your password has not changed."],
-        "You are getting this because someone asked to reset the password of this address.",
-        link,
-    )  # fmt: skip
+    text, page = render_mail("password_reset", name=user["name"], link=link)
     await enqueue(email, "Reset your CLD Workforce Registry password", text, page)
     log.info("password reset link sent to user %s", user["id"])
     return True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, timedelta
 from typing import Any
 
 from piccolo.columns.combination import Or
@@ -275,9 +275,9 @@ async def list_events(
     if filters.local_authority:
         where.append(Event.host_organisation.local_authority == filters.local_authority)
     if filters.date_from:
-        where.append(Event.first_starts_at >= datetime.combine(filters.date_from, time.min, zone))
+        where.append(Event.first_starts_at >= clock.local_midnight(filters.date_from))
     if filters.date_to:
-        where.append(Event.first_starts_at <= datetime.combine(filters.date_to, time.max, zone))
+        where.append(Event.first_starts_at < clock.local_midnight(filters.date_to + timedelta(days=1)))
     if filters.competence:
         where.append(
             Event.id.is_in(

@@ -12,6 +12,7 @@ from registry.learning.schemas import CompetenceProgress, LearningTimeOut, Progr
 from registry.learning.service import PractitionerRef, list_competences, practitioner_ref
 from registry.learning.tables import LearningRecord
 from registry.registration import history as registration
+from registry.templating import govdate
 
 __all__ = ("current_cycle", "learning_time", "progress", "progress_overview")
 
@@ -34,12 +35,14 @@ GROUP BY c.code
 
 
 # Confirmed places at events in the period not yet attended: the learning time already booked (seconds,
-# summed over the events' sessions; attendance turns it into used time).
+# summed over the events' sessions; attendance turns it into used time). An event is in the period when
+# the local date of its first session is: compared as moments (clock.local_days), since DATE() of the
+# column would take its UTC date.
 _BOOKED_SQL = """
 SELECT COALESCE(SUM({seconds}), 0) AS hours
 FROM booking b JOIN event e ON e.id = b.event JOIN event_session s ON s.event = e.id
 WHERE b.practitioner = {{}} AND b.status = 'confirmed' AND e.status = 'published'
-  AND DATE(e.first_starts_at) >= {{}} AND DATE(e.first_starts_at) <= {{}}
+  AND e.first_starts_at >= {{}} AND e.first_starts_at < {{}}
 """
 
 
@@ -49,7 +52,7 @@ async def current_cycle(practitioner_id: int, day: date) -> Period | None:
     if summary.cycle_start is None or summary.renewal_due is None:
         return None
     due = summary.renewal_due
-    return Period(summary.cycle_start, due - timedelta(days=1), f"Registration cycle to {due:%-d %B %Y}")
+    return Period(summary.cycle_start, due - timedelta(days=1), f"Registration cycle to {govdate(due)}")
 
 
 async def progress(practitioner: PractitionerRef, period: Period) -> Progress:
@@ -95,9 +98,8 @@ async def learning_time(viewer: Viewer, practitioner_id: int, period: Period) ->
         if is_sqlite()
         else "EXTRACT(EPOCH FROM (s.ends_at - s.starts_at))"
     )
-    booked = (await LearningRecord.raw(_BOOKED_SQL.format(seconds=seconds), practitioner_id, period.start, period.end))[
-        0
-    ]["hours"]
+    starts, ends = clock.local_days(period.start, period.end)
+    booked = (await LearningRecord.raw(_BOOKED_SQL.format(seconds=seconds), practitioner_id, starts, ends))[0]["hours"]
     return LearningTimeOut(
         period=period.label,
         entitlement_hours=0.0,

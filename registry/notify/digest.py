@@ -3,15 +3,17 @@ and team members behind on learning. Sent once per manager per ISO week, only wh
 
 from __future__ import annotations
 
-import html
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Literal
 
 from registry import clock
 from registry.db import write_tx
 from registry.events.tables import Booking
 from registry.learning.rules import financial_year, required_pl_hours
 from registry.learning.tables import LearningRecord
+from registry.notify.compose import render_mail
 from registry.notify.outbox import enqueue
 from registry.notify.preferences import opted_out
 from registry.people.employment import employed_on
@@ -19,7 +21,22 @@ from registry.people.tables import Practitioner
 from registry.registration import history as registration
 from registry.settings import get_settings
 
-__all__ = ("weekly_digests",)
+__all__ = ("DigestItem", "weekly_digests")
+
+
+@dataclass(frozen=True, slots=True)
+class DigestItem:
+    """One line of a manager's digest (templates/mail/digest.jinja says it)."""
+
+    kind: Literal["approval", "verification", "renewal", "behind"]
+    name: str = ""
+    """The team member it is about."""
+    title: str = ""
+    """The event to approve, or the learning to verify."""
+    due: date | None = None
+    done: float = 0.0
+    needed: float = 0.0
+
 
 _HOURS_SQL = """
 SELECT p.id AS id, COALESCE(SUM(r.hours), 0) AS hours
@@ -43,7 +60,7 @@ async def weekly_digests(today: date | None = None) -> int:
     if not team:
         return 0
     names = {p["id"]: f"{p['given_name']} {p['family_name']}" for p in team}
-    news: dict[str, list[str]] = defaultdict(list)
+    news: dict[str, list[DigestItem]] = defaultdict(list)
     pending = await Booking.select(
         Booking.practitioner.manager_email.as_alias("manager"),
         Booking.event.title.as_alias("title"),
@@ -51,19 +68,21 @@ async def weekly_digests(today: date | None = None) -> int:
     ).where(Booking.status == "pending_approval")
     for row in pending:
         if row["manager"]:
-            news[row["manager"]].append(f"Approve or refuse: {names.get(row['practitioner'], '')} — {row['title']}")
+            news[row["manager"]].append(
+                DigestItem("approval", name=names.get(row["practitioner"], ""), title=row["title"])
+            )
     waiting = await LearningRecord.select(LearningRecord.verifier_email, LearningRecord.title).where(
         LearningRecord.verification_state == "requested"
     )
     for row in waiting:
-        news[row["verifier_email"]].append(f"Learning to verify: {row['title']}")
+        news[row["verifier_email"]].append(DigestItem("verification", title=row["title"]))
     managers = {p["id"]: p["manager_email"] for p in team}
     # Renewals of the cycle running today (registration.summary_on): a superseded row's date is no news.
     for practitioner_id, summary in (await registration.summary_on(managers, today)).items():
         due = summary.renewal_due
         if due is not None and summary.status != "lapsed" and today <= due <= today + timedelta(days=90):
             news[managers[practitioner_id]].append(
-                f"Registration renewal due {due:%-d %B %Y}: {names[practitioner_id]}"
+                DigestItem("renewal", name=names[practitioner_id], due=due)
             )
     year = financial_year(today)
     so_far = type(year)(year.start, today, year.label)
@@ -73,22 +92,15 @@ async def weekly_digests(today: date | None = None) -> int:
         if needed and hours.get(person["id"], 0.0) < needed / 2:
             done = hours.get(person["id"], 0.0)
             news[person["manager_email"]].append(
-                f"Behind on learning: {names[person['id']]} ({done:g} of {needed:g} hours so far)"
+                DigestItem("behind", name=names[person["id"]], done=done, needed=needed)
             )
     quiet = await opted_out(news)
     week = today.isocalendar()
     sent = 0
-    for manager, lines in news.items():
+    for manager, items in news.items():
         if manager in quiet:
             continue
-        link = f"{settings.base_url}/practitioners"
-        text = "\n".join(["Your week in the CLD Workforce Registry:", "", *(f"- {line}" for line in lines), "",
-                          "You are getting this because you manage practitioners in the registry. "
-                          "You can turn off reminders on your page.", f"See your team: {link}"]) + "\n"  # fmt: skip
-        page = "<html><body><p>Your week in the CLD Workforce Registry:</p><ul>"
-        page += "".join(f"<li>{html.escape(line)}</li>" for line in lines)
-        page += "</ul><p><small>You are getting this because you manage practitioners.</small></p>"
-        page += f'<p><a href="{link}">{link}</a></p></body></html>'
+        text, page = render_mail("digest", items=items, link=f"{settings.base_url}/practitioners")
         async with write_tx():
             sent += await enqueue(
                 manager,

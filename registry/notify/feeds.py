@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,6 +35,16 @@ def _signature(practitioner_id: int, version: int) -> str:
     return base64.urlsafe_b64encode(digest[:18]).decode().rstrip("=")
 
 
+# One statement, so two regenerations at once cannot both insert (exists-then-insert answered 500): each
+# raises the version in turn, and the later one's address is the one that works. A person without a row
+# is on version 1, so the first regeneration makes version 2.
+_NEXT_VERSION_SQL = """
+INSERT INTO calendar_feed (practitioner, version) VALUES ({}, 2)
+ON CONFLICT (practitioner) DO UPDATE SET version = calendar_feed.version + 1
+RETURNING version
+"""
+
+
 async def _version(practitioner_id: int) -> int:
     row = await CalendarFeed.select(CalendarFeed.version).where(CalendarFeed.practitioner == practitioner_id).first()
     return int(row["version"]) if row else 1
@@ -53,14 +63,9 @@ async def regenerate_feed(viewer: Viewer, practitioner_id: int) -> str:
     if not is_self(viewer, practitioner_id):
         raise Forbidden("Only the practitioner can change their calendar feed address")
     async with write_tx():
-        version = await _version(practitioner_id) + 1
-        if await CalendarFeed.exists().where(CalendarFeed.practitioner == practitioner_id):
-            await CalendarFeed.update({CalendarFeed.version: version}).where(
-                CalendarFeed.practitioner == practitioner_id
-            )
-        else:
-            await CalendarFeed.insert(CalendarFeed(practitioner=practitioner_id, version=version))
-    return await feed_token(practitioner_id)
+        rows = await CalendarFeed.raw(_NEXT_VERSION_SQL, practitioner_id)
+    version = int(rows[0]["version"])
+    return f"{practitioner_id}-{version}-{_signature(practitioner_id, version)}"
 
 
 async def _practitioner_for(token: str) -> int:
@@ -134,7 +139,7 @@ async def person_feed(token: str) -> bytes:
 
 async def alliance_feed() -> bytes:
     """Published events of the alliance from a month ago onwards."""
-    since = datetime.now(UTC) - timedelta(days=31)
+    since = clock.now() - timedelta(days=31)
     events = await EventRow.select(EventRow.id, EventRow.title, EventRow.venue, EventRow.online_url).where(
         (EventRow.status == "published") & (EventRow.first_starts_at >= since)
     )

@@ -5,12 +5,12 @@ Called inside the booking's write transaction, so the change and its message are
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from registry import clock
 from registry.events.tables import Booking, Event, EventSession
-from registry.notify.compose import bodies
+from registry.notify.compose import render_mail
 from registry.notify.ical import InviteDetails, Session, build_calendar
 from registry.notify.outbox import enqueue
 from registry.notify.tables import CalendarInvite
@@ -19,15 +19,8 @@ from registry.settings import get_settings
 
 __all__ = ("on_booking_status", "on_event_changed")
 
-
-def _when(sessions: list[Session]) -> list[str]:
-    zone = get_settings().zone
-    lines = []
-    for s in sessions:
-        start, end = s.starts_at.astimezone(zone), s.ends_at.astimezone(zone)
-        times = f"{start:%-I:%M%p} to {end:%-I:%M%p}".replace(":00", "").lower()
-        lines.append(f"{start:%A %-d %B %Y}, {times}")
-    return lines
+Change = Literal["confirmed", "updated", "waitlisted", "pending_approval", "cancelled"]
+"""What a message about a booking tells (templates/mail/booking.jinja)."""
 
 
 def _place(event: dict[str, Any]) -> str:
@@ -59,7 +52,16 @@ async def _invite_row(booking_id: int) -> dict[str, Any]:
     return dict(row)
 
 
-async def _send_calendar(method: str, booking_id: int, subject: str, lead: str) -> None:
+def _bodies(
+    change: Change, practitioner: dict[str, Any], event: dict[str, Any], sessions: list[Session]
+) -> tuple[str, str]:
+    return render_mail(
+        "booking", name=practitioner["given_name"], change=change, title=event["title"], sessions=sessions,
+        place=_place(event), link=f"{get_settings().base_url}/events/{event['id']}",
+    )  # fmt: skip
+
+
+async def _send_calendar(method: str, booking_id: int, subject: str, change: Change) -> None:
     _, practitioner, event, sessions = await _context(booking_id)
     invite = await _invite_row(booking_id)
     # SEQUENCE: 0 for the first invite; raised for every later update or cancellation (RFC 5546 §2.1.4).
@@ -72,27 +74,16 @@ async def _send_calendar(method: str, booking_id: int, subject: str, lead: str) 
         attendee_name=f"{practitioner['given_name']} {practitioner['family_name']}", sessions=sessions,
     )  # fmt: skip
     ics = build_calendar(method, details, settings.zone, clock.now())
-    text, page = bodies(
-        practitioner["given_name"],
-        [lead, f"{event['title']}", *_when(sessions), f"Where: {_place(event)}"],
-        "You are getting this because you, or your manager for you, booked this alliance learning event.",
-        link,
-    )
+    text, page = _bodies(change, practitioner, event, sessions)
     await enqueue(practitioner["email"], subject, text, page, ics=ics, ics_method=method)
     await CalendarInvite.update(
         {CalendarInvite.sequence: sequence, CalendarInvite.state: "cancelled" if method == "CANCEL" else "requested"}
     ).where(CalendarInvite.id == invite["id"])
 
 
-async def _notice(booking_id: int, subject: str, lead: str) -> None:
+async def _notice(booking_id: int, subject: str, change: Change) -> None:
     _, practitioner, event, sessions = await _context(booking_id)
-    link = f"{get_settings().base_url}/events/{event['id']}"
-    text, page = bodies(
-        practitioner["given_name"],
-        [lead, event["title"], *_when(sessions), f"Where: {_place(event)}"],
-        "You are getting this because you, or your manager for you, booked this alliance learning event.",
-        link,
-    )
+    text, page = _bodies(change, practitioner, event, sessions)
     await enqueue(practitioner["email"], subject, text, page)
 
 
@@ -100,23 +91,17 @@ async def on_booking_status(booking_id: int, status: str) -> None:
     """Tell the practitioner what their booking now is (inside the booking's transaction)."""
     event_title = (await _context(booking_id))[2]["title"]
     if status == "confirmed":
-        await _send_calendar("REQUEST", booking_id, f"Invitation: {event_title}", "Your place is confirmed.")
+        await _send_calendar("REQUEST", booking_id, f"Invitation: {event_title}", "confirmed")
     elif status == "waitlisted":
-        await _notice(booking_id, f"Waiting list: {event_title}",
-                      "The event is full, so you are on the waiting list. If a place comes free it is yours, and "
-                      "you will get a calendar invitation then.")  # fmt: skip
+        await _notice(booking_id, f"Waiting list: {event_title}", "waitlisted")
     elif status == "pending_approval":
-        await _notice(
-            booking_id,
-            f"Waiting for approval: {event_title}",
-            "This event needs your line manager's approval. You will hear when they have decided.",
-        )
+        await _notice(booking_id, f"Waiting for approval: {event_title}", "pending_approval")
     elif status == "cancelled":
         invite = await CalendarInvite.select().where(CalendarInvite.booking == booking_id).first()
         if invite is not None and invite["state"] == "requested":
-            await _send_calendar("CANCEL", booking_id, f"Cancelled: {event_title}", "Your booking has been cancelled.")
+            await _send_calendar("CANCEL", booking_id, f"Cancelled: {event_title}", "cancelled")
         else:
-            await _notice(booking_id, f"Cancelled: {event_title}", "Your booking has been cancelled.")
+            await _notice(booking_id, f"Cancelled: {event_title}", "cancelled")
 
 
 async def on_event_changed(event_id: int) -> None:
@@ -128,6 +113,4 @@ async def on_event_changed(event_id: int) -> None:
     )
     for row in holders:
         title = (await _context(row["booking"]))[2]["title"]
-        await _send_calendar(
-            "REQUEST", row["booking"], f"Updated: {title}", "The event has changed: these are the new details."
-        )
+        await _send_calendar("REQUEST", row["booking"], f"Updated: {title}", "updated")

@@ -5,11 +5,12 @@ Called inside the decision's write transaction, so the decision and its message 
 
 from __future__ import annotations
 
-from registry.notify.compose import bodies
+from registry.notify.compose import render_mail
 from registry.notify.outbox import enqueue
 from registry.people.tables import Practitioner
 from registry.registration.tables import CldscRegistration
 from registry.settings import get_settings
+from registry.templating import govdate
 
 __all__ = ("on_registration_decided",)
 
@@ -28,27 +29,18 @@ async def on_registration_decided(change_id: int, decided_by_name: str) -> bool:
     ).first()  # fmt: skip
     assert person is not None
     what = _WHAT.get(change["status"], change["status"])
-    claim = f"{what} from {change['effective_from']:%-d %B %Y}"
+    claim = f"{what} from {govdate(change['effective_from'])}"
     if change["membership_number"]:
         claim += f", membership number {change['membership_number']}"
-    if change["state"] == "confirmed":
-        subject = "Your CLDSC registration has been confirmed"
-        lines = [
-            f"{decided_by_name} has confirmed your CLD Standards Council registration: {claim}.",
-            "It now shows as your registration status, and you can be asked to verify others' learning.",
-        ]
-    else:
-        subject = "Your CLDSC registration change was not confirmed"
-        lines = [
-            f"{decided_by_name} could not confirm the registration change recorded for you: {claim}.",
-            f"The reason given: {change['decision_note']}",
-            "Your registration status is as it was. You can record the change again with the right details.",
-        ]
-    link = f"{get_settings().base_url}/practitioners/{change['practitioner']}/registration"
-    text, page = bodies(
-        person["given_name"],
-        lines,
-        "You are getting this because a change of your CLD Standards Council registration was recorded.",
-        link,
+    confirmed = change["state"] == "confirmed"
+    subject = (
+        "Your CLDSC registration has been confirmed"
+        if confirmed
+        else "Your CLDSC registration change was not confirmed"
     )
+    text, page = render_mail(
+        "registration_decided", name=person["given_name"], confirmed=confirmed, decided_by=decided_by_name,
+        claim=claim, reason=change["decision_note"] or "",
+        link=f"{get_settings().base_url}/practitioners/{change['practitioner']}/registration",
+    )  # fmt: skip
     return await enqueue(person["email"], subject, text, page, dedupe_key=f"registration-decision:{change_id}")

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from registry import clock
 from registry.db import write_tx
 from registry.events.tables import Booking, EventSession
-from registry.notify.compose import bodies
+from registry.notify.compose import render_mail
 from registry.notify.outbox import enqueue
 from registry.notify.preferences import opted_out
 from registry.people.employment import employed_on
@@ -25,11 +25,19 @@ __all__ = (
     "evaluation_requests",
     "event_reminders",
     "renewal_reminders",
+    "starts_in",
 )
 
 log = logging.getLogger(__name__)
 EVENT_REMINDER_DAYS = (7, 1)
 RENEWAL_REMINDER_DAYS = (90, 30, 7)
+
+
+def starts_in(days: int) -> str:
+    """When an event starts, said from today: ``today``, ``tomorrow``, ``in 3 days``."""
+    if days <= 0:
+        return "today"
+    return "tomorrow" if days == 1 else f"in {days} days"
 
 
 async def event_reminders(now: datetime | None = None) -> int:
@@ -55,16 +63,15 @@ async def event_reminders(now: datetime | None = None) -> int:
             moment = row["starts_at"] - timedelta(days=days)
             if now < moment or row["created_at"] > moment:
                 continue  # not yet due, or booked after the moment this reminder was for
-            local = row["starts_at"].astimezone(settings.zone)
-            link = f"{settings.base_url}/events/{row['event']}"
-            when = "tomorrow" if days == 1 else f"in {days} days"
-            text, page = bodies(
-                row["given_name"],
-                [f"A reminder: {row['title']} starts {when}, on {local:%A %-d %B %Y at %-I:%M%p}."],
-                "You are getting this because you have a confirmed place. You can turn off reminders on your page.",
-                link,
-            )
-            key = f"event-reminder:{row['practitioner']}:{days}d:{row['event']}:{local:%Y-%m-%d}"
+            starts_on = clock.local_date(row["starts_at"])
+            # The days still to go, not the reminder's nominal 7 or 1: a place given from the waiting list
+            # (or a sweep that ran late) meets the 7-day reminder nearer the day.
+            when = starts_in((starts_on - clock.local_date(now)).days)
+            text, page = render_mail(
+                "event_reminder", name=row["given_name"], title=row["title"], when=when, starts_at=row["starts_at"],
+                link=f"{settings.base_url}/events/{row['event']}",
+            )  # fmt: skip
+            key = f"event-reminder:{row['practitioner']}:{days}d:{row['event']}:{starts_on:%Y-%m-%d}"
             async with write_tx():
                 sent += await enqueue(row["email"], f"Reminder: {row['title']} {when}", text, page, dedupe_key=key)
             break  # only the nearest due reminder: nobody gets the 7-day one a day before
@@ -102,18 +109,10 @@ async def renewal_reminders(today: date | None = None) -> int:
                     break
         if kind is None:
             continue
-        link = f"{settings.base_url}/practitioners/{practitioner_id}/registration"
-        lead = (
-            f"Your CLD Standards Council registration was due for renewal on {due:%-d %B %Y} and has now lapsed."
-            if kind == "lapsed"
-            else f"Your CLD Standards Council registration is due for renewal on {due:%-d %B %Y}."
-        )
-        text, page = bodies(
-            current["given_name"],
-            [lead, "Your renewal evidence pack (goals, learning, reflections, verification) is ready on your page."],
-            "You are getting this because the registry records your CLDSC registration.",
-            link,
-        )
+        text, page = render_mail(
+            "renewal_reminder", name=current["given_name"], due=due, lapsed=kind == "lapsed",
+            link=f"{settings.base_url}/practitioners/{practitioner_id}/registration",
+        )  # fmt: skip
         async with write_tx():
             sent += await enqueue(
                 current["email"], "Your CLDSC registration renewal", text, page,
@@ -147,13 +146,10 @@ async def evaluation_requests(now: datetime | None = None) -> int:
         ended = ends.get(row["event"])
         if ended is None or (ended if isinstance(ended, datetime) else datetime.fromisoformat(str(ended))) > now:
             continue
-        link = f"{settings.base_url}/bookings/{row['id']}/evaluation"
-        text, page = bodies(
-            row["given_name"],
-            [f"Thank you for taking part in {row['title']}. Two minutes of feedback helps the host plan the next one."],
-            "You are getting this because you attended this alliance learning event.",
-            link,
-        )
+        text, page = render_mail(
+            "evaluation_request", name=row["given_name"], title=row["title"],
+            link=f"{settings.base_url}/bookings/{row['id']}/evaluation",
+        )  # fmt: skip
         async with write_tx():
             sent += await enqueue(
                 row["email"], f"How was {row['title']}?", text, page, dedupe_key=f"evaluation:{row['id']}"

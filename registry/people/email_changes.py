@@ -19,7 +19,7 @@ from registry.accounts.rules import Role, Viewer, hash_token, is_self, new_token
 from registry.accounts.tables import User
 from registry.db import write_tx
 from registry.errors import Conflict, Forbidden, NotFound
-from registry.notify.compose import bodies
+from registry.notify.compose import render_mail
 from registry.notify.outbox import enqueue
 from registry.people.tables import EmailChange, LineManagerChange, Practitioner
 from registry.settings import get_settings
@@ -121,23 +121,11 @@ async def request_change(viewer: Viewer, practitioner: dict[str, Any], new_email
     base = get_settings().base_url
     link = f"{base}/email-change/{token}"
     name = practitioner["given_name"]
-    text, page = bodies(
-        name,
-        [f"{viewer.email} asked to change the email address of your CLD Workforce Registry record to {new_email}.",
-         "Nothing changes until you confirm. If you did not expect this, decline it from the link below and tell "
-         "your organisation: your sign-in stays with this address."],
-        "You are getting this because this address is the one your record uses today.",
-        link,
-    )  # fmt: skip
+    text, page = render_mail(
+        "email_change_confirm", name=name, requested_by=viewer.email, new_email=new_email, link=link
+    )
     await enqueue(practitioner["email"], "Confirm the change of your registry email address", text, page)
-    text, page = bodies(
-        name,
-        [f"{viewer.email} asked for this address to be used for a CLD Workforce Registry record.",
-         "The change waits for the person to confirm it from their current address, or for a registry admin "
-         "to check it. You do not need to do anything here."],
-        "You are getting this because this address was typed into the registry.",
-        base,
-    )  # fmt: skip
+    text, page = render_mail("email_change_pending", name=name, requested_by=viewer.email, link=base)
     await enqueue(new_email, "A change of email address is pending", text, page)
     log.info("%s asked to change practitioner %s's email (change pending)", viewer.email, practitioner["id"])
 
@@ -188,12 +176,10 @@ async def _apply(change: PendingEmail, by_email: str, how: str, confirm: bool) -
         if await address_taken(change.new_email, change.practitioner_id):
             raise Conflict(f"{change.new_email} is now used by another record or sign-in; ask again with another")
         await change_now(change.practitioner_id, change.old_email, change.new_email)
-        text, page = bodies(
-            "colleague",
-            [f"The CLD Workforce Registry now uses {change.new_email} for your record (it used {change.old_email})."],
-            "You are getting this because the change was confirmed.",
-            get_settings().base_url,
-        )
+        text, page = render_mail(
+            "email_changed", name="colleague", new_email=change.new_email, old_email=change.old_email,
+            link=get_settings().base_url,
+        )  # fmt: skip
         await enqueue(change.new_email, "Your registry email address has changed", text, page)
     log.info("%s confirmed the email change %s (%s)", by_email, change.id, how)
 

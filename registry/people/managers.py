@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from registry import clock
-from registry.notify.compose import bodies
+from registry.notify.compose import render_mail
 from registry.notify.outbox import enqueue
 from registry.people.tables import LineManagerChange
 from registry.settings import get_settings
@@ -86,17 +86,8 @@ async def record_manager(
     )
     if not tell_practitioner:
         return
-    link = f"{get_settings().base_url}/practitioners/{practitioner['id']}"
-    if manager_email:
-        lines = [
-            f"Your line manager in the CLD Workforce Registry is now {manager_email}, from {day:%d %B %Y}.",
-            "They can read the reflections you log from that day on, and earlier ones only if you ask them to "
-            "verify that record.",
-        ]
-    else:
-        lines = [f"From {day:%d %B %Y} the CLD Workforce Registry records no line manager for you."]
-    lines.append(f"The change was recorded by {by_email}. If it is wrong, tell your organisation's partner admin.")
-    text, page = bodies(
-        practitioner["given_name"], lines, "You are getting this because your line manager changed.", link
-    )
+    text, page = render_mail(
+        "manager_changed", name=practitioner["given_name"], manager_email=manager_email, day=day, by_email=by_email,
+        link=f"{get_settings().base_url}/practitioners/{practitioner['id']}",
+    )  # fmt: skip
     await enqueue(practitioner["email"], "Your line manager has changed", text, page)

@@ -155,12 +155,19 @@ def _require_organisation_admin(viewer: Viewer) -> None:
 
 async def create_organisation(viewer: Viewer, data: OrganisationIn) -> OrganisationOut:
     _require_organisation_admin(viewer)
-    async with write_tx():
-        if await Organisation.exists().where(Organisation.code == data.code):
-            raise Conflict(f"An organisation with code {data.code} already exists")
-        rows = await Organisation.insert(Organisation(**data.model_dump(), created_at=clock.now())).returning(
-            Organisation.id
-        )
+    taken = f"An organisation with code {data.code} already exists"
+    try:
+        async with write_tx():
+            if await Organisation.exists().where(Organisation.code == data.code):
+                raise Conflict(taken)
+            rows = await Organisation.insert(Organisation(**data.model_dump(), created_at=clock.now())).returning(
+                Organisation.id
+            )
+    except Exception as exc:
+        # Two requests racing past the check (PostgreSQL runs them side by side) meet the unique code.
+        if is_integrity_error(exc):
+            raise Conflict(taken) from exc
+        raise
     log.info("%s created organisation %s", viewer.email, data.code)
     return await get_organisation(rows[0]["id"])
 

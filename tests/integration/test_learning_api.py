@@ -10,6 +10,7 @@ from litestar.testing import AsyncTestClient
 from registry import clock
 from registry.learning.rules import financial_year
 from registry.learning.tables import LearningRecord
+from tests.integration.test_events_api import create_event
 from tests.integration.test_import import _cli, _write
 from tests.support import Alliance, bearer
 
@@ -224,6 +225,29 @@ async def test_learning_time_against_the_pro_rata_requirement(client: Client, al
     )
     assert bad.status_code == 400
     assert "period" in bad.json()["detail"]
+
+
+async def test_an_event_at_half_past_midnight_in_summer_time_is_booked_in_the_year_of_its_local_date(
+    client: Client, alliance: Alliance
+) -> None:
+    # 00:30 BST on 1 April 2030 is 23:30 UTC on 31 March: the event belongs to 2030-31, not to 2029-30.
+    start = "2030-04-01T00:30:00+01:00"
+    event = await create_event(
+        client, alliance, sessions=[{"starts_at": start, "ends_at": "2030-04-01T02:30:00+01:00"}]
+    )
+    practitioner = bearer(alliance.tokens["practitioner"])
+    booked = await client.post(f"/api/v1/events/{event['id']}/bookings", json={}, headers=practitioner)
+    assert booked.json()["status"] == "confirmed"
+    pid = alliance.practitioner_ids["eilidh@example.org"]
+
+    async def booked_hours(period: str) -> float:
+        url = f"/api/v1/practitioners/{pid}/learning-time?period={period}"
+        return float((await client.get(url, headers=practitioner)).json()["booked_hours"])
+
+    assert await booked_hours("2030-31") == 2.0
+    assert await booked_hours("2029-30") == 0.0
+    assert await booked_hours("2030-04-01..2030-04-01") == 2.0
+    assert await booked_hours("2030-03-31..2030-03-31") == 0.0
 
 
 async def test_goals_and_learning_needs(client: Client, alliance: Alliance) -> None:

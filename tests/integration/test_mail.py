@@ -23,6 +23,7 @@ from registry.events.schemas import EventIn, EventPatch, SessionIn
 from registry.notify import outbox
 from registry.notify.mail import SmtpBackend
 from registry.notify.tables import OutboxMessage
+from registry.people.tables import Practitioner
 from tests.support import Alliance, as_viewer
 
 LONDON = ZoneInfo("Europe/London")
@@ -208,3 +209,15 @@ async def test_two_deliverers_at_once_send_each_message_once(smtp, alliance: All
         ["eilidh@example.org", "ross@example.org", "graham@example.org", "nhs@example.org"]
     )
     assert len({m["Message-ID"] for m in collector.messages}) == 4
+
+
+async def test_a_name_typed_as_html_is_escaped_in_the_html_part_and_kept_in_the_text(alliance: Alliance) -> None:
+    await Practitioner.update({Practitioner.given_name: "<script>alert(1)</script>"}).where(
+        Practitioner.email == "eilidh@example.org"
+    )
+    await bookings.book(EILIDH, await _event(datetime(2030, 3, 5, 10, 0, tzinfo=LONDON)))
+    message = await OutboxMessage.select(OutboxMessage.body_text, OutboxMessage.body_html).first()
+    assert message is not None
+    assert "<script>" not in message["body_html"]
+    assert "<p>Dear &lt;script&gt;alert(1)&lt;/script&gt;,</p>" in message["body_html"]
+    assert message["body_text"].startswith("Dear <script>alert(1)</script>,\n\nYour place is confirmed.")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.support import Alliance, bearer
+from registry.people.tables import Organisation
+from tests.support import Alliance, bearer, pretend_absent
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 
@@ -247,3 +250,26 @@ async def test_organisations_api(client: Client, alliance: Alliance) -> None:
     assert (await client.get("/api/v1/organisations/999999", headers=lead)).status_code == 404
     searched = (await client.get("/api/v1/organisations?q=tayside", headers=lead)).json()
     assert [o["code"] for o in searched["items"]] == ["NHST"]
+
+
+ANGUS = {"code": "ANGUS", "name": "Angus Council", "kind": "local_authority", "local_authority": "Angus"}
+
+
+async def test_the_same_organisation_created_twice_at_once_is_one_201_and_one_409(
+    client: Client, alliance: Alliance
+) -> None:
+    lead = bearer(alliance.tokens["lead"])
+    answers = await asyncio.gather(*(client.post("/api/v1/organisations", json=ANGUS, headers=lead) for _ in range(2)))
+    assert sorted(a.status_code for a in answers) == [201, 409]
+    assert await Organisation.count().where(Organisation.code == "ANGUS") == 1
+
+
+async def test_an_organisation_inserted_after_the_check_is_a_409_not_a_500(
+    client: Client, alliance: Alliance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lead = bearer(alliance.tokens["lead"])
+    assert (await client.post("/api/v1/organisations", json=ANGUS, headers=lead)).status_code == 201
+    pretend_absent(monkeypatch, Organisation)  # the other request's insert lands after this one's check
+    again = await client.post("/api/v1/organisations", json=ANGUS, headers=lead)
+    assert again.status_code == 409
+    assert "ANGUS" in again.json()["detail"]
