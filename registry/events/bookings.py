@@ -8,6 +8,7 @@ process's write lock. Counting and inserting without it overbooks.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from typing import Any
 
 from registry import clock
@@ -29,19 +30,26 @@ from registry.events.schemas import AttendanceItem, BookingOut
 from registry.events.tables import Booking, BookingHistory, EventCompetence, EventSession
 from registry.learning import service as learning
 from registry.notify import messages
+from registry.people.employment import employed_on
 from registry.people.tables import Practitioner
 from registry.settings import get_settings
 
 __all__ = (
+    "LIVE_STATUSES",
     "approve",
     "book",
+    "bookable_team",
     "cancel",
+    "count_bookings",
     "get_booking",
     "list_bookings",
     "set_attendance",
 )
 
 log = logging.getLogger(__name__)
+
+LIVE_STATUSES = frozenset({"pending_approval", "confirmed", "waitlisted", "attended", "no_show"})
+"""A booking that still stands (anything but cancelled)."""
 
 
 async def _practitioner_for(viewer: Viewer, practitioner_id: int | None) -> dict[str, Any]:
@@ -187,20 +195,49 @@ async def approve(viewer: Viewer, booking_id: int) -> BookingOut:
     return await get_booking(viewer, booking_id)
 
 
-async def list_bookings(
-    viewer: Viewer, *, event_id: int | None = None, team: bool = False, limit: int = 50, offset: int = 0
-) -> tuple[list[dict[str, Any]], int]:
-    """The viewer's own bookings, their team's (``team``), or an event's (for its host); latest event first."""
+def _list_where(
+    viewer: Viewer, *, team: bool, at_event: int | None, statuses: Collection[str] | None
+) -> list[Any]:
     where: list[Any] = []
+    if team:
+        where.append(Booking.practitioner.manager_email == viewer.email.lower())
+    else:
+        where.append(Booking.practitioner == (viewer.practitioner_id or 0))
+    if at_event is not None:
+        where.append(Booking.event == at_event)
+    if statuses is not None:
+        where.append(Booking.status.is_in(sorted(statuses) or [""]))
+    return where
+
+
+async def count_bookings(viewer: Viewer, *, team: bool = False, statuses: Collection[str] | None = None) -> int:
+    """How many of the viewer's (or their team's) bookings there are, in SQL (e.g. those awaiting approval)."""
+    return int(await Booking.count().where(*_list_where(viewer, team=team, at_event=None, statuses=statuses)))
+
+
+async def list_bookings(
+    viewer: Viewer,
+    *,
+    event_id: int | None = None,
+    team: bool = False,
+    at_event: int | None = None,
+    statuses: Collection[str] | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    """The viewer's own bookings, their team's (``team``), or an event's (for its host); latest event first.
+
+    ``at_event`` narrows the viewer's or team's list to one event and ``statuses`` to some statuses, in SQL.
+    """
     if event_id is not None:
         event = await event_row(event_id)
         if not may_manage_event(viewer, event["host_organisation"]):
             raise Forbidden("Only the host can see who has booked")
-        where.append(Booking.event == event_id)
-    elif team:
-        where.append(Booking.practitioner.manager_email == viewer.email.lower())
+        where: list[Any] = [Booking.event == event_id]
+        if statuses is not None:
+            where.append(Booking.status.is_in(sorted(statuses) or [""]))
     else:
-        where.append(Booking.practitioner == (viewer.practitioner_id or 0))
+        where = _list_where(viewer, team=team, at_event=at_event, statuses=statuses)
     query = (
         Booking.select(
             Booking.id, Booking.status, Booking.created_at, Booking.event, Booking.practitioner,
@@ -216,6 +253,25 @@ async def list_bookings(
         .offset(offset)
     )  # fmt: skip
     return list(await query), await Booking.count().where(*where)
+
+
+async def bookable_team(viewer: Viewer, event_id: int, limit: int = 200) -> list[dict[str, Any]]:
+    """The people the viewer line-manages who are still here and hold no live booking at this event, by
+    name: whom a manager may book (one query)."""
+    booked = Booking.select(Booking.practitioner).where(
+        (Booking.event == event_id) & Booking.status.is_in(sorted(LIVE_STATUSES))
+    )
+    rows = await (
+        Practitioner.select(Practitioner.id, Practitioner.given_name, Practitioner.family_name)
+        .where(
+            (Practitioner.manager_email == viewer.email.lower())
+            & employed_on(clock.today())
+            & Practitioner.id.not_in(booked)
+        )
+        .order_by(Practitioner.family_name, Practitioner.given_name, Practitioner.id)
+        .limit(limit)
+    )
+    return list(rows)
 
 
 async def set_attendance(viewer: Viewer, event_id: int, items: list[AttendanceItem]) -> list[BookingOut]:

@@ -184,7 +184,7 @@ class EventHostPages(Controller):
     ) -> Template:
         viewer = viewer_of(request)
         event = await managed_event(viewer, event_id)
-        rows = [r for r in await all_bookings(viewer, event_id=event_id) if r["status"] in OCCUPYING]
+        rows = await all_bookings(viewer, event_id=event_id, statuses=OCCUPYING)
         rows.sort(key=lambda r: (r["family_name"].lower(), r["given_name"].lower(), r["id"]))
         return render(
             request,

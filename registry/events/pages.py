@@ -3,6 +3,7 @@ approve bookings. Thin: read the request, call the events services, render."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -27,7 +28,7 @@ from registry.web.params import AnyRequest, PageNumber
 
 __all__ = ("BookingPages", "EventPages", "all_bookings", "managed_event")
 
-LIVE = frozenset({"pending_approval", "confirmed", "waitlisted", "attended", "no_show"})
+LIVE = bookings.LIVE_STATUSES
 """Statuses of a booking that still stands (everything but cancelled)."""
 CANCELLABLE = frozenset({"pending_approval", "confirmed", "waitlisted"})
 _SCAN = 200
@@ -63,11 +64,16 @@ _DONE = {
 }
 
 
-async def all_bookings(viewer: Viewer, *, team: bool = False, event_id: int | None = None) -> list[dict[str, Any]]:
-    """Every booking of a list (the viewer's, their team's or an event's), read a page at a time."""
+async def all_bookings(
+    viewer: Viewer, *, team: bool = False, event_id: int | None = None, statuses: Collection[str] | None = None
+) -> list[dict[str, Any]]:
+    """Every booking of a list (the viewer's, their team's or an event's, in some statuses), a page at a time:
+    for the host's attendance form, which holds every place of the event."""
     found: list[dict[str, Any]] = []
     while True:
-        rows, total = await bookings.list_bookings(viewer, team=team, event_id=event_id, limit=_SCAN, offset=len(found))
+        rows, total = await bookings.list_bookings(
+            viewer, team=team, event_id=event_id, statuses=statuses, limit=_SCAN, offset=len(found)
+        )
         found += rows
         if not rows or len(found) >= total:
             return found
@@ -210,19 +216,16 @@ class EventPages(Controller):
         event = await service.get_event(viewer, event_id)
         host = await people.organisation_by_code(event.host_organisation)
         own_id = await people.own_practitioner_id(viewer)
-        own = [b for b in await all_bookings(viewer) if b["event"] == event_id and b["status"] in LIVE]
+        own, _ = await bookings.list_bookings(viewer, at_event=event_id, statuses=LIVE, limit=1)
         team_bookings: list[dict[str, Any]] = []
         bookable: list[dict[str, str]] = []
         if viewer.role is Role.MANAGER:
-            team_bookings = [
-                b for b in await all_bookings(viewer, team=True) if b["event"] == event_id and b["status"] in LIVE
-            ]
-            booked_ids = {b["practitioner"] for b in team_bookings}
-            people_seen, _ = await people.list_practitioners(viewer, people.PractitionerFilter(), limit=1000)
+            team_bookings, _ = await bookings.list_bookings(
+                viewer, team=True, at_event=event_id, statuses=LIVE, limit=PER_PAGE * 4
+            )
             bookable = [
-                {"value": str(p.id), "text": f"{p.given_name} {p.family_name}"}
-                for p in people_seen
-                if (p.manager_email or "").lower() == viewer.email.lower() and p.id not in booked_ids
+                {"value": str(p["id"]), "text": f"{p['given_name']} {p['family_name']}"}
+                for p in await bookings.bookable_team(viewer, event_id)
             ]
         return render(
             request,
@@ -303,7 +306,7 @@ class BookingPages(Controller):
     ) -> Template:
         viewer = viewer_of(request)
         rows, total = await bookings.list_bookings(viewer, team=team, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
-        team_rows = await all_bookings(viewer, team=True) if viewer.role is Role.MANAGER or team else []
+        team_count = await bookings.count_bookings(viewer, team=True) if viewer.role is Role.MANAGER or team else 0
         return render(
             request,
             "events/bookings.html",
@@ -313,8 +316,10 @@ class BookingPages(Controller):
             rows=[{**r, "name": _name(r)} for r in rows],
             pagination=Pagination(page, total),
             params={"team": "1" if team else None},
-            has_team=bool(team_rows) or viewer.role is Role.MANAGER,
-            waiting_approval=sum(1 for r in team_rows if r["status"] == "pending_approval"),
+            has_team=bool(team_count) or viewer.role is Role.MANAGER,
+            waiting_approval=await bookings.count_bookings(viewer, team=True, statuses={"pending_approval"})
+            if team_count
+            else 0,
             banner=_DONE.get(done or ""),
             now=clock.now(),
             cancellable=CANCELLABLE,

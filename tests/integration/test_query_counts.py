@@ -1,0 +1,120 @@
+"""Lists are filtered and paged in SQL (issue 11, point 6): the pages a manager opens run the same number of
+queries whether their team is 3 people or 30 (no N+1, no reading a whole list to show one row)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from registry.cli_viewer import COMMAND_LINE
+from registry.db import engine
+from registry.events import bookings, service
+from registry.events.schemas import EventIn, SessionIn
+from registry.people import service as people
+from tests.integration.test_sign_in import sign_in
+from tests.support import Alliance
+
+Client = AsyncTestClient  # type: ignore[type-arg]
+
+
+@contextmanager
+def counted(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every SQL statement the engine runs while the block runs."""
+    kind = type(engine())
+    original = kind.run_querystring
+    seen: list[str] = []
+
+    async def counting(self: Any, querystring: Any, *args: Any, **kwargs: Any) -> Any:
+        result = await original(self, querystring, *args, **kwargs)
+        seen.append(f"{len(result) if isinstance(result, list) else 0} row(s): {str(querystring)[:80]}")
+        return result
+
+    monkeypatch.setattr(kind, "run_querystring", counting)
+    try:
+        yield seen
+    finally:
+        monkeypatch.setattr(kind, "run_querystring", original)
+
+
+async def _grow_grahams_team(extra: int, event_id: int) -> None:
+    rows = "".join(
+        f"t{n}@example.org,Team,Member{n:02d},DCC,part_time,17.5,2020-01-01,graham@example.org\n" for n in range(extra)
+    )
+    await people.import_practitioners(
+        COMMAND_LINE, "email,given_name,family_name,organisation,contract,weekly_hours,started_on,manager_email\n" + rows
+    )
+    listed, _ = await people.list_practitioners(COMMAND_LINE, people.PractitionerFilter(q="Team"), limit=100)
+    for person in [p for p in listed if p.family_name.startswith("Member")][: extra // 2]:
+        await bookings.book(COMMAND_LINE, event_id, person.id)
+
+
+async def _event() -> int:
+    starts = datetime.now(UTC) + timedelta(days=20)
+    event = await service.create_event(
+        COMMAND_LINE,
+        EventIn(title="Counted", host_organisation="DCC", format="in_person", venue="Lochee Hub", capacity=100,
+                sessions=[SessionIn(starts_at=starts, ends_at=starts + timedelta(hours=2))], status="published"),
+    )  # fmt: skip
+    return event.id
+
+
+async def _queries(client: Client, monkeypatch: pytest.MonkeyPatch, path: str) -> int:
+    with counted(monkeypatch) as seen:
+        response = await client.get(path)
+    assert response.status_code == 200
+    return len(seen)
+
+
+@pytest.mark.parametrize("page", ["/events/{event}", "/bookings", "/bookings?team=1"])
+async def test_a_managers_pages_run_as_many_queries_for_a_team_of_thirty_as_of_three(
+    client: Client, alliance: Alliance, monkeypatch: pytest.MonkeyPatch, page: str
+) -> None:
+    event_id = await _event()
+    await bookings.book(COMMAND_LINE, event_id, alliance.practitioner_ids["ross@example.org"])
+    await sign_in(client, "graham@example.org")
+    path = page.format(event=event_id)
+    small = await _queries(client, monkeypatch, path)
+    await _grow_grahams_team(30, event_id)
+    large = await _queries(client, monkeypatch, path)
+    assert large == small, f"{path}: {small} queries for a team of 3, {large} for 33"
+
+
+def _rows(seen: list[str]) -> int:
+    """Rows read, counts aside (a COUNT answers one row whatever it counts)."""
+    return sum(int(line.split(" ", 1)[0]) for line in seen if "COUNT(" not in line)
+
+
+@pytest.mark.parametrize("page", ["/bookings", "/events/{other}"])
+async def test_a_page_does_not_read_the_teams_bookings_it_does_not_show(
+    client: Client, alliance: Alliance, monkeypatch: pytest.MonkeyPatch, page: str
+) -> None:
+    """Graham's own bookings page and another event's page show none of his team's bookings at this event:
+    they must not read them (they used to read every team booking to count or filter them in Python)."""
+    event_id, other = await _event(), await _event()
+    await sign_in(client, "graham@example.org")
+    path = page.format(other=other)
+    with counted(monkeypatch) as before:
+        assert (await client.get(path)).status_code == 200
+    await _grow_grahams_team(30, event_id)
+    await bookings.book(COMMAND_LINE, other, alliance.practitioner_ids["ross@example.org"])
+    with counted(monkeypatch) as after:
+        assert (await client.get(path)).status_code == 200
+    shown_more = 30 if page.startswith("/events") else 0  # the other event offers the 30 newcomers to book
+    assert _rows(after) <= _rows(before) + shown_more, after
+
+
+async def test_the_event_page_offers_only_the_team_members_not_yet_booked(
+    client: Client, alliance: Alliance
+) -> None:
+    event_id = await _event()
+    await _grow_grahams_team(4, event_id)  # two of the four are booked
+    await sign_in(client, "graham@example.org")
+    page = (await client.get(f"/events/{event_id}")).text
+    offered = [name for name in ("Member00", "Member01", "Member02", "Member03") if f"Team {name}" in page]
+    assert len(offered) == 4  # the booked two are listed among the team's bookings, the others offered
+    assert "Lorna Leaver" not in page  # she has left: not bookable
