@@ -18,8 +18,8 @@ from registry.errors import Invalid
 from registry.settings import get_settings
 from registry.web.auth import SESSION_COOKIE, requires_role, signed_in, viewer_of
 from registry.web.openapi import ERROR_RESPONSES
-from registry.web.pages import form_data, render
-from registry.web.params import PathId
+from registry.web.pages import PER_PAGE, Pagination, form_data, render
+from registry.web.params import PageNumber, PathId
 
 __all__ = ("InvitationApi", "InvitationPages", "PasswordPages")
 
@@ -97,10 +97,15 @@ class InvitationPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def list_page(self, request: AnyRequest, sent: FromQuery[int | None] = None) -> Template:
-        """Practitioners the viewer may invite, with their invitation state."""
-        rows = await invitations.invitation_list(viewer_of(request))
-        return render(request, "accounts/invitations.html", rows=rows, sent=sent)
+    async def list_page(
+        self, request: AnyRequest, sent: FromQuery[int | None] = None, page: PageNumber = 1
+    ) -> Template:
+        """Practitioners the viewer may invite, with their invitation state, a page at a time."""
+        rows, total = await invitations.invitation_list(viewer_of(request), PER_PAGE, (page - 1) * PER_PAGE)
+        return render(
+            request, "accounts/invitations.html", rows=rows, sent=sent, pagination=Pagination(page, total),
+            params={},
+        )  # fmt: skip
 
     @post("/")
     async def send(self, request: AnyRequest) -> Redirect:
@@ -117,8 +122,12 @@ class InvitationPages(Controller):
             else []
         )
         if raw.get("everyone") == "yes":
-            rows = await invitations.invitation_list(viewer)
-            chosen = [r.practitioner_id for r in rows if r.signed_in_at is None]
+            # Everyone the list holds (every page): invite() skips those who already have a password.
+            if viewer.role is Role.PARTNER_ADMIN:
+                count = await invitations.invite(viewer, organisation_id=viewer.organisation_id or 0)
+            else:
+                count = await invitations.invite(viewer, everyone=True)
+            return Redirect(f"/invitations?sent={count}")
         count = await invitations.invite(viewer, practitioner_ids=chosen) if chosen else 0
         return Redirect(f"/invitations?sent={count}")
 

@@ -140,20 +140,29 @@ async def invite(
     return sent
 
 
-async def invitation_list(viewer: Viewer) -> list[InvitationRow]:
-    """Current practitioners the viewer may invite, with when they were last invited and last signed in."""
+def _invitable(viewer: Viewer) -> Any:
+    """WHERE clause: current practitioners the viewer may invite (partner admins: their organisation)."""
+    where = employed_on(clock.today())
+    if viewer.role not in ADMIN_ROLES:
+        where = where & (Practitioner.organisation == (viewer.organisation_id or 0))
+    return where
+
+
+async def invitation_list(viewer: Viewer, limit: int = 50, offset: int = 0) -> tuple[list[InvitationRow], int]:
+    """A page of the current practitioners the viewer may invite, by name, with when they were last invited
+    and last signed in; and how many there are (filtered and paged in SQL)."""
+    if viewer.role not in ADMIN_ROLES | {Role.PARTNER_ADMIN}:
+        raise Forbidden("Only partner admins and alliance leads can send invitations")
+    where = _invitable(viewer)
     people = (
         await Practitioner.select(
-            Practitioner.id,
-            Practitioner.email,
-            Practitioner.given_name,
-            Practitioner.family_name,
-            Practitioner.organisation,
+            Practitioner.id, Practitioner.email, Practitioner.given_name, Practitioner.family_name
         )
-        .where(employed_on(clock.today()))
-        .order_by(Practitioner.family_name)
+        .where(where)
+        .order_by(Practitioner.family_name, Practitioner.given_name, Practitioner.id)
+        .limit(limit)
+        .offset(offset)
     )
-    people = [p for p in people if _may_invite(viewer, p["organisation"])]
     users = {
         u["practitioner"]: u
         for u in await User.select(User.id, User.practitioner, User.last_signed_in_at).where(
@@ -161,7 +170,10 @@ async def invitation_list(viewer: Viewer) -> list[InvitationRow]:
         )
     }
     invited: dict[int, datetime] = {}
-    for link in await SignInLink.select(SignInLink.user, SignInLink.created_at).where(SignInLink.purpose == "invite"):
+    links = await SignInLink.select(SignInLink.user, SignInLink.created_at).where(
+        (SignInLink.purpose == "invite") & SignInLink.user.is_in([u["id"] for u in users.values()] or [0])
+    )
+    for link in links:
         invited[link["user"]] = max(invited.get(link["user"], link["created_at"]), link["created_at"])
     rows = []
     for p in people:
@@ -172,7 +184,7 @@ async def invitation_list(viewer: Viewer) -> list[InvitationRow]:
                 invited.get(user["id"]) if user else None, user["last_signed_in_at"] if user else None,
             )
         )  # fmt: skip
-    return rows
+    return rows, int(await Practitioner.count().where(where))
 
 
 async def _link(token: str) -> dict[str, Any] | None:

@@ -137,8 +137,8 @@ class LearningApi(Controller):
         self, request: AnyRequest, practitioner_id: PathId, limit: Limit = 50, offset: Offset = 0
     ) -> Page[LearningNeedOut]:
         """Learning needs recorded against competences, newest first."""
-        needs = await service.list_needs(viewer_of(request), practitioner_id)
-        return Page(items=needs[offset : offset + limit], total=len(needs))
+        needs, total = await service.list_needs(viewer_of(request), practitioner_id, limit, offset)
+        return Page(items=needs, total=total)
 
     @post("/learning-needs", operation_id="CreateLearningNeed", responses=ERROR_RESPONSES)
     async def record_need(
@@ -156,9 +156,10 @@ class VerificationApi(Controller):
     tags = ["learning"]
 
     @get("/", operation_id="VerificationQueue", responses=ERROR_RESPONSES)
-    async def queue(self, request: AnyRequest) -> list[QueueItem]:
-        """Records waiting for the caller's review."""
-        return await verification.verification_queue(viewer_of(request))
+    async def queue(self, request: AnyRequest, limit: Limit = 50, offset: Offset = 0) -> Page[QueueItem]:
+        """Records waiting for the caller's review, oldest request first."""
+        items, total = await verification.verification_queue(viewer_of(request), limit, offset)
+        return Page(items=items, total=total)
 
     @post("/{record_id:int}/verify", operation_id="VerifyLearning", responses=ERROR_RESPONSES)
     async def verify(self, request: AnyRequest, record_id: PathId, data: JSONBody[VerifyIn]) -> LearningRecordOut:

@@ -190,9 +190,11 @@ class LearningPages(Controller):
         return Redirect(f"/practitioners/{practitioner_id}/goals")
 
     @get("/learning-needs")
-    async def needs_page(self, request: AnyRequest, practitioner_id: FromPath[int]) -> Template:
+    async def needs_page(
+        self, request: AnyRequest, practitioner_id: FromPath[int], page: PageNumber = 1
+    ) -> Template:
         """Learning needs, and a form to record one."""
-        return await self._needs(request, practitioner_id, {}, {})
+        return await self._needs(request, practitioner_id, {}, {}, page)
 
     @post("/learning-needs")
     async def record_need(self, request: AnyRequest, practitioner_id: FromPath[int]) -> Template | Redirect:
@@ -293,16 +295,24 @@ class LearningPages(Controller):
         )
 
     async def _needs(
-        self, request: AnyRequest, practitioner_id: int, form: dict[str, str], problems: dict[str, str]
+        self,
+        request: AnyRequest,
+        practitioner_id: int,
+        form: dict[str, str],
+        problems: dict[str, str],
+        page: int = 1,
     ) -> Template:
         viewer = viewer_of(request)
         practitioner = await service.practitioner_ref(viewer, practitioner_id)
+        needs, total = await service.list_needs(viewer, practitioner_id, PER_PAGE, (page - 1) * PER_PAGE)
         return render(
             request,
             "learning/needs.html",
             status_code=400 if problems else 200,
             practitioner=practitioner,
-            needs=await service.list_needs(viewer, practitioner_id),
+            needs=needs,
+            pagination=Pagination(page, total),
+            params={},
             competences=await service.list_competences(),
             can_record=may_record_need(viewer, practitioner["id"], practitioner["manager_email"]),
             form=form,
@@ -318,10 +328,13 @@ class VerificationPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def queue(self, request: AnyRequest, done: FromQuery[str | None] = None) -> Template:
+    async def queue(self, request: AnyRequest, done: FromQuery[str | None] = None, page: PageNumber = 1) -> Template:
         """Learning waiting for the signed-in person's review."""
-        items = await verification.verification_queue(viewer_of(request))
-        return render(request, "learning/queue.html", items=items, done=done)
+        items, total = await verification.verification_queue(viewer_of(request), PER_PAGE, (page - 1) * PER_PAGE)
+        return render(
+            request, "learning/queue.html", items=items, done=done, pagination=Pagination(page, total),
+            params={"done": done},
+        )  # fmt: skip
 
     @get("/{record_id:int}")
     async def review_page(self, request: AnyRequest, record_id: FromPath[int]) -> Template:

@@ -332,8 +332,15 @@ async def add_goal(viewer: Viewer, practitioner_id: int, data: GoalIn) -> GoalOu
     return next(g for g in await list_goals(viewer, practitioner_id) if g.id == inserted[0]["id"])
 
 
-async def list_needs(viewer: Viewer, practitioner_id: int) -> list[LearningNeedOut]:
+async def list_needs(
+    viewer: Viewer, practitioner_id: int, limit: int = 50, offset: int = 0
+) -> tuple[list[LearningNeedOut], int]:
+    """A page of a practitioner's learning needs, newest first, and how many there are (paged in SQL)."""
     await practitioner_ref(viewer, practitioner_id)
+    return await _needs_where(LearningNeed.practitioner == practitioner_id, limit, offset)
+
+
+async def _needs_where(where: Any, limit: int, offset: int) -> tuple[list[LearningNeedOut], int]:
     rows = (
         await LearningNeed.select(
             LearningNeed.id,
@@ -343,16 +350,20 @@ async def list_needs(viewer: Viewer, practitioner_id: int) -> list[LearningNeedO
             LearningNeed.recorded_by_email,
             LearningNeed.recorded_on,
         )
-        .where(LearningNeed.practitioner == practitioner_id)
+        .where(where)
         .order_by(LearningNeed.recorded_on, ascending=False)
+        .order_by(LearningNeed.id, ascending=False)
+        .limit(limit)
+        .offset(offset)
     )
-    return [
+    items = [
         LearningNeedOut(
             id=r["id"], practitioner_id=r["practitioner"], competence=r["competence"], description=r["description"],
             recorded_by=r["recorded_by_email"], recorded_on=r["recorded_on"],
         )
         for r in rows
     ]  # fmt: skip
+    return items, int(await LearningNeed.count().where(where))
 
 
 async def record_need(viewer: Viewer, practitioner_id: int, data: LearningNeedIn) -> LearningNeedOut:
@@ -373,7 +384,8 @@ async def record_need(viewer: Viewer, practitioner_id: int, data: LearningNeedIn
             )
         ).returning(LearningNeed.id)
     log.info("%s recorded learning need %s for practitioner %s", viewer.email, inserted[0]["id"], practitioner_id)
-    return next(n for n in await list_needs(viewer, practitioner_id) if n.id == inserted[0]["id"])
+    items, _ = await _needs_where(LearningNeed.id == inserted[0]["id"], 1, 0)
+    return items[0]
 
 
 # ---------------------------------------------------------------- from attendance

@@ -48,8 +48,11 @@ async def request_verification(
     return await get_record(viewer, practitioner_id, record_id)
 
 
-async def verification_queue(viewer: Viewer) -> list[QueueItem]:
-    """Records waiting for this viewer's review, oldest request first."""
+async def verification_queue(viewer: Viewer, limit: int = 50, offset: int = 0) -> tuple[list[QueueItem], int]:
+    """A page of the records waiting for this viewer's review, oldest request first, and how many (in SQL)."""
+    where = (LearningRecord.verifier_email == viewer.email.lower()) & (
+        LearningRecord.verification_state == "requested"
+    )
     rows = (
         await LearningRecord.select(
             LearningRecord.id,
@@ -61,12 +64,13 @@ async def verification_queue(viewer: Viewer) -> list[QueueItem]:
             LearningRecord.hours,
             LearningRecord.verification_requested_at,
         )
-        .where(
-            (LearningRecord.verifier_email == viewer.email.lower()) & (LearningRecord.verification_state == "requested")
-        )
+        .where(where)
         .order_by(LearningRecord.verification_requested_at)
+        .order_by(LearningRecord.id)
+        .limit(limit)
+        .offset(offset)
     )
-    return [
+    items = [
         QueueItem(
             record_id=r["id"],
             practitioner_id=r["practitioner"],
@@ -78,6 +82,7 @@ async def verification_queue(viewer: Viewer) -> list[QueueItem]:
         )
         for r in rows
     ]
+    return items, int(await LearningRecord.count().where(where))
 
 
 async def _reviewable(viewer: Viewer, record_id: int) -> tuple[dict[str, Any], dict[str, Any]]:

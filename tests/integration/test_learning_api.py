@@ -121,8 +121,12 @@ async def test_a_named_verifier_reads_the_reflection_and_verifies(client: Client
     assert asked.status_code == 201, asked.text
     assert asked.json()["verification_state"] == "requested"
     queue = (await client.get("/api/v1/verification", headers=amira)).json()
-    assert [item["record_id"] for item in queue] == [record["id"]]
-    assert (await client.get("/api/v1/verification", headers=bearer(alliance.tokens["manager"]))).json() == []
+    assert [item["record_id"] for item in queue["items"]] == [record["id"]]
+    assert queue["total"] == 1
+    empty = (await client.get("/api/v1/verification", headers=bearer(alliance.tokens["manager"]))).json()
+    assert empty == {"items": [], "total": 0}
+    paged = (await client.get("/api/v1/verification?limit=1&offset=1", headers=amira)).json()
+    assert paged == {"items": [], "total": 1}
     # Graham (line manager) is not the verifier of this record: not found for him.
     refused = await client.post(
         f"/api/v1/verification/{record['id']}/verify",
@@ -173,7 +177,7 @@ async def test_return_then_edit_then_verify(client: Client, alliance: Alliance) 
     )
     assert returned.json()["verification_state"] == "returned"
     assert (await client.get(url, headers=eilidh)).json()["return_comment"] == "Say what changed."
-    assert (await client.get("/api/v1/verification", headers=graham)).json() == []
+    assert (await client.get("/api/v1/verification", headers=graham)).json() == {"items": [], "total": 0}
     edited = await client.patch(url, json={"reflection": "Groups now set their own rules."}, headers=eilidh)
     assert edited.status_code == 200
     assert edited.json()["verification_state"] == "none"

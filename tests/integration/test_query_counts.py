@@ -118,3 +118,28 @@ async def test_the_event_page_offers_only_the_team_members_not_yet_booked(
     offered = [name for name in ("Member00", "Member01", "Member02", "Member03") if f"Team {name}" in page]
     assert len(offered) == 4  # the booked two are listed among the team's bookings, the others offered
     assert "Lorna Leaver" not in page  # she has left: not bookable
+
+
+async def test_learning_needs_and_invitations_are_paged_in_sql(
+    client: Client, alliance: Alliance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from registry.learning import service as learning
+    from registry.learning.schemas import LearningNeedIn
+    from tests.support import bearer
+
+    eilidh = alliance.practitioner_ids["eilidh@example.org"]
+    for n in range(30):
+        await learning.record_need(COMMAND_LINE, eilidh, LearningNeedIn(competence="C4", description=f"Need {n}"))
+    with counted(monkeypatch) as seen:
+        page = await client.get(
+            f"/api/v1/practitioners/{eilidh}/learning-needs?limit=2&offset=3", headers=bearer(alliance.tokens["lead"])
+        )
+    assert page.json()["total"] == 30
+    assert [n["description"] for n in page.json()["items"]] == ["Need 26", "Need 25"]
+    assert _rows(seen) <= 2 + 3  # the page, the viewer and the record: never all 30
+    await _grow_grahams_team(60, await _event())
+    await sign_in(client, "lead@example.org")
+    with counted(monkeypatch) as seen:
+        listed = await client.get("/invitations?page=2")
+    assert listed.status_code == 200
+    assert _rows(seen) <= 25 * 3 + 5  # one page of people, their sign-ins and links; not all 66
