@@ -335,4 +335,3 @@ class PooledSQLiteEngine(SQLiteEngine):
         self, transaction_type: TransactionType = TransactionType.deferred, allow_nested: bool = True
     ) -> PooledTransaction:
         return PooledTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
-
