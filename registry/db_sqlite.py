@@ -12,6 +12,10 @@ query outside a transaction and for every transaction: about 3 ms each on this k
   IMMEDIATE`` and ``busy_timeout`` still make a second process (a CLI import) wait its turn;
 - queries inside a transaction run on the transaction's connection, found through Piccolo's ContextVar.
 
+So what is private to a connection (temporary tables, ``changes()``, ``last_insert_rowid()``) holds only
+within a transaction. A file copied over the database while the engine has it open is not seen; a new
+``path`` is (connections to the old file close as their loop next uses the engine).
+
 aiosqlite resolves its futures on the loop that created the connection, so connections belong to a loop:
 tests, the browser tests' live server and the app each run their own. The connections of a loop are
 closed by ``close_connections()`` (the app's shutdown) or, at the latest, when the loop shuts down its
@@ -51,11 +55,13 @@ def reads_only(sql: str) -> bool:
 class _LoopConnections:
     """The connections of one event loop: up to ``size`` readers and one writer."""
 
-    def __init__(self, engine: PooledSQLiteEngine, size: int) -> None:
+    def __init__(self, engine: PooledSQLiteEngine, loop: asyncio.AbstractEventLoop, size: int) -> None:
         self.engine = engine
+        self.path = engine.path
+        self._loop = weakref.ref(loop)  # the pools are kept by loop, weakly: a loop that is gone is forgotten
         self.idle: list[aiosqlite.Connection] = []
         self.reader_slots = asyncio.Semaphore(size)
-        self.readers_opened = 0
+        self.readers_open = 0
         self.writer: aiosqlite.Connection | None = None
         self.write_lock = asyncio.Lock()
         self.closed = False
@@ -83,7 +89,9 @@ class _LoopConnections:
 
     async def _close_connections(self) -> None:
         self.closed = True
-        self.engine._forget(self)
+        loop = self._loop()
+        if loop is not None:
+            self.engine._forget(loop, self)
         idle, self.idle = self.idle, []
         writer = self.writer if not self.write_lock.locked() else None
         if writer is not None:
@@ -103,14 +111,15 @@ class _LoopConnections:
 
     async def _open_reader(self) -> aiosqlite.Connection:
         connection = await self.engine.open_connection(read_only=True)
-        self.readers_opened += 1
+        self.readers_open += 1
         return connection
 
     async def _give_back_reader(self, connection: aiosqlite.Connection) -> None:
         if self.closed or connection.in_transaction:
-            # A raw "BEGIN" would leave a read transaction open and this connection stuck in the past.
+            # Only SELECTs in autocommit come here; a reader left inside a transaction would go on reading an
+            # old snapshot, so it is not kept.
             await _close_quietly(connection)
-            self.readers_opened -= 1
+            self.readers_open -= 1
         else:
             self.idle.append(connection)
 
@@ -223,9 +232,19 @@ class PooledSQLiteEngine(SQLiteEngine):
         self.connections_opened = 0
         """How many connections this engine has opened (read and write, every loop): for tests and the bench."""
         self._wal_checked = False
+        """Whether this engine has seen its file in WAL mode (kept in the file, so checked once per path)."""
         self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopConnections] = (
             weakref.WeakKeyDictionary()
         )
+
+    @property
+    def path(self) -> str:
+        return str(self.connection_kwargs["database"])
+
+    @path.setter
+    def path(self, value: str) -> None:
+        self.connection_kwargs["database"] = value
+        self._wal_checked = False
 
     # -- connections -------------------------------------------------------------------------------------
 
@@ -262,15 +281,17 @@ class PooledSQLiteEngine(SQLiteEngine):
         """The running loop's connections (made on first use)."""
         loop = asyncio.get_running_loop()
         pool = self._pools.get(loop)
+        if pool is not None and pool.path != self.path:
+            await pool.close()  # the engine was pointed at another file
+            pool = None
         if pool is None:
-            pool = self._pools[loop] = _LoopConnections(self, self.readers)
+            pool = self._pools[loop] = _LoopConnections(self, loop, self.readers)
             await pool.start()
         return pool
 
-    def _forget(self, pool: _LoopConnections) -> None:
-        for loop, known in list(self._pools.items()):
-            if known is pool:
-                del self._pools[loop]
+    def _forget(self, loop: asyncio.AbstractEventLoop, pool: _LoopConnections) -> None:
+        if self._pools.get(loop) is pool:
+            del self._pools[loop]
 
     async def close_connections(self) -> None:
         """Close the running loop's connections (the app's shutdown). The engine opens new ones if used again."""

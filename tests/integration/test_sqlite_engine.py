@@ -95,7 +95,7 @@ async def test_many_reads_reuse_a_few_open_connections(engine: PooledSQLiteEngin
     assert len(opened) <= READERS + 1  # the readers and the one writer that did the insert
     assert engine.connections_opened == len(opened)
     pool = await engine.connections()
-    assert pool.readers_opened <= READERS
+    assert pool.readers_open <= READERS
 
 
 async def test_every_pooled_connection_has_the_pragmas(engine: PooledSQLiteEngine) -> None:
@@ -132,8 +132,8 @@ async def test_a_write_is_seen_by_the_next_read_on_the_same_reader(tmp_path: Pat
         async with engine.transaction(transaction_type=TransactionType.immediate):
             await _add(engine, "in a transaction")
         assert await _bodies(engine) == ["outside a transaction", "in a transaction"]
-        pool = await engine.connections()
-        assert pool.readers_opened == 1  # the same read connection every time: it was never left in the past
+        # The same read connection every time (and the writer): it was never left in the past.
+        assert engine.connections_opened == 2
     finally:
         await engine.close_connections()
 
@@ -316,3 +316,19 @@ async def test_closing_a_loop_s_connections_then_using_the_engine_again(
             connection.in_transaction  # noqa: B018 - closed: the property refuses
     assert await _bodies(engine) == ["one"]  # a fresh set of connections
     assert await engine.connections() is not first
+
+
+async def test_pointing_the_engine_at_another_file_leaves_the_old_connections(
+    engine: PooledSQLiteEngine, tmp_path: Path
+) -> None:
+    await _add(engine, "in the first file")
+    first = await engine.connections()
+    other = _new_engine(tmp_path / "second.sqlite3")
+    engine.path = other.path
+    assert await _bodies(engine) == []
+    assert first.closed
+    await _add(engine, "in the second file")
+    with sqlite3.connect(other.path) as check:
+        assert check.execute("SELECT body FROM note").fetchall() == [("in the second file",)]
+        assert check.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    check.close()
