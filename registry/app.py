@@ -54,6 +54,7 @@ GOVUK_DIST = PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 
 @asynccontextmanager
 async def database_lifespan(_: Litestar) -> AsyncIterator[None]:
+    """The PostgreSQL pool, or SQLite's kept-open connections, for as long as the app runs (closed on its loop)."""
     await db.open_pool()
     try:
         yield
@@ -61,9 +62,20 @@ async def database_lifespan(_: Litestar) -> AsyncIterator[None]:
         await db.close_pool()
 
 
+@asynccontextmanager
+async def sqlite_lifespan(_: Litestar) -> AsyncIterator[None]:
+    """Without a pool on PostgreSQL, still close SQLite's connections of this loop at shutdown."""
+    try:
+        yield
+    finally:
+        if db.is_sqlite():
+            await db.close_pool()
+
+
 def create_app(*, database_pool: bool = True) -> Litestar:
     """The web app. ``database_pool=False`` leaves PostgreSQL connections unpooled: for test clients whose
-    lifespan runs on another event loop than the test code sharing the engine."""
+    lifespan runs on another event loop than the test code sharing the engine. (SQLite's connections are
+    kept per event loop either way.)"""
     settings = get_settings()
     if not (GOVUK_DIST / "govuk-frontend.min.css").exists():
         log.warning("GOV.UK Frontend assets are missing: run `npm ci` (./scripts/run does it)")
@@ -147,7 +159,7 @@ def create_app(*, database_pool: bool = True) -> Litestar:
             render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
         ),
         exception_handlers=exception_handlers,
-        lifespan=[*([database_lifespan] if database_pool else []), scheduler_lifespan],
+        lifespan=[database_lifespan if database_pool else sqlite_lifespan, scheduler_lifespan],
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},
             # APScheduler reports every run at INFO; our jobs log what they did themselves.

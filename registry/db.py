@@ -13,6 +13,8 @@ from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.sqlite import TransactionType
 
+from registry.db_sqlite import PooledSQLiteEngine
+
 __all__ = (
     "LOOKUP_BATCH",
     "batches",
@@ -28,7 +30,8 @@ __all__ = (
 
 # SQLite allows one writer: without a lock in the process, concurrent writers poll SQLite's busy handler
 # (seconds for 50 bookings); behind one lock they take milliseconds (notes/STACK.md §1.7). Locks belong
-# to an event loop, so there is one per loop.
+# to an event loop, so there is one per loop. The pooled engine (db_sqlite.py) holds that lock itself, with
+# its one writer connection; these locks serve Piccolo's plain engine (REGISTRY_SQLITE_ENGINE=piccolo).
 T = TypeVar("T")
 _write_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
 
@@ -78,7 +81,10 @@ async def write_tx() -> AsyncIterator[Any]:
     if db.transaction_exists():
         yield db.current_transaction.get()
         return
-    if db.engine_type == "sqlite":
+    if isinstance(db, PooledSQLiteEngine):
+        async with db.transaction(transaction_type=TransactionType.immediate) as tx:
+            yield tx
+    elif db.engine_type == "sqlite":
         async with _write_lock(), db.transaction(transaction_type=TransactionType.immediate) as tx:
             yield tx
     else:
@@ -110,15 +116,23 @@ async def migrate() -> str:
     return str(result.message)
 
 
+POOL_SIZE = 20
+"""PostgreSQL connections per app instance (asyncpg pool)."""
+
+
 async def open_pool() -> None:
+    """Start the PostgreSQL pool (SQLite's pooled engine opens its connections on first use)."""
     db = engine()
     if db.engine_type != "sqlite":
-        await cast(Any, db).start_connection_pool(min_size=1, max_size=20)
+        await cast(Any, db).start_connection_pool(min_size=1, max_size=POOL_SIZE)
 
 
 async def close_pool() -> None:
+    """Close the PostgreSQL pool, or this event loop's SQLite connections."""
     db = engine()
-    if db.engine_type != "sqlite":
+    if isinstance(db, PooledSQLiteEngine):
+        await db.close_connections()
+    elif db.engine_type != "sqlite":
         await cast(Any, db).close_connection_pool()
 
 

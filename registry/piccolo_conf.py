@@ -7,6 +7,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
+from registry.db_sqlite import PooledSQLiteEngine
 from registry.settings import get_settings
 
 __all__ = ("APP_REGISTRY", "DB", "make_engine")
@@ -21,7 +22,9 @@ def make_engine(url: str) -> Engine:  # type: ignore[type-arg]
         assert path is not None
         path.parent.mkdir(parents=True, exist_ok=True)
         # timeout: a second process (a CLI import while the server runs) waits for the writer.
-        return SQLiteEngine(path=str(path), timeout=30)
+        if settings.sqlite_engine == "piccolo":
+            return SQLiteEngine(path=str(path), timeout=30)
+        return PooledSQLiteEngine(path=str(path), timeout=30)
     return PostgresEngine(config={"dsn": url})
 
 

@@ -36,12 +36,22 @@ class Settings(BaseSettings):
     """How times are shown and how a local time of day is meant."""
     var_dir: Path = PROJECT_ROOT / "var"
     """Folder for the default database, the outbox and the generated secret key."""
+    sqlite_engine: str = "pooled"
+    """``pooled`` keeps SQLite connections open (db_sqlite.py); ``piccolo`` is Piccolo's own engine, which opens
+    a connection per query: kept for comparison by ``scripts/bench``."""
 
     @field_validator("scheduler")
     @classmethod
     def _on_or_off(cls, value: str) -> str:
         if value not in {"on", "off"}:
             raise ValueError("must be 'on' or 'off'")
+        return value
+
+    @field_validator("sqlite_engine")
+    @classmethod
+    def _known_engine(cls, value: str) -> str:
+        if value not in {"pooled", "piccolo"}:
+            raise ValueError("must be 'pooled' or 'piccolo'")
         return value
 
     @field_validator("timezone")
