@@ -65,6 +65,9 @@ def environment() -> Environment:
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates are read once per process: checking every file's date on every render cost about a
+        # quarter of the /events page (docs/performance.md). Restart the server after editing a template.
+        auto_reload=False,
     )
     built.globals["service_name"] = SERVICE_NAME
     built.filters["govdate"] = govdate
