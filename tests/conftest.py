@@ -1,7 +1,9 @@
-"""Test settings: a throwaway database per run, chosen before the registry reads its settings.
+"""Test settings and databases, chosen before the registry reads its settings.
 
 ``REGISTRY_TEST_BACKEND=postgres`` (with ``REGISTRY_TEST_DATABASE_URL`` pointing at a server, as
-./scripts/test arranges) runs against a fresh PostgreSQL database; otherwise a temporary SQLite file.
+./scripts/test arranges) runs against a fresh PostgreSQL database; otherwise SQLite files in a temporary
+folder. Either way each database test starts on a database as a snapshot made once per run left it
+(``tests.support.TestDatabases``).
 """
 
 from __future__ import annotations
@@ -11,9 +13,12 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.support import TestDatabases
 
 _TMP = tempfile.mkdtemp(prefix="registry-test-")
 BACKEND = os.environ.get("REGISTRY_TEST_BACKEND", "sqlite")
@@ -52,12 +57,11 @@ os.environ.update(
 
 
 @pytest.fixture(scope="session")
-def migrated() -> Iterator[str]:
-    """The test database with every migration applied (once per run)."""
-    from registry import db
+def databases() -> TestDatabases:
+    """A fresh database for each test (``await databases.fresh(kind)`` on the loop that uses the engine)."""
+    from tests.support import TestDatabases  # it imports the registry: only once its settings are in place
 
-    asyncio.run(db.migrate())
-    yield DATABASE_URL
+    return TestDatabases(_TMP)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import pytest
 import uvicorn
 
-from tests.support import Alliance, build_alliance, empty_database
+from tests.support import Alliance, TestDatabases, fast_password_hashing
 
 T = TypeVar("T")
 
@@ -88,7 +88,7 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(migrated: str, chromium_executable: str) -> Iterator[LiveServer]:
+def live_server(databases: TestDatabases, chromium_executable: str) -> Iterator[LiveServer]:
     """The app on a free port of 127.0.0.1, served by uvicorn in a daemon thread for the whole session."""
     from registry.app import create_app
 
@@ -131,11 +131,15 @@ def base_url(live_server: LiveServer) -> str:
 
 
 @pytest.fixture(autouse=True)
-def alliance(live_server: LiveServer) -> Alliance:
-    """A fresh database for every test: the three organisations, six practitioners and one sign-in per role."""
+def fast_hashing() -> Iterator[None]:
+    with fast_password_hashing():
+        yield
 
-    async def fresh() -> Alliance:
-        await empty_database()
-        return await build_alliance(with_tokens=False)
 
-    return live_server.run(fresh())
+@pytest.fixture(autouse=True)
+def alliance(live_server: LiveServer, databases: TestDatabases, fast_hashing: None) -> Alliance:
+    """A fresh database for every test: the three organisations, six practitioners and one sign-in per role
+    (no API tokens: the journeys create their own)."""
+    alliance = live_server.run(databases.fresh("alliance_without_tokens"))
+    assert alliance is not None
+    return alliance
