@@ -1,5 +1,5 @@
 """Shared test helpers: a fresh database for each test (from a snapshot made once per run), the small test
-alliance with one sign-in per role and the helpers tests use to act as its people."""
+alliance with one sign-in per role, the helpers tests use to act as its people, and a stopped clock."""
 
 from __future__ import annotations
 
@@ -12,13 +12,14 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 import asyncpg
 import pytest
 from argon2 import PasswordHasher
 
-from registry import db
+from registry import clock, db
 from registry.accounts import passwords
 from registry.accounts import service as accounts
 from registry.accounts.rules import Role, Viewer
@@ -54,6 +55,30 @@ nhs@example.org,Neil,Nicol,NHST,Health Improvement Practitioner,full_time,36,hea
 RECORD_IDS = {
     line.split(",", 1)[0]: number for number, line in enumerate(PRACTITIONERS_CSV.strip().splitlines()[1:], start=1)
 }
+
+
+FIXED_NOW = datetime(2026, 11, 19, 10, 0, tzinfo=UTC)
+"""The moment the ``fixed_clock`` fixture stops the registry's clock at: a Thursday in the financial year
+2026-27 (365 days), inside every registration cycle of the alliance (Eilidh's runs to 30 April 2028)."""
+FIXED_TODAY = date(2026, 11, 19)
+"""``FIXED_NOW``'s date in Europe/London (GMT in November)."""
+
+
+class StoppedClock:
+    """The registry's clock (``registry.clock``) stopped at one moment and moved on only by ``advance``;
+    ``clock.today()`` follows it, as the date in REGISTRY_TIMEZONE."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, moment: datetime | None = None) -> None:
+        self.moment = clock.now() if moment is None else moment
+        monkeypatch.setattr(clock, "now", lambda: self.moment)
+        monkeypatch.setattr(clock, "today", lambda: clock.local_date(self.moment))
+
+    @property
+    def today(self) -> date:
+        return clock.local_date(self.moment)
+
+    def advance(self, delta: timedelta) -> None:
+        self.moment += delta
 
 
 def as_viewer(email: str, name: str, role: Role) -> Viewer:

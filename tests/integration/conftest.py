@@ -8,7 +8,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from tests.support import Alliance, TestDatabases, fast_password_hashing
+from tests.support import FIXED_NOW, Alliance, StoppedClock, TestDatabases, fast_password_hashing
 
 
 @pytest.fixture(autouse=True)
@@ -46,3 +46,15 @@ def alliance(database: Alliance | None) -> Alliance:
     """The three organisations, six practitioners and one sign-in (with an API token) per role."""
     assert database is not None, "request `alliance` as a fixture argument, so that the database is made with it"
     return database
+
+
+@pytest.fixture
+def stopped_clock(monkeypatch: pytest.MonkeyPatch) -> StoppedClock:
+    """The registry's clock stopped at the real now, moved on by hand."""
+    return StoppedClock(monkeypatch)
+
+
+@pytest.fixture
+def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> StoppedClock:
+    """The registry's clock stopped at ``FIXED_NOW``, so that a test's expected dates are constants."""
+    return StoppedClock(monkeypatch, FIXED_NOW)

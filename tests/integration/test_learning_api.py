@@ -7,19 +7,19 @@ from pathlib import Path
 import pytest
 from litestar.testing import AsyncTestClient
 
-from registry import clock
-from registry.learning.rules import financial_year
 from registry.learning.tables import LearningRecord
 from tests.integration.test_import import _cli, _write
-from tests.support import Alliance, bearer
+from tests.support import FIXED_TODAY, Alliance, bearer
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 
-THIS_YEAR = financial_year(clock.today())
+# The clock stands still at 19 November 2026 (tests/support.py): the reporting year is 2026-27, 365 days.
+pytestmark = pytest.mark.usefixtures("fixed_clock")
+THIS_YEAR_STARTS = "2026-04-01"
 RECORD = {
     "title": "Trauma-informed practice",
     "kind": "course",
-    "completed_on": THIS_YEAR.start.isoformat(),
+    "completed_on": THIS_YEAR_STARTS,
     "hours": 7.5,
     "competences": ["C2", "c4"],
     "reflection": "I now open sessions by agreeing safety rules with the group.",
@@ -106,7 +106,7 @@ async def test_a_named_verifier_reads_the_reflection_and_verifies(client: Client
     # Amira's registration lapsed in 2022: renew it so she can verify.
     from registry.registration.service import append_change
 
-    await append_change(alliance.practitioner_ids["amira@example.org"], "registered", clock.today())
+    await append_change(alliance.practitioner_ids["amira@example.org"], "registered", FIXED_TODAY)
     from registry.accounts.service import create_api_token, create_user
 
     await create_user("amira@example.org", "Amira Malik", "practitioner")
@@ -202,21 +202,19 @@ async def test_learning_time_against_the_pro_rata_requirement(client: Client, al
     """Eilidh: 17.5 h a week all year → 17.5 h required; 7.5 h protected + 2 h unprotected logged."""
     await _log(client, alliance)
     await _log(client, alliance, hours=2, protected_time=False, competences=["C7"])
-    await _log(
-        client, alliance, hours=50, completed_on=(THIS_YEAR.start.replace(year=THIS_YEAR.start.year - 1)).isoformat()
-    )
+    await _log(client, alliance, hours=50, completed_on="2025-04-01")  # last year's
     pid = alliance.practitioner_ids["eilidh@example.org"]
     response = await client.get(
-        f"/api/v1/practitioners/{pid}/learning-time?period={THIS_YEAR.label}", headers=bearer(alliance.tokens["lead"])
+        f"/api/v1/practitioners/{pid}/learning-time?period=2026-27", headers=bearer(alliance.tokens["lead"])
     )
     assert response.status_code == 200, response.text
     assert response.json() == {
-        "period": THIS_YEAR.label,
+        "period": "2026-27",
         "entitlement_hours": 0.0,
         "used_hours": 7.5,
         "booked_hours": 0.0,
         "remaining_hours": 0.0,
-        "required_pl_hours": 17.5 if THIS_YEAR.days == 365 else round(17.5 * 366 / 365, 1),
+        "required_pl_hours": 17.5,
         "learning_hours": 9.5,
     }
     bad = await client.get(

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from litestar.testing import AsyncTestClient
 
-from registry import clock
 from registry.accounts.rules import Role
 from registry.errors import Conflict
 from registry.learning import service as learning
 from registry.learning import verification
-from registry.learning.rules import financial_year
 from registry.learning.schemas import LearningRecordIn, LearningRecordPatch
 from tests.integration.test_events_api import create_event, event_body
-from tests.support import Alliance, as_viewer, bearer
+from tests.support import FIXED_NOW, Alliance, StoppedClock, as_viewer, bearer
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 
@@ -70,11 +68,10 @@ async def test_verification_of_a_record_changed_meanwhile_is_refused(alliance: A
     assert (await learning.get_record(eilidh, pid, record.id)).verification_state == "none"
 
 
-async def test_booked_hours_count_confirmed_places_not_yet_attended(client: Client, alliance: Alliance) -> None:
-    year = financial_year(clock.today())
-    start = datetime.now(UTC) + timedelta(days=2)
-    if start.date() > year.end:  # the last days of March: keep the event inside this reporting year
-        start = datetime.combine(year.end, datetime.min.time(), UTC)
+async def test_booked_hours_count_confirmed_places_not_yet_attended(
+    client: Client, alliance: Alliance, fixed_clock: StoppedClock
+) -> None:
+    start = FIXED_NOW + timedelta(days=2)  # in the reporting year 2026-27, and still to come
     event = await create_event(
         client,
         alliance,
@@ -85,7 +82,7 @@ async def test_booked_hours_count_confirmed_places_not_yet_attended(client: Clie
     )
     pid = alliance.practitioner_ids["eilidh@example.org"]
     response = await client.get(
-        f"/api/v1/practitioners/{pid}/learning-time?period={year.label}",
+        f"/api/v1/practitioners/{pid}/learning-time?period=2026-27",
         headers=bearer(alliance.tokens["practitioner"]),
     )
     assert response.json()["booked_hours"] == 3.0
