@@ -1,9 +1,9 @@
 """Test settings and databases, chosen before the registry reads its settings.
 
 ``REGISTRY_TEST_BACKEND=postgres`` (with ``REGISTRY_TEST_DATABASE_URL`` pointing at a server, as
-./scripts/test arranges) runs against a fresh PostgreSQL database; otherwise SQLite files in a temporary
-folder. Either way each database test starts on a database as a snapshot made once per run left it
-(``tests.support.TestDatabases``).
+./scripts/test arranges) runs against PostgreSQL databases made for the run; otherwise SQLite files in a
+temporary folder. Either way each database test gets a database of its own, copied from a snapshot made
+once per run (``tests.support.TestDatabases``).
 """
 
 from __future__ import annotations
@@ -36,9 +36,24 @@ async def _pg(sql: str) -> None:
         await connection.close()
 
 
+async def _drop_this_runs_databases() -> None:
+    """The database the engine starts on, the snapshots and the last test's copy (all named after the first)."""
+    import asyncpg
+
+    connection = await asyncpg.connect(_PG_ADMIN_URL)
+    try:
+        rows = await connection.fetch("SELECT datname FROM pg_database WHERE starts_with(datname, $1)", _PG_DATABASE)
+        for row in rows:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{row["datname"]}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
 if BACKEND == "postgres":
     if not _PG_ADMIN_URL:
         raise RuntimeError("REGISTRY_TEST_BACKEND=postgres needs REGISTRY_TEST_DATABASE_URL")
+    # The database the engine starts on (the browser tests' live server opens its pool there); each test then
+    # moves the engine to a copy of its own.
     asyncio.run(_pg(f'CREATE DATABASE "{_PG_DATABASE}"'))
     DATABASE_URL = _PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + _PG_DATABASE
 else:
@@ -61,10 +76,12 @@ def databases() -> TestDatabases:
     """A fresh database for each test (``await databases.fresh(kind)`` on the loop that uses the engine)."""
     from tests.support import TestDatabases  # it imports the registry: only once its settings are in place
 
+    if BACKEND == "postgres":
+        return TestDatabases(_TMP, postgres_admin_url=_PG_ADMIN_URL, prefix=_PG_DATABASE)
     return TestDatabases(_TMP)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     shutil.rmtree(_TMP, ignore_errors=True)
     if BACKEND == "postgres":
-        asyncio.run(_pg(f'DROP DATABASE IF EXISTS "{_PG_DATABASE}" WITH (FORCE)'))
+        asyncio.run(_drop_this_runs_databases())
