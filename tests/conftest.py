@@ -81,6 +81,19 @@ def databases() -> TestDatabases:
     return TestDatabases(_TMP)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``REGISTRY_TEST_SHARD=k/n`` keeps every n-th test, from the k-th: ./scripts/test runs the PostgreSQL
+    tests as two such shards side by side (each with its own databases)."""
+    shard = os.environ.get("REGISTRY_TEST_SHARD")
+    if not shard:
+        return
+    k, n = (int(part) for part in shard.split("/"))
+    if not 1 <= k <= n:
+        raise pytest.UsageError(f"REGISTRY_TEST_SHARD={shard}: expected k/n with 1 <= k <= n")
+    config.hook.pytest_deselected(items=[item for i, item in enumerate(items) if i % n != k - 1])
+    items[:] = items[k - 1 :: n]
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     shutil.rmtree(_TMP, ignore_errors=True)
     if BACKEND == "postgres":
