@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from litestar.testing import AsyncTestClient
 
+from registry.accounts.rules import Role
+from registry.errors import Conflict
+from registry.learning import service as learning
+from registry.learning import verification
+from registry.learning.schemas import LearningRecordIn, LearningRecordPatch
 from registry.learning.tables import LearningRecord
+from tests.integration.test_events_api import create_event
 from tests.integration.test_import import _cli, _write
-from tests.support import FIXED_TODAY, Alliance, bearer
+from tests.support import FIXED_NOW, FIXED_TODAY, Alliance, as_viewer, bearer
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 
@@ -286,3 +293,42 @@ async def test_import_learning_all_or_nothing(client: Client, alliance: Alliance
     listed = (await client.get(_learning(alliance), headers=bearer(alliance.tokens["practitioner"]))).json()
     assert listed["items"][0]["competences"] == ["C2", "C6"]
     assert listed["items"][0]["protected_time"] is True
+
+
+async def test_verification_of_a_record_changed_meanwhile_is_refused(alliance: Alliance) -> None:
+    eilidh = as_viewer("eilidh@example.org", "Eilidh", Role.PRACTITIONER)
+    graham = as_viewer("graham@example.org", "Graham", Role.MANAGER)
+    pid = alliance.practitioner_ids["eilidh@example.org"]
+    record = await learning.create_record(
+        eilidh,
+        pid,
+        LearningRecordIn(title="Course", kind="course", completed_on="2026-01-10", hours=2, competences=["C1"]),
+    )
+    await verification.request_verification(eilidh, pid, record.id, "graham@example.org")
+    reviewed, _ = await verification.review_record(graham, record.id)
+    await learning.update_record(eilidh, pid, record.id, LearningRecordPatch(hours=5))  # resets verification
+    try:
+        await verification.verify(graham, reviewed.id, "Looked fine")
+    except Conflict:
+        pass
+    else:
+        raise AssertionError("verified a record that had changed since it was asked for")
+    assert (await learning.get_record(eilidh, pid, record.id)).verification_state == "none"
+
+
+async def test_booked_hours_count_confirmed_places_not_yet_attended(client: Client, alliance: Alliance) -> None:
+    start = FIXED_NOW + timedelta(days=2)  # in the reporting year 2026-27, and still to come
+    event = await create_event(
+        client,
+        alliance,
+        sessions=[{"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=3)).isoformat()}],
+    )
+    await client.post(
+        f"/api/v1/events/{event['id']}/bookings", json={}, headers=bearer(alliance.tokens["practitioner"])
+    )
+    pid = alliance.practitioner_ids["eilidh@example.org"]
+    response = await client.get(
+        f"/api/v1/practitioners/{pid}/learning-time?period=2026-27",
+        headers=bearer(alliance.tokens["practitioner"]),
+    )
+    assert response.json()["booked_hours"] == 3.0
