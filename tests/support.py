@@ -1,17 +1,27 @@
-"""Shared test helpers: emptying the database and building a small alliance with one sign-in per role."""
+"""Shared test helpers: a fresh database for each test (from a snapshot made once per run), the small test
+alliance with one sign-in per role, the helpers tests use to act as its people, and a stopped clock."""
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import itertools
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
-from functools import cache
-from typing import Any
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal, cast
 
+import asyncpg
 import pytest
 from argon2 import PasswordHasher
 from piccolo.table import Table
 
-from registry import clock
+from registry import clock, db
+from registry.accounts import passwords
 from registry.accounts import service as accounts
 from registry.accounts.rules import Role, Viewer
 from registry.accounts.tables import User
@@ -47,6 +57,30 @@ RECORD_IDS = {
 }
 
 
+FIXED_NOW = datetime(2026, 11, 19, 10, 0, tzinfo=UTC)
+"""The moment the ``fixed_clock`` fixture stops the registry's clock at: a Thursday in the financial year
+2026-27 (365 days), inside every registration cycle of the alliance (Eilidh's runs to 30 April 2028)."""
+FIXED_TODAY = date(2026, 11, 19)
+"""``FIXED_NOW``'s date in Europe/London (GMT in November)."""
+
+
+class StoppedClock:
+    """The registry's clock (``registry.clock``) stopped at one moment and moved on only by ``advance``;
+    ``clock.today()`` follows it, as the date in REGISTRY_TIMEZONE."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, moment: datetime | None = None) -> None:
+        self.moment = clock.now() if moment is None else moment
+        monkeypatch.setattr(clock, "now", lambda: self.moment)
+        monkeypatch.setattr(clock, "today", lambda: clock.local_date(self.moment))
+
+    @property
+    def today(self) -> date:
+        return clock.local_date(self.moment)
+
+    def advance(self, delta: timedelta) -> None:
+        self.moment += delta
+
+
 def as_viewer(email: str, name: str, role: Role) -> Viewer:
     """A Viewer as the sign-in of that test-alliance address would be: tied to its record, if it has one."""
     return Viewer(0, email, name, role, practitioner_id=RECORD_IDS.get(email))
@@ -70,9 +104,20 @@ SIGN_INS = {
 }
 
 
-@cache
-def _password_hash() -> str:
-    return PasswordHasher().hash(PASSWORD)
+# Argon2 with its smallest parameters (8 KiB, one pass): the registry's own (64 MiB, three passes, four lanes)
+# take 0.1-0.6 s per hash or check on this kind of machine, and the tests sign in and set passwords hundreds of
+# times (fifty failed sign-ins in one throttling test). The hashes are still argon2id, checked by the registry's
+# own code: a hash carries its parameters, so the registry verifies these as it verifies its own.
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@contextmanager
+def fast_password_hashing() -> Iterator[None]:
+    """The registry hashes with ``FAST_HASHER`` (also for the unknown-address check that spends a hash's time)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", FAST_HASHER)
+        patch.setattr(passwords, "_DUMMY_HASH", FAST_HASHER.hash("not a real password, only for timing"))
+        yield
 
 
 async def empty_database() -> None:
@@ -98,8 +143,10 @@ async def build_alliance(with_tokens: bool = True) -> Alliance:
     assert alliance.practitioner_ids == RECORD_IDS, "emptying the database should restart the ids"
     for role, (email, organisation) in SIGN_INS.items():
         await accounts.create_user(email, email.split("@")[0].title(), role, organisation)
-    # Argon2 is slow on purpose: hash the shared test password once per run, not five times per test.
-    await User.update({User.password_hash: _password_hash()}).where(User.email.is_in([e for e, _ in SIGN_INS.values()]))
+    # One hash for the shared test password (the same for every sign-in, as none of these tests tells them apart).
+    await User.update({User.password_hash: FAST_HASHER.hash(PASSWORD)}).where(
+        User.email.is_in([e for e, _ in SIGN_INS.values()])
+    )
     for role, (email, _organisation) in SIGN_INS.items():
         if with_tokens:
             alliance.tokens[role] = await accounts.create_api_token(email, "tests")
@@ -132,3 +179,166 @@ def fix_clock(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> None:
     (call again to move the clock on)."""
     monkeypatch.setattr(clock, "now", lambda: moment)
     monkeypatch.setattr(clock, "today", lambda: clock.local_date(moment))
+
+
+# --- a database per test ------------------------------------------------------------------------------------
+
+SnapshotKind = Literal["empty", "alliance", "alliance_without_tokens"]
+"""What a test's database holds: ``empty`` is migrated (with the built-in competence framework, as every
+migrated database has it) and nothing else; ``alliance`` adds ``build_alliance()``, with an API token per role;
+``alliance_without_tokens`` is ``build_alliance(with_tokens=False)`` (the browser tests create their own)."""
+
+
+@dataclass
+class Snapshot:
+    """A database as tests start on it (a SQLite file, a PostgreSQL database), and its alliance, if any."""
+
+    url: str
+    alliance: Alliance | None
+
+
+def reset_engine(url: str) -> None:
+    """Point the registry's one engine at another database: ``sqlite:///path`` or ``postgresql://...``.
+
+    Piccolo's tables find the engine once and keep it, so the engine is changed in place, not replaced. An
+    open PostgreSQL pool would still hold connections to the old database: close it first.
+    """
+    current = engine()
+    if url.startswith("sqlite:///"):
+        assert current.engine_type == "sqlite", f"the engine is {current.engine_type}, not SQLite"
+        current.path = url.removeprefix("sqlite:///")  # type: ignore[attr-defined]
+        return
+    assert current.engine_type == "postgres", f"the engine is {current.engine_type}, not PostgreSQL"
+    postgres = cast(Any, current)
+    if postgres.pool is not None:
+        raise RuntimeError("close the PostgreSQL pool before pointing the engine at another database")
+    postgres.config = {**postgres.config, "dsn": url}
+
+
+def _remove_sqlite_files(path: str) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path + suffix)
+
+
+class TestDatabases:
+    """A database of its own for every test, copied from a snapshot made once per run.
+
+    Each snapshot is made on first need, through the registry's own code: ``empty`` by migrating, the others
+    from a copy of ``empty`` by building the alliance. A copy keeps the snapshot's ids, so every test sees the
+    alliance with the same ids (``RECORD_IDS``) and API tokens (stored hashed in the database, kept in clear
+    in the snapshot's ``Alliance``). SQLite: a snapshot is a file, checkpointed (WAL) so that the file alone
+    holds it, and a copy is a file copy. PostgreSQL: ``CREATE DATABASE ... TEMPLATE``; a snapshot takes no
+    connections, so that it can be copied at once (autovacuum would come and go, and PostgreSQL waits for it).
+
+    The engine is pointed at each new copy (``reset_engine``), never at a file or database that is replaced
+    while something may hold it open; connections kept open are closed first (a pool is opened again on the
+    new database), and the previous test's copy is then dropped. Run ``fresh`` on the event loop that uses
+    the engine: the test's, or the browser tests' live server's.
+    """
+
+    __test__ = False  # not a test class, whatever its name says
+
+    def __init__(self, folder: str, postgres_admin_url: str = "", prefix: str = "registry_test") -> None:
+        self.folder = folder
+        self.admin_url = postgres_admin_url
+        """PostgreSQL: a database to connect to for CREATE and DROP DATABASE; empty: SQLite."""
+        self.prefix = prefix
+        self._snapshots: dict[SnapshotKind, Snapshot] = {}
+        self._numbers = itertools.count(1)
+        self._current: str | None = None
+        """The current test's database, dropped when the next test gets its own."""
+        self._reopen_pool = False
+        self._strategy: str | None = None
+
+    async def fresh(self, kind: SnapshotKind) -> Alliance | None:
+        """Point the engine at a new copy of that snapshot; the snapshot's alliance (a copy), if it has one."""
+        snapshot = await self._snapshot(kind)
+        await self._switch_to(self._url(f"test_{next(self._numbers)}"), copy_of=snapshot.url)
+        return copy.deepcopy(snapshot.alliance)
+
+    async def _snapshot(self, kind: SnapshotKind) -> Snapshot:
+        if kind not in self._snapshots:
+            alliance = None
+            if kind == "empty":
+                await self._switch_to(self._url("snapshot_empty"), copy_of=None)
+                await db.migrate()
+                await empty_database()
+            else:
+                empty = await self._snapshot("empty")
+                await self._switch_to(self._url(f"snapshot_{kind}"), copy_of=empty.url)
+                alliance = await build_alliance(with_tokens=kind == "alliance")
+            self._snapshots[kind] = await self._keep_current(alliance)
+        return self._snapshots[kind]
+
+    def _url(self, name: str) -> str:
+        if self.admin_url:
+            return self.admin_url.rsplit("/", 1)[0] + f"/{self.prefix}_{name}"
+        return f"sqlite:///{self.folder}/{name}.sqlite3"
+
+    async def _switch_to(self, url: str, copy_of: str | None) -> None:
+        await self._close_connections()
+        previous, self._current = self._current, url
+        if self.admin_url:
+            await self._create_database(url, copy_of, drop=previous)
+        else:
+            if copy_of is not None:
+                shutil.copyfile(copy_of.removeprefix("sqlite:///"), url.removeprefix("sqlite:///"))
+            if previous is not None:
+                _remove_sqlite_files(previous.removeprefix("sqlite:///"))
+        reset_engine(url)
+        if self._reopen_pool:
+            self._reopen_pool = False
+            await db.open_pool()
+
+    async def _keep_current(self, alliance: Alliance | None) -> Snapshot:
+        """The current database becomes a snapshot: it is kept for the run, and nothing connects to it again."""
+        await self._close_connections()
+        url, self._current = self._current, None
+        assert url is not None
+        if self.admin_url:
+            await self._admin(f'ALTER DATABASE "{_name(url)}" WITH ALLOW_CONNECTIONS false')
+        else:
+            with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+                busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            connection.close()
+            assert busy == 0, f"the snapshot {url} is still in use"
+        return Snapshot(url, alliance)
+
+    async def _close_connections(self) -> None:
+        """Close what the engine keeps open on this loop (and remember to reopen a PostgreSQL pool)."""
+        if self.admin_url:
+            if cast(Any, engine()).pool is not None:
+                await db.close_pool()
+                self._reopen_pool = True
+        else:
+            await db.close_pool()  # nothing on Piccolo's SQLiteEngine; a pooled engine closes this loop's here
+
+    async def _create_database(self, url: str, template: str | None, drop: str | None) -> None:
+        connection = await asyncpg.connect(self.admin_url)
+        try:
+            if template is None:
+                await connection.execute(f'CREATE DATABASE "{_name(url)}"')
+            else:
+                if self._strategy is None:
+                    version = int(await connection.fetchval("SHOW server_version_num"))
+                    # FILE_COPY copies the template's files; WAL_LOG, the default since PostgreSQL 15, also writes
+                    # every block of them to the WAL (16 against 35 ms here). Before 15 it was the only way.
+                    self._strategy = " STRATEGY FILE_COPY" if version >= 150000 else ""
+                await connection.execute(f'CREATE DATABASE "{_name(url)}" TEMPLATE "{_name(template)}"{self._strategy}')
+            if drop is not None:
+                await connection.execute(f'DROP DATABASE IF EXISTS "{_name(drop)}" WITH (FORCE)')
+        finally:
+            await connection.close()
+
+    async def _admin(self, sql: str) -> None:
+        connection = await asyncpg.connect(self.admin_url)
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+
+def _name(url: str) -> str:
+    """A PostgreSQL database's name, from its URL."""
+    return url.rsplit("/", 1)[1]

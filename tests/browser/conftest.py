@@ -22,7 +22,7 @@ import pytest
 import uvicorn
 from playwright.sync_api import BrowserContext, ConsoleMessage
 
-from tests.support import Alliance, build_alliance, empty_database
+from tests.support import Alliance, TestDatabases, fast_password_hashing
 
 T = TypeVar("T")
 
@@ -89,7 +89,7 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(migrated: str, chromium_executable: str) -> Iterator[LiveServer]:
+def live_server(databases: TestDatabases, chromium_executable: str) -> Iterator[LiveServer]:
     """The app on a free port of 127.0.0.1, served by uvicorn in a daemon thread for the whole session."""
     from registry.app import create_app
 
@@ -155,11 +155,15 @@ def context(new_context: Callable[..., BrowserContext]) -> Iterator[BrowserConte
 
 
 @pytest.fixture(autouse=True)
-def alliance(live_server: LiveServer) -> Alliance:
-    """A fresh database for every test: the three organisations, six practitioners and one sign-in per role."""
+def fast_hashing() -> Iterator[None]:
+    with fast_password_hashing():
+        yield
 
-    async def fresh() -> Alliance:
-        await empty_database()
-        return await build_alliance(with_tokens=False)
 
-    return live_server.run(fresh())
+@pytest.fixture(autouse=True)
+def alliance(live_server: LiveServer, databases: TestDatabases, fast_hashing: None) -> Alliance:
+    """A fresh database for every test: the three organisations, six practitioners and one sign-in per role
+    (no API tokens: the journeys create their own)."""
+    alliance = live_server.run(databases.fresh("alliance_without_tokens"))
+    assert alliance is not None
+    return alliance

@@ -6,7 +6,6 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from registry.app import create_app
 from tests.integration.test_sign_in import sign_in
 from tests.support import Alliance, as_viewer, bearer
 
@@ -235,8 +234,8 @@ def _app_routes(app: Litestar) -> set[tuple[str, str]]:
     return found
 
 
-def test_the_table_lists_every_route() -> None:
-    assert _app_routes(create_app()) == set(ROUTES)
+def test_the_table_lists_every_route(app: Litestar) -> None:
+    assert _app_routes(app) == set(ROUTES)
 
 
 async def _eilidhs_learning(alliance: Alliance) -> tuple[int, int]:

@@ -68,10 +68,7 @@ async def _alliance_of(n: int) -> tuple[int, list[int], str]:
     return event.id, [p.id for p in everyone], token
 
 
-async def test_sixty_concurrent_bookings_fill_ten_places_exactly(migrated: str) -> None:
-    from tests.support import empty_database
-
-    await empty_database()
+async def test_sixty_concurrent_bookings_fill_ten_places_exactly() -> None:
     event_id, practitioner_ids, token = await _alliance_of(BOOKERS)
 
     def fire(base_url: str) -> list[httpx.Response]:

@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from litestar.testing import AsyncTestClient
 
-from registry import clock
-from registry.learning.rules import financial_year
+from registry.accounts.rules import Role
+from registry.errors import Conflict
+from registry.learning import service as learning
+from registry.learning import verification
+from registry.learning.schemas import LearningRecordIn, LearningRecordPatch
 from registry.learning.tables import LearningRecord
 from tests.integration.test_events_api import create_event
 from tests.integration.test_import import _cli, _write
-from tests.support import Alliance, bearer
+from tests.support import FIXED_NOW, FIXED_TODAY, Alliance, as_viewer, bearer
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 
-THIS_YEAR = financial_year(clock.today())
+# The clock stands still at 19 November 2026 (tests/support.py): the reporting year is 2026-27, 365 days.
+pytestmark = pytest.mark.usefixtures("fixed_clock")
+THIS_YEAR_STARTS = "2026-04-01"
 RECORD = {
     "title": "Trauma-informed practice",
     "kind": "course",
-    "completed_on": THIS_YEAR.start.isoformat(),
+    "completed_on": THIS_YEAR_STARTS,
     "hours": 7.5,
     "competences": ["C2", "c4"],
     "reflection": "I now open sessions by agreeing safety rules with the group.",
@@ -107,7 +113,7 @@ async def test_a_named_verifier_reads_the_reflection_and_verifies(client: Client
     # Amira's registration lapsed in 2022: renew it so she can verify.
     from registry.registration.service import append_change
 
-    await append_change(alliance.practitioner_ids["amira@example.org"], "registered", clock.today())
+    await append_change(alliance.practitioner_ids["amira@example.org"], "registered", FIXED_TODAY)
     from registry.accounts.service import create_api_token, create_user
 
     await create_user("amira@example.org", "Amira Malik", "practitioner")
@@ -207,21 +213,19 @@ async def test_learning_time_against_the_pro_rata_requirement(client: Client, al
     """Eilidh: 17.5 h a week all year → 17.5 h required; 7.5 h protected + 2 h unprotected logged."""
     await _log(client, alliance)
     await _log(client, alliance, hours=2, protected_time=False, competences=["C7"])
-    await _log(
-        client, alliance, hours=50, completed_on=(THIS_YEAR.start.replace(year=THIS_YEAR.start.year - 1)).isoformat()
-    )
+    await _log(client, alliance, hours=50, completed_on="2025-04-01")  # last year's
     pid = alliance.practitioner_ids["eilidh@example.org"]
     response = await client.get(
-        f"/api/v1/practitioners/{pid}/learning-time?period={THIS_YEAR.label}", headers=bearer(alliance.tokens["lead"])
+        f"/api/v1/practitioners/{pid}/learning-time?period=2026-27", headers=bearer(alliance.tokens["lead"])
     )
     assert response.status_code == 200, response.text
     assert response.json() == {
-        "period": THIS_YEAR.label,
+        "period": "2026-27",
         "entitlement_hours": 0.0,
         "used_hours": 7.5,
         "booked_hours": 0.0,
         "remaining_hours": 0.0,
-        "required_pl_hours": 17.5 if THIS_YEAR.days == 365 else round(17.5 * 366 / 365, 1),
+        "required_pl_hours": 17.5,
         "learning_hours": 9.5,
     }
     bad = await client.get(
@@ -316,3 +320,42 @@ async def test_import_learning_all_or_nothing(client: Client, alliance: Alliance
     listed = (await client.get(_learning(alliance), headers=bearer(alliance.tokens["practitioner"]))).json()
     assert listed["items"][0]["competences"] == ["C2", "C6"]
     assert listed["items"][0]["protected_time"] is True
+
+
+async def test_verification_of_a_record_changed_meanwhile_is_refused(alliance: Alliance) -> None:
+    eilidh = as_viewer("eilidh@example.org", "Eilidh", Role.PRACTITIONER)
+    graham = as_viewer("graham@example.org", "Graham", Role.MANAGER)
+    pid = alliance.practitioner_ids["eilidh@example.org"]
+    record = await learning.create_record(
+        eilidh,
+        pid,
+        LearningRecordIn(title="Course", kind="course", completed_on="2026-01-10", hours=2, competences=["C1"]),
+    )
+    await verification.request_verification(eilidh, pid, record.id, "graham@example.org")
+    reviewed, _ = await verification.review_record(graham, record.id)
+    await learning.update_record(eilidh, pid, record.id, LearningRecordPatch(hours=5))  # resets verification
+    try:
+        await verification.verify(graham, reviewed.id, "Looked fine")
+    except Conflict:
+        pass
+    else:
+        raise AssertionError("verified a record that had changed since it was asked for")
+    assert (await learning.get_record(eilidh, pid, record.id)).verification_state == "none"
+
+
+async def test_booked_hours_count_confirmed_places_not_yet_attended(client: Client, alliance: Alliance) -> None:
+    start = FIXED_NOW + timedelta(days=2)  # in the reporting year 2026-27, and still to come
+    event = await create_event(
+        client,
+        alliance,
+        sessions=[{"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=3)).isoformat()}],
+    )
+    await client.post(
+        f"/api/v1/events/{event['id']}/bookings", json={}, headers=bearer(alliance.tokens["practitioner"])
+    )
+    pid = alliance.practitioner_ids["eilidh@example.org"]
+    response = await client.get(
+        f"/api/v1/practitioners/{pid}/learning-time?period=2026-27",
+        headers=bearer(alliance.tokens["practitioner"]),
+    )
+    assert response.json()["booked_hours"] == 3.0

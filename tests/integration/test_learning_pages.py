@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from litestar.testing import AsyncTestClient
 
-from registry import clock
-from registry.learning.rules import financial_year
 from registry.learning.tables import LearningRecord
 from tests.integration.test_sign_in import sign_in
 from tests.support import Alliance
 
 Client = AsyncTestClient  # type: ignore[type-arg]
-TODAY = clock.today()
+
+# The clock stands still at 19 November 2026 (tests/support.py): the reporting year is 2026-27.
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 def _form(**changes: object) -> dict[str, object]:
     return {
         "title": "Community of practice: detached youth work",
         "kind": "community_of_practice",
-        "completed_on": financial_year(TODAY).start.isoformat(),
+        "completed_on": "2026-04-01",
         "hours": "3",
         "competences": ["C1", "C6"],
         "reflection": "Mapped where young people gather after dark.",

@@ -9,16 +9,17 @@ from datetime import date
 import pytest
 from litestar.testing import AsyncTestClient
 
-from registry import clock
 from registry.accounts.rules import Role
 from registry.errors import Forbidden, NotFound
 from registry.learning import pack, service, verification
-from registry.learning.rules import financial_year
 from registry.learning.schemas import GoalIn, LearningRecordIn, LearningRecordPatch
 from tests.integration.test_sign_in import sign_in
-from tests.support import Alliance, as_viewer
+from tests.support import FIXED_TODAY, Alliance, as_viewer
 
 Client = AsyncTestClient  # type: ignore[type-arg]
+
+# The pack covers the cycle or year around today: the clock stands still at 19 November 2026 (tests/support.py).
+pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 EILIDH = as_viewer("eilidh@example.org", "Eilidh", Role.PRACTITIONER)
 GRAHAM = as_viewer("graham@example.org", "Graham", Role.MANAGER)
@@ -126,9 +127,7 @@ async def test_the_csv_has_one_row_per_activity_then_the_totals(client: Client, 
     response = await client.get(f"/practitioners/{ids['pid']}/renewal-pack.csv")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
-    assert response.headers["content-disposition"] == (
-        f'attachment; filename="renewal-pack-morrison-{clock.today().isoformat()}.csv"'
-    )
+    assert response.headers["content-disposition"] == 'attachment; filename="renewal-pack-morrison-2026-11-19.csv"'
     assert "no-store" in response.headers["cache-control"]
     text = response.content.decode("utf-8-sig")
     assert "\r\n\r\n" in text  # a blank line between the activities and the totals
@@ -146,7 +145,7 @@ async def test_the_csv_has_one_row_per_activity_then_the_totals(client: Client, 
     assert conference["reflection"] == "I will plan sessions with the young people."
     assert conference["verification_state"] == "verified"
     assert conference["verified_by"] == "graham@example.org"
-    assert conference["verified_at"].startswith(clock.today().isoformat())
+    assert conference["verified_at"].startswith(FIXED_TODAY.isoformat())
     assert conference["review_note"] == "We discussed how the group will co-design sessions."
     assert (reading["verification_state"], reading["verified_by"], reading["review_note"]) == ("requested", "", "")
     # A spreadsheet must not run what a practitioner typed as a formula.
@@ -170,15 +169,14 @@ async def test_a_record_changed_after_verification_loses_its_review_note(allianc
 
 async def test_someone_not_registered_gets_the_reporting_year(client: Client, alliance: Alliance) -> None:
     ross = alliance.practitioner_ids["ross@example.org"]
-    year = financial_year(clock.today())
     await sign_in(client, "graham@example.org")
     page = await client.get(f"/practitioners/{ross}/renewal-pack")
     assert page.status_code == 200
-    assert f"Reporting year {year.label}" in page.text
+    assert "Reporting year 2026-27" in page.text
     assert "No learning is recorded from" in page.text
     assert "No PL goals are recorded for this period." in page.text
     built = await pack.build_pack(GRAHAM, ross)
-    assert (built.totals.start, built.totals.end) == (year.start, year.end)
+    assert (built.totals.start, built.totals.end) == (date(2026, 4, 1), date(2027, 3, 31))
     assert (built.registration_status, built.membership_number) == ("none", None)
     assert built.totals.required_pl_hours == 6.0  # 6 h a week, the whole year
 

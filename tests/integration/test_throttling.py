@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from litestar.testing import AsyncTestClient
 
-from registry import clock
 from registry.accounts import invitation_pages, throttle
 from registry.accounts.tables import PasswordResetRequest, Throttle
 from registry.notify.tables import OutboxMessage
@@ -20,25 +19,9 @@ from registry.web.auth import SESSION_COOKIE
 from tests.integration.test_cli import _cli
 from tests.integration.test_invitations import NEW_PASSWORD, _delivered_link
 from tests.integration.test_sign_in import sign_in
-from tests.support import PASSWORD, Alliance
+from tests.support import PASSWORD, Alliance, StoppedClock
 
 Client = AsyncTestClient  # type: ignore[type-arg]
-
-
-class Clock:
-    """The registry's clock, stopped at the real now and moved on by hand."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.moment = clock.now()
-        monkeypatch.setattr(clock, "now", lambda: self.moment)
-
-    def advance(self, delta: timedelta) -> None:
-        self.moment += delta
-
-
-@pytest.fixture
-def stopped_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock(monkeypatch)
 
 
 async def _forgotten(client: Client, email: str) -> str:
@@ -51,7 +34,7 @@ async def _forgotten(client: Client, email: str) -> str:
 
 
 async def test_thirty_wrong_passwords_lock_the_account_even_against_the_right_one_until_the_window_passes(
-    client: Client, alliance: Alliance, stopped_clock: Clock
+    client: Client, alliance: Alliance, stopped_clock: StoppedClock
 ) -> None:
     answers = [(await sign_in(client, "eilidh@example.org", f"wrong guess {n}")) for n in range(30)]
     assert [a.status_code for a in answers[:5]] == [400] * 5
@@ -77,7 +60,7 @@ async def test_thirty_wrong_passwords_lock_the_account_even_against_the_right_on
 
 
 async def test_guesses_sent_all_at_once_do_not_slip_past_the_count(
-    client: Client, alliance: Alliance, stopped_clock: Clock
+    client: Client, alliance: Alliance, stopped_clock: StoppedClock
 ) -> None:
     # Each attempt is counted before its password is checked, under a lock on the account's key.
     await client.get("/sign-in")
@@ -96,7 +79,7 @@ async def test_guesses_sent_all_at_once_do_not_slip_past_the_count(
 
 
 async def test_the_lock_holds_for_one_account_only_and_unknown_addresses_are_locked_alike(
-    client: Client, alliance: Alliance, stopped_clock: Clock
+    client: Client, alliance: Alliance, stopped_clock: StoppedClock
 ) -> None:
     for email in ("eilidh@example.org", "nobody@example.org"):
         for n in range(5):
@@ -107,7 +90,7 @@ async def test_the_lock_holds_for_one_account_only_and_unknown_addresses_are_loc
 
 
 async def test_a_successful_sign_in_clears_the_accounts_failures_but_never_the_client_addresss(
-    client: Client, alliance: Alliance, stopped_clock: Clock
+    client: Client, alliance: Alliance, stopped_clock: StoppedClock
 ) -> None:
     for n in range(4):
         await sign_in(client, "eilidh@example.org", f"wrong guess {n}")
@@ -120,7 +103,7 @@ async def test_a_successful_sign_in_clears_the_accounts_failures_but_never_the_c
 
 
 async def test_fifty_failures_from_one_client_address_refuse_it_for_every_account(
-    client: Client, alliance: Alliance, stopped_clock: Clock
+    client: Client, alliance: Alliance, stopped_clock: StoppedClock
 ) -> None:
     # Password spraying: one guess at each of many addresses, then a sign-in that would have worked.
     for n in range(50):
@@ -136,7 +119,7 @@ async def test_fifty_failures_from_one_client_address_refuse_it_for_every_accoun
 
 
 async def test_ten_reset_requests_send_at_most_three_mails_and_answer_the_same_every_time(
-    client: Client, alliance: Alliance, stopped_clock: Clock
+    client: Client, alliance: Alliance, stopped_clock: StoppedClock
 ) -> None:
     answers = {await _forgotten(client, "eilidh@example.org") for _ in range(10)}
     assert len({a.split('name="_csrf_token"')[0] for a in answers}) == 1
@@ -149,7 +132,7 @@ async def test_ten_reset_requests_send_at_most_three_mails_and_answer_the_same_e
 
 
 async def test_reset_requests_from_one_client_address_are_limited_across_addresses(
-    client: Client, alliance: Alliance, stopped_clock: Clock
+    client: Client, alliance: Alliance, stopped_clock: StoppedClock
 ) -> None:
     for n in range(20):
         await _forgotten(client, f"someone{n}@example.org")
@@ -182,7 +165,7 @@ async def test_known_and_unknown_addresses_get_the_same_answer_and_the_mail_come
 
 
 async def test_choosing_a_new_password_through_a_link_lifts_the_lock(
-    client: Client, alliance: Alliance, tmp_path: Path, stopped_clock: Clock
+    client: Client, alliance: Alliance, tmp_path: Path, stopped_clock: StoppedClock
 ) -> None:
     for n in range(5):
         await sign_in(client, "eilidh@example.org", f"wrong guess {n}")
@@ -199,7 +182,7 @@ async def test_choosing_a_new_password_through_a_link_lifts_the_lock(
 
 
 async def test_old_attempts_are_cleaned_up_by_a_job(
-    client: Client, alliance: Alliance, stopped_clock: Clock, capsys: pytest.CaptureFixture[str]
+    client: Client, alliance: Alliance, stopped_clock: StoppedClock, capsys: pytest.CaptureFixture[str]
 ) -> None:
     await sign_in(client, "eilidh@example.org", "wrong guess")
     stopped_clock.advance(throttle.KEPT + timedelta(minutes=1))
