@@ -324,4 +324,5 @@ async def set_attendance(viewer: Viewer, event_id: int, items: list[AttendanceIt
                 await learning.remove_attended_event(row["learning_record"])
             changed.append(row["id"])
     log.info("%s took attendance at event %s for booking(s) %s", viewer.email, event_id, changed)
-    return [_out(dict(r)) for r in await Booking.select().where(Booking.id.is_in([i.booking_id for i in items] or [0]))]
+    answered = Booking.select().where(Booking.id.is_in([i.booking_id for i in items] or [0])).order_by(Booking.id)
+    return [_out(dict(r)) for r in await answered]
