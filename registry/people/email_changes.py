@@ -19,6 +19,7 @@ from registry.accounts.rules import Role, Viewer, hash_token, is_self, new_token
 from registry.accounts.tables import User
 from registry.db import write_tx
 from registry.errors import Conflict, Forbidden, NotFound
+from registry.learning.tables import LearningRecord
 from registry.notify.compose import render_mail
 from registry.notify.outbox import enqueue
 from registry.people.tables import EmailChange, LineManagerChange, Practitioner
@@ -73,8 +74,6 @@ def _pending(row: dict[str, Any]) -> PendingEmail:
 
 async def needs_confirmation(practitioner_id: int) -> bool:
     """A record somebody signs in with, or that holds learning, changes address only once confirmed."""
-    from registry.learning.tables import LearningRecord
-
     return bool(
         await User.exists().where(User.practitioner == practitioner_id)
         or await LearningRecord.exists().where(LearningRecord.practitioner == practitioner_id)

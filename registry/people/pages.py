@@ -14,7 +14,7 @@ from registry.accounts.rules import ADMIN_ROLES, EDITOR_ROLES, Role, can_edit_pr
 from registry.errors import Conflict, Invalid
 from registry.learning import progress as learning_progress
 from registry.learning.pack import may_produce_pack
-from registry.people import email_changes, service
+from registry.people import email_changes, managers, service
 from registry.people.schemas import (
     CONTRACTS,
     CSV_CLDSC_STATUSES,
@@ -124,8 +124,13 @@ class PractitionerPages(Controller):
         viewer = viewer_of(request)
         practitioner = await service.get_practitioner(viewer, practitioner_id)
         organisation_id = (await service.organisation_by_code(practitioner.organisation)).id
-        pending = (await email_changes.pending_emails([practitioner_id])).get(practitioner_id)
-        history = await service.line_manager_history(viewer, practitioner_id)
+        # get_practitioner has checked the scope and says whether a change is pending; read its details only then.
+        pending = (
+            (await email_changes.pending_emails([practitioner_id])).get(practitioner_id)
+            if practitioner.pending_email
+            else None
+        )
+        history = await managers.history(practitioner_id)
         return render(
             request,
             "people/practitioner.html",

@@ -17,11 +17,13 @@ from registry.registration.history import append_change, latest_changes, status_
 from registry.registration.rules import (
     CONFIRMED,
     PENDING,
+    RegistrationRow,
     can_confirm_change,
     can_record_change,
     claim_problems,
     confirmed_when_recorded,
     days_until,
+    summary_of,
 )
 from registry.registration.schemas import RegistrationChangeIn, RegistrationOut, RegistrationRowOut
 from registry.registration.tables import CldscRegistration
@@ -92,7 +94,12 @@ async def registration_on(practitioner_id: int, day: date) -> RegistrationOut:
         .order_by(CldscRegistration.effective_from, CldscRegistration.id, ascending=False)
     )
     history = [RegistrationRowOut(**row) for row in rows]
-    summary = (await summary_on([practitioner_id], day))[practitioner_id]
+    # The rule summary_on applies, applied to the history already read (not read a second time).
+    facts = [
+        RegistrationRow(r.id, r.status, r.effective_from, r.renewal_due, r.state, r.membership_number)
+        for r in history
+    ]
+    summary = summary_of(facts, day)
     renewal_due = summary.renewal_due
     return RegistrationOut(
         practitioner_id=practitioner_id,
