@@ -32,6 +32,8 @@ from registry.learning.api import CompetenceApi, LearningApi, VerificationApi
 from registry.learning.framework_pages import FrameworkPages
 from registry.learning.pack_pages import RenewalPackPages
 from registry.learning.pages import LearningPages, VerificationPages
+from registry.learning_time.api import LearningTimeApi
+from registry.learning_time.pages import LearningTimePages
 from registry.notify.pages import CalendarFeeds, CalendarPages, OutboxPages
 from registry.people.api import OrganisationApi, PractitionerApi
 from registry.people.email_change_pages import EmailChangePages
@@ -99,6 +101,7 @@ def create_app(*, database_pool: bool = True) -> Litestar:
             RegistrationApi,
             RegistrationClaimApi,
             LearningPages,
+            LearningTimePages,
             VerificationPages,
             RenewalPackPages,
             FrameworkPages,
@@ -114,6 +117,7 @@ def create_app(*, database_pool: bool = True) -> Litestar:
             EvaluationPages,
             CompetenceApi,
             LearningApi,
+            LearningTimeApi,
             VerificationApi,
             create_static_files_router(path="/static/govuk", directories=[GOVUK_DIST], include_in_schema=False),
             # Only images: without the GDS Transport font files the CSS falls back to Arial, as a non-GOV.UK

@@ -23,8 +23,9 @@ from registry.learning.tables import (
     LearningRecordCompetence,
     PlGoal,
 )
+from registry.learning_time.tables import LearningTimeAdjustment, LearningTimePolicy, TimeRequest
 from registry.notify.tables import CalendarFeed, CalendarInvite, NotificationPreference, OutboxMessage
-from registry.people.tables import EmailChange, LineManagerChange, Organisation, Practitioner
+from registry.people.tables import EmailChange, HoursChange, LineManagerChange, Organisation, Practitioner
 from registry.registration.tables import CldscRegistration
 from registry.settings import PROJECT_ROOT
 
@@ -61,6 +62,10 @@ TABLES = [
     EmailChange,
     Throttle,
     PasswordResetRequest,
+    HoursChange,
+    LearningTimePolicy,
+    LearningTimeAdjustment,
+    TimeRequest,
 ]
 
 APP_CONFIG = AppConfig(

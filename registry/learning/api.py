@@ -6,10 +6,7 @@ from litestar import Controller, delete, get, patch, post
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from registry import clock
-from registry.errors import Invalid
-from registry.learning import progress, service, verification
-from registry.learning.rules import financial_year, parse_period
+from registry.learning import service, verification
 from registry.learning.schemas import (
     CompetenceOut,
     GoalIn,
@@ -25,6 +22,7 @@ from registry.learning.schemas import (
     VerificationRequestIn,
     VerifyIn,
 )
+from registry.learning_time import service as learning_time_service
 from registry.people.schemas import Page
 from registry.web.auth import signed_in, viewer_of
 from registry.web.openapi import ERROR_RESPONSES
@@ -116,11 +114,8 @@ class LearningApi(Controller):
         self, request: AnyRequest, practitioner_id: PathId, period: PeriodQuery = None
     ) -> LearningTimeOut:
         """Protected learning time and the CLDSC pro-rata requirement for a period (default: this year)."""
-        try:
-            chosen = parse_period(period) if period else financial_year(clock.today())
-        except ValueError as exc:
-            raise Invalid({"period": str(exc)}) from exc
-        return await progress.learning_time(viewer_of(request), practitioner_id, chosen)
+        chosen = learning_time_service.period_or_this_year(period)
+        return await learning_time_service.learning_time(viewer_of(request), practitioner_id, chosen)
 
     @get("/goals", operation_id="ListGoals", responses=ERROR_RESPONSES)
     async def list_goals(self, request: AnyRequest, practitioner_id: PathId) -> list[GoalOut]:

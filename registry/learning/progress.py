@@ -6,15 +6,14 @@ from datetime import date, timedelta
 
 from registry import clock
 from registry.accounts.rules import Viewer
-from registry.db import is_sqlite
 from registry.learning.rules import Period, financial_year, required_pl_hours
-from registry.learning.schemas import CompetenceProgress, LearningTimeOut, Progress
+from registry.learning.schemas import CompetenceProgress, Progress
 from registry.learning.service import PractitionerRef, list_competences, practitioner_ref
 from registry.learning.tables import LearningRecord
 from registry.registration import history as registration
 from registry.templating import govdate
 
-__all__ = ("current_cycle", "learning_time", "progress", "progress_overview")
+__all__ = ("current_cycle", "learning_hours", "progress", "progress_overview")
 
 # Attendance-created records (source ``event``) always count as protected time (METRICS.md).
 _TOTALS_SQL = """
@@ -31,18 +30,6 @@ JOIN learning_record_competence rc ON rc.record = r.id
 JOIN competence c ON c.id = rc.competence
 WHERE r.practitioner = {} AND r.completed_on >= {} AND r.completed_on <= {}
 GROUP BY c.code
-"""
-
-
-# Confirmed places at events in the period not yet attended: the learning time already booked (seconds,
-# summed over the events' sessions; attendance turns it into used time). An event is in the period when
-# the local date of its first session is: compared as moments (clock.local_days), since DATE() of the
-# column would take its UTC date.
-_BOOKED_SQL = """
-SELECT COALESCE(SUM({seconds}), 0) AS hours
-FROM booking b JOIN event e ON e.id = b.event JOIN event_session s ON s.event = e.id
-WHERE b.practitioner = {{}} AND b.status = 'confirmed' AND e.status = 'published'
-  AND e.first_starts_at >= {{}} AND e.first_starts_at < {{}}
 """
 
 
@@ -89,23 +76,7 @@ async def progress_overview(viewer: Viewer, practitioner_id: int) -> list[Progre
     return [await progress(practitioner, p) for p in periods]
 
 
-async def learning_time(viewer: Viewer, practitioner_id: int, period: Period) -> LearningTimeOut:
-    """INTERFACE.md's learning-time: protected time has no entitlement until partners record one, so it reads 0."""
-    practitioner = await practitioner_ref(viewer, practitioner_id)
-    done = await progress(practitioner, period)
-    seconds = (
-        "(julianday(s.ends_at) - julianday(s.starts_at)) * 86400"
-        if is_sqlite()
-        else "EXTRACT(EPOCH FROM (s.ends_at - s.starts_at))"
-    )
-    starts, ends = clock.local_days(period.start, period.end)
-    booked = (await LearningRecord.raw(_BOOKED_SQL.format(seconds=seconds), practitioner_id, starts, ends))[0]["hours"]
-    return LearningTimeOut(
-        period=period.label,
-        entitlement_hours=0.0,
-        used_hours=done.protected_hours,
-        booked_hours=round(float(booked or 0) / 3600, 2),
-        remaining_hours=0.0,
-        required_pl_hours=done.required_pl_hours,
-        learning_hours=done.learning_hours,
-    )
+async def learning_hours(practitioner_id: int, period: Period) -> float:
+    """All learning logged in the period, in hours (METRICS.md's "learning in P")."""
+    totals = (await LearningRecord.raw(_TOTALS_SQL, practitioner_id, period.start, period.end))[0]
+    return float(totals["learning"])

@@ -57,6 +57,7 @@ __all__ = (
     "record_attended_event",
     "record_need",
     "record_out",
+    "record_own_learning",
     "record_row",
     "remove_attended_event",
     "update_record",
@@ -262,6 +263,16 @@ async def create_record(viewer: Viewer, practitioner_id: int, data: LearningReco
         record_id = await _insert_record(practitioner_id, data, ids, "self")
     log.info("%s logged learning record %s (%s h)", viewer.email, record_id, data.hours)
     return await get_record(viewer, practitioner_id, record_id)
+
+
+async def record_own_learning(viewer: Viewer, practitioner_id: int, data: LearningRecordIn) -> int:
+    """The practitioner's own learning record, written inside the caller's transaction (an approved time
+    request's learning, logged with the request: learning_time/requests.py)."""
+    practitioner = await practitioner_ref(viewer, practitioner_id)
+    _require_owner(viewer, practitioner)
+    record_id = await _insert_record(practitioner_id, data, await competence_ids(data.competences), "self")
+    log.info("%s logged learning record %s (%s h)", viewer.email, record_id, data.hours)
+    return record_id
 
 
 async def update_record(

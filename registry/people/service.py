@@ -26,7 +26,7 @@ from registry.accounts.rules import (
 from registry.accounts.tables import User
 from registry.db import batches, contains, is_integrity_error, write_tx
 from registry.errors import Conflict, Forbidden, Invalid, NotFound
-from registry.people import email_changes, managers
+from registry.people import email_changes, hours, managers
 from registry.people.employment import employed_on
 from registry.people.rules import (
     ORGANISATION_REQUIRED,
@@ -361,6 +361,9 @@ async def create_practitioner(viewer: Viewer, data: PractitionerIn) -> Practitio
             practitioner_id = int(rows[0]["id"])
             if user is not None:
                 await User.update({User.practitioner: practitioner_id}).where(User.id == user["id"])
+            await hours.record_hours(
+                practitioner_id, data.contract, data.weekly_hours, by_email=viewer.email, from_on=data.started_on
+            )
             if data.manager_email:
                 person = {"id": practitioner_id, "email": data.email, "given_name": data.given_name}
                 await managers.record_manager(
@@ -424,6 +427,13 @@ async def update_practitioner(viewer: Viewer, practitioner_id: int, patch: Pract
                 await Practitioner.update({**changes, "updated_at": clock.now()}).where(
                     Practitioner.id == practitioner_id
                 )
+            contract = changes.get("contract", row["contract"])
+            weekly_hours = changes.get("weekly_hours", row["weekly_hours"])
+            if (contract, weekly_hours) != (row["contract"], row["weekly_hours"]):
+                await hours.record_hours(
+                    practitioner_id, contract, weekly_hours, by_email=viewer.email,
+                    from_on=max(clock.today(), started_on),
+                )  # fmt: skip
             if manager_changed:
                 person = {"id": practitioner_id, "email": row["email"], "given_name": row["given_name"]}
                 await managers.record_manager(person, new_manager, by_email=viewer.email)
@@ -573,7 +583,7 @@ async def import_practitioners(viewer: Viewer, text: str) -> ImportResult:
         for emails in batches(row.practitioner.email for row in check.rows):
             for r in await Practitioner.select(
                 Practitioner.email, Practitioner.id, Practitioner.manager_email, Practitioner.given_name,
-                Practitioner.left_on, Practitioner.organisation,
+                Practitioner.left_on, Practitioner.organisation, Practitioner.contract, Practitioner.weekly_hours,
             ).where(Practitioner.email.is_in(emails)):  # fmt: skip
                 current[r["email"]] = r
         existing = {email: r["id"] for email, r in current.items()}
@@ -597,6 +607,9 @@ async def import_practitioners(viewer: Viewer, text: str) -> ImportResult:
                 created += 1
                 if data.email in sign_ins:
                     await User.update({User.practitioner: practitioner_id}).where(User.id == sign_ins[data.email])
+                await hours.record_hours(
+                    practitioner_id, data.contract, data.weekly_hours, by_email=viewer.email, from_on=data.started_on
+                )
                 if data.manager_email:
                     await managers.record_manager(
                         person | {"id": practitioner_id}, data.manager_email, by_email=viewer.email,
@@ -605,6 +618,12 @@ async def import_practitioners(viewer: Viewer, text: str) -> ImportResult:
             else:
                 await Practitioner.update(values).where(Practitioner.id == practitioner_id)
                 updated += 1
+                was = current[data.email]
+                if (data.contract, data.weekly_hours) != (was["contract"], was["weekly_hours"]):
+                    await hours.record_hours(
+                        practitioner_id, data.contract, data.weekly_hours, by_email=viewer.email,
+                        from_on=max(today, data.started_on),
+                    )  # fmt: skip
                 if data.manager_email != current[data.email]["manager_email"]:
                     await managers.record_manager(
                         person | {"id": practitioner_id}, data.manager_email, by_email=viewer.email

@@ -15,7 +15,7 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
-__all__ = ("EmailChange", "LineManagerChange", "Organisation", "Practitioner")
+__all__ = ("EmailChange", "HoursChange", "LineManagerChange", "Organisation", "Practitioner")
 
 
 class Organisation(Table, tablename="organisation"):
@@ -62,6 +62,19 @@ class LineManagerChange(Table, tablename="line_manager_change"):
     practitioner = ForeignKey(references=Practitioner, null=False, on_delete=OnDelete.cascade, index=True)
     manager_email = Varchar(length=254, null=True, default=None)
     """None: the practitioner has no line manager from that day."""
+    from_on = Date()
+    recorded_by_email = Varchar(length=254)
+    recorded_at = Timestamptz()
+
+
+class HoursChange(Table, tablename="hours_change"):
+    """A practitioner's contract and weekly hours from a day: protected learning time is pro rata to the hours
+    worked on each day of the year, so a change mid-year counts from its day (the record keeps the latest)."""
+
+    id: Serial
+    practitioner = ForeignKey(references=Practitioner, null=False, on_delete=OnDelete.cascade, index=True)
+    contract = Varchar(length=20)
+    weekly_hours = DoublePrecision()
     from_on = Date()
     recorded_by_email = Varchar(length=254)
     recorded_at = Timestamptz()

@@ -28,6 +28,8 @@ def navigation(viewer: Viewer | None, path: str) -> list[dict[str, Any]]:
         items += [("My team", "/practitioners"), ("My record", "/me")]
     else:
         items.append(("Practitioners", "/practitioners"))
+    if viewer.role is not Role.PRACTITIONER:
+        items.append(("Learning time", "/team/learning-time"))
     items += [("Events", "/events"), ("My bookings", "/bookings")]
     items.append(("Organisations", "/organisations"))
     items.append(("To verify", "/verification"))

@@ -15,6 +15,12 @@ LEADS = frozenset({"lead", "admin"})
 PUBLIC = None
 OWNER = frozenset({"practitioner"})
 """The practitioner whose record it is (Eilidh signs in as the practitioner)."""
+TEAM = frozenset({"manager", "partner_admin", "lead", "admin"})
+"""Who has a team view: line managers, partner admins, leads and admins."""
+LINE_MANAGER = frozenset({"manager"})
+"""Eilidh's line manager, Graham."""
+ADJUSTERS = frozenset({"manager", "partner_admin", "lead", "admin"})
+"""Who may adjust Eilidh's protected time: her line manager, DCC's partner admin, leads, admins; never herself."""
 VERIFIER = frozenset({"manager"})
 """The named verifier of the record (Eilidh asks Graham, her manager)."""
 OWNER_AND_MANAGER = frozenset({"practitioner", "manager"})
@@ -77,6 +83,32 @@ ROUTES: dict[tuple[str, str], frozenset[str] | None] = {
     ("PATCH", "/api/v1/practitioners/{practitioner_id:int}/learning/{record_id:int}"): OWNER,
     ("POST", "/api/v1/practitioners/{practitioner_id:int}/learning/{record_id:int}/verification-request"): OWNER,
     ("GET", "/api/v1/practitioners/{practitioner_id:int}/learning-time"): ALL,
+    ("GET", "/practitioners/{practitioner_id:int}/learning-time"): ALL,
+    ("GET", "/api/v1/practitioners/{practitioner_id:int}/learning-time-adjustments"): ALL,
+    ("POST", "/api/v1/practitioners/{practitioner_id:int}/learning-time-adjustments"): ADJUSTERS,
+    ("POST", "/practitioners/{practitioner_id:int}/learning-time/adjustments"): ADJUSTERS,
+    ("GET", "/api/v1/organisations/{organisation_id:int}/learning-time-policies"): ALL,
+    ("POST", "/api/v1/organisations/{organisation_id:int}/learning-time-policies"): EDITORS,
+    ("GET", "/organisations/{organisation_id:int}/learning-time-policy"): ALL,
+    ("POST", "/organisations/{organisation_id:int}/learning-time-policy"): EDITORS,
+    ("GET", "/api/v1/team/learning-time"): TEAM,
+    ("GET", "/team/learning-time"): TEAM,
+    ("GET", "/team/learning-time.csv"): TEAM,
+    ("GET", "/api/v1/practitioners/{practitioner_id:int}/time-requests"): ALL,
+    ("POST", "/api/v1/practitioners/{practitioner_id:int}/time-requests"): OWNER,
+    ("GET", "/practitioners/{practitioner_id:int}/time-requests/new"): OWNER,
+    ("POST", "/practitioners/{practitioner_id:int}/time-requests/new"): OWNER,
+    ("GET", "/api/v1/time-requests"): ALL,
+    ("GET", "/time-requests"): ALL,
+    ("GET", "/api/v1/time-requests/{request_id:int}"): ALL,
+    ("GET", "/time-requests/{request_id:int}"): ALL,
+    # {request_id} is Eilidh's request to Graham: he decides it (then it is approved), she logs its learning.
+    ("POST", "/api/v1/time-requests/{request_id:int}/decision"): LINE_MANAGER,
+    ("POST", "/time-requests/{request_id:int}/decision"): LINE_MANAGER,
+    ("POST", "/api/v1/time-requests/{request_id:int}/learning"): OWNER,
+    ("POST", "/time-requests/{request_id:int}/log"): OWNER,
+    ("POST", "/api/v1/time-requests/{request_id:int}/withdraw"): OWNER,
+    ("POST", "/time-requests/{request_id:int}/withdraw"): OWNER,
     ("GET", "/api/v1/practitioners/{practitioner_id:int}/goals"): ALL,
     ("POST", "/api/v1/practitioners/{practitioner_id:int}/goals"): OWNER,
     ("GET", "/api/v1/practitioners/{practitioner_id:int}/learning-needs"): ALL,
@@ -198,10 +230,30 @@ BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/api/v1/practitioners/{practitioner_id:int}/registration/{change_id:int}/reject"): {
         "reason": "Not on the register"
     },
+    ("POST", "/api/v1/practitioners/{practitioner_id:int}/learning-time-adjustments"): {
+        "period": "2026-27", "hours": 7, "reason": "Newly qualified"
+    },
+    ("POST", "/api/v1/organisations/{organisation_id:int}/learning-time-policies"): {
+        "hours_per_year": 42, "full_time_weekly_hours": 35, "applies_from": "2030-04-01"
+    },
+    ("POST", "/api/v1/practitioners/{practitioner_id:int}/time-requests"): {
+        "title": "Conference", "kind": "conference", "starts_on": "2030-05-01", "hours": 6, "competences": ["C2"]
+    },
+    ("POST", "/api/v1/time-requests/{request_id:int}/decision"): {"decision": "approve"},
 }  # fmt: skip
 FORMS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/practitioners/{practitioner_id:int}/email-change"): {"decision": "decline"},
-}
+    ("POST", "/practitioners/{practitioner_id:int}/learning-time/adjustments"): {
+        "period": "2026-27", "hours": "7", "reason": "Phased return"
+    },
+    ("POST", "/organisations/{organisation_id:int}/learning-time-policy"): {
+        "hours_per_year": "42", "full_time_weekly_hours": "35", "applies_from": "2030-04-01"
+    },
+    ("POST", "/practitioners/{practitioner_id:int}/time-requests/new"): {
+        "title": "Course", "kind": "course", "starts_on": "2030-05-02", "hours": "3", "competences": "C1"
+    },
+    ("POST", "/time-requests/{request_id:int}/decision"): {"decision": "approve"},
+}  # fmt: skip
 PENDING_EMAIL_CHANGE = {key for key in ROUTES if "email-change" in key[1] and "{token" not in key[1]}
 
 
@@ -276,6 +328,23 @@ async def _eilidhs_claim(alliance: Alliance) -> int:
     return recorded.awaiting_confirmation[0].id
 
 
+async def _eilidhs_time_request(alliance: Alliance) -> int:
+    """Eilidh asks Graham for protected time for a course three days ago."""
+    from datetime import timedelta
+
+    from registry import clock
+    from registry.accounts.rules import Role
+    from registry.learning_time import requests
+    from registry.learning_time.schemas import TimeRequestIn
+
+    eilidh = as_viewer("eilidh@example.org", "Eilidh", Role.PRACTITIONER)
+    asked = TimeRequestIn.model_validate({
+        "title": "Facilitation course", "kind": "course", "starts_on": clock.today() - timedelta(days=3), "hours": 6,
+        "competences": ["C3"],
+    })  # fmt: skip
+    return (await requests.create_request(eilidh, alliance.practitioner_ids["eilidh@example.org"], asked)).id
+
+
 async def _default_framework() -> tuple[int, int]:
     """The default framework's id and the id of its first competence."""
     from registry.learning.frameworks import list_frameworks
@@ -348,7 +417,7 @@ async def test_each_role_is_let_in_or_refused_as_the_table_says(
     ids = {
         "record_id": record_id, "framework_id": framework_id, "competence_id": competence_id,
         "event_id": event_id, "booking_id": booking_id, "message_id": 1, "token_id": token_id,
-        "change_id": await _eilidhs_claim(alliance),
+        "change_id": await _eilidhs_claim(alliance), "request_id": await _eilidhs_time_request(alliance),
     }  # fmt: skip
     for n, ((method, template), allowed) in enumerate(ROUTES.items()):
         if allowed is PUBLIC:
@@ -384,7 +453,7 @@ async def test_strangers_are_sent_to_sign_in_or_get_401(client: AsyncTestClient,
             alliance,
             dict.fromkeys(
                 ("record_id", "framework_id", "competence_id", "event_id", "booking_id", "message_id", "token_id",
-                 "change_id"), 1,
+                 "change_id", "request_id"), 1,
             ),
         )
         response = await client.request(method, path, follow_redirects=False)

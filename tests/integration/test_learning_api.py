@@ -210,7 +210,8 @@ async def test_only_the_practitioner_changes_their_log(client: Client, alliance:
 
 
 async def test_learning_time_against_the_pro_rata_requirement(client: Client, alliance: Alliance) -> None:
-    """Eilidh: 17.5 h a week all year → 17.5 h required; 7.5 h protected + 2 h unprotected logged."""
+    """Eilidh: 17.5 h a week all year → 17.5 h required, and 17.5 h of protected time under the CLDSC minimum
+    (no policy set); 7.5 h protected + 2 h unprotected logged → 10 h of protected time remaining."""
     await _log(client, alliance)
     await _log(client, alliance, hours=2, protected_time=False, competences=["C7"])
     await _log(client, alliance, hours=50, completed_on="2025-04-01")  # last year's
@@ -221,10 +222,10 @@ async def test_learning_time_against_the_pro_rata_requirement(client: Client, al
     assert response.status_code == 200, response.text
     assert response.json() == {
         "period": "2026-27",
-        "entitlement_hours": 0.0,
+        "entitlement_hours": 17.5,
         "used_hours": 7.5,
         "booked_hours": 0.0,
-        "remaining_hours": 0.0,
+        "remaining_hours": 10.0,
         "required_pl_hours": 17.5,
         "learning_hours": 9.5,
     }

@@ -43,6 +43,14 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "email_change_confirm": {"requested_by": HOSTILE, "new_email": "new@example.org"},
     "email_change_pending": {"requested_by": HOSTILE},
     "email_changed": {"new_email": "new@example.org", "old_email": "old@example.org"},
+    "time_request": {
+        "practitioner": HOSTILE, "hours": "7", "title": HOSTILE, "starts_on": date(2027, 2, 1),
+        "ends_on": date(2027, 2, 2), "purpose": HOSTILE, "remaining": "10",
+    },
+    "time_request_decided": {
+        "approved": False, "decided_by": HOSTILE, "hours": "7", "title": HOSTILE, "starts_on": date(2027, 2, 1),
+        "note": HOSTILE,
+    },
 }
 
 

@@ -109,6 +109,7 @@ def viewer(role: Role) -> Viewer:
 
 EVERYONE_ELSE = [
     ("Practitioners", "/practitioners"),
+    ("Learning time", "/team/learning-time"),
     ("Events", "/events"),
     ("My bookings", "/bookings"),
     ("Organisations", "/organisations"),
@@ -137,6 +138,7 @@ EVERYONE_ELSE = [
             [
                 ("My team", "/practitioners"),
                 ("My record", "/me"),
+                ("Learning time", "/team/learning-time"),
                 ("Events", "/events"),
                 ("My bookings", "/bookings"),
                 ("Organisations", "/organisations"),
