@@ -1,5 +1,6 @@
-"""The weekly digest to each line manager: approvals waiting, learning to verify, registrations lapsing,
-and team members behind on learning. Sent once per manager per ISO week, only when there is news."""
+"""The weekly digest to each line manager: approvals and time requests waiting, learning to verify,
+registrations lapsing, and team members behind on their protected learning time (the team view's numbers:
+learning_time/ledger.py and rules.behind). Sent once per manager per ISO week, only when there is news."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ from typing import Literal
 from registry import clock
 from registry.db import write_tx
 from registry.events.tables import Booking
-from registry.learning.rules import financial_year, required_pl_hours
+from registry.learning.rules import financial_year
 from registry.learning.tables import LearningRecord
+from registry.learning_time.ledger import ledgers
+from registry.learning_time.rules import behind
+from registry.learning_time.tables import TimeRequest
 from registry.notify.compose import render_mail
 from registry.notify.outbox import enqueue
 from registry.notify.preferences import opted_out
@@ -28,23 +32,16 @@ __all__ = ("DigestItem", "weekly_digests")
 class DigestItem:
     """One line of a manager's digest (templates/mail/digest.jinja says it)."""
 
-    kind: Literal["approval", "verification", "renewal", "behind"]
+    kind: Literal["approval", "request", "verification", "renewal", "behind"]
     name: str = ""
     """The team member it is about."""
     title: str = ""
-    """The event to approve, or the learning to verify."""
+    """The event to approve, the learning to verify, or the learning time is asked for."""
     due: date | None = None
     done: float = 0.0
+    """Behind: protected hours used and booked."""
     needed: float = 0.0
-
-
-_HOURS_SQL = """
-SELECT p.id AS id, COALESCE(SUM(r.hours), 0) AS hours
-FROM practitioner p
-LEFT JOIN learning_record r ON r.practitioner = p.id AND r.completed_on >= {} AND r.completed_on <= {}
-WHERE p.manager_email IS NOT NULL AND (p.left_on IS NULL OR p.left_on > {})
-GROUP BY p.id
-"""
+    """Behind: the year's protected learning time entitlement."""
 
 
 async def weekly_digests(today: date | None = None) -> int:
@@ -53,7 +50,7 @@ async def weekly_digests(today: date | None = None) -> int:
     settings = get_settings()
     team = await Practitioner.select(
         Practitioner.id, Practitioner.given_name, Practitioner.family_name, Practitioner.manager_email,
-        Practitioner.weekly_hours, Practitioner.started_on, Practitioner.left_on,
+        Practitioner.organisation, Practitioner.started_on, Practitioner.left_on,
     ).where(
         Practitioner.manager_email.is_not_null() & employed_on(today)
     )  # fmt: skip
@@ -71,6 +68,13 @@ async def weekly_digests(today: date | None = None) -> int:
             news[row["manager"]].append(
                 DigestItem("approval", name=names.get(row["practitioner"], ""), title=row["title"])
             )
+    asked = await TimeRequest.select(
+        TimeRequest.practitioner.manager_email.as_alias("manager"), TimeRequest.title, TimeRequest.practitioner
+    ).where(TimeRequest.status == "requested")
+    for row in asked:
+        if row["manager"]:
+            who = names.get(row["practitioner"], "")
+            news[row["manager"]].append(DigestItem("request", name=who, title=row["title"]))
     waiting = await LearningRecord.select(LearningRecord.verifier_email, LearningRecord.title).where(
         LearningRecord.verification_state == "requested"
     )
@@ -85,15 +89,16 @@ async def weekly_digests(today: date | None = None) -> int:
                 DigestItem("renewal", name=names[practitioner_id], due=due)
             )
     year = financial_year(today)
-    so_far = type(year)(year.start, today, year.label)
-    hours = {r["id"]: float(r["hours"]) for r in await Practitioner.raw(_HOURS_SQL, year.start, today, today)}
+    entries = await ledgers(team, year)
     for person in team:
-        needed = required_pl_hours(person["weekly_hours"], so_far, person["started_on"], person["left_on"])
-        if needed and hours.get(person["id"], 0.0) < needed / 2:
-            done = hours.get(person["id"], 0.0)
+        entry = entries[person["id"]]
+        if behind(entry, year, person["started_on"], person["left_on"], today):
             news[person["manager_email"]].append(
-                DigestItem("behind", name=names[person["id"]], done=done, needed=needed)
-            )
+                DigestItem(
+                    "behind", name=names[person["id"]], done=entry.used_hours + entry.booked_hours,
+                    needed=entry.entitlement_hours,
+                )
+            )  # fmt: skip
     quiet = await opted_out(news)
     week = today.isocalendar()
     sent = 0

@@ -147,8 +147,8 @@ def test_booking_message_says_what_changed(change: str, says: str) -> None:
 def test_digest_lists_each_item() -> None:
     text, page = _render("digest")
     assert text.startswith("Your week in the CLD Workforce Registry:\n\n- Approve or refuse: ")
-    assert "- Behind on learning: " in text
-    assert "(2.5 of 17.5 hours so far)" in text
+    assert "- Behind on protected learning time: " in text
+    assert "(2.5 of 17.5 hours this year used or booked)" in text
     assert "- Registration renewal due 10 January 2027: " in text
     assert page.count("<li>") == 4
     assert "See your team: " in text
