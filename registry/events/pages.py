@@ -17,9 +17,10 @@ from registry.errors import Conflict, Forbidden, Invalid, NotFound
 from registry.events import bookings, service
 from registry.events.access import may_manage_event
 from registry.events.forms import FORMATS, whole_last_day
-from registry.events.rules import BookingWindow, booking_closed_reason
+from registry.events.rules import BookingWindow, SessionTimes, booking_closed_reason, session_hours
 from registry.events.schemas import EventOut
 from registry.learning import service as learning
+from registry.learning_time import service as learning_time
 from registry.people import service as people
 from registry.settings import get_settings
 from registry.web.auth import signed_in, viewer_of
@@ -227,9 +228,15 @@ class EventPages(Controller):
                 {"value": str(p["id"]), "text": f"{p['given_name']} {p['family_name']}"}
                 for p in await bookings.bookable_team(viewer, event_id)
             ]
+        balance = await learning_time.balance_on(viewer, clock.local_date(event.sessions[0].starts_at)) if (
+            own_id is not None and not own and event.sessions
+        ) else None
         return render(
             request,
             "events/event.html",
+            balance=balance[1] if balance else None,
+            balance_year=balance[0].label if balance else None,
+            event_hours=session_hours(SessionTimes(s.starts_at, s.ends_at) for s in event.sessions),
             status_code=status,
             errors=errors or {},
             event=event,

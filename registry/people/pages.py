@@ -14,6 +14,7 @@ from registry.accounts.rules import ADMIN_ROLES, EDITOR_ROLES, Role, can_edit_pr
 from registry.errors import Conflict, Invalid
 from registry.learning import progress as learning_progress
 from registry.learning.pack import may_produce_pack
+from registry.learning_time import service as learning_time
 from registry.people import email_changes, managers, service
 from registry.people.schemas import (
     CONTRACTS,
@@ -144,6 +145,9 @@ class PractitionerPages(Controller):
             may_decide_email=pending is not None and email_changes.may_decide(viewer, pending, confirm=False),
             may_confirm_email=pending is not None and email_changes.may_decide(viewer, pending, confirm=True),
             manager_since=history[0].from_on if history and history[0].manager_email else None,
+            learning_time=await learning_time.learning_time(
+                viewer, practitioner_id, learning_time.period_or_this_year(None)
+            ),
         )
 
     @post("/{practitioner_id:int}/email-change")
