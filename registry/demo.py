@@ -18,6 +18,7 @@ from registry.accounts.tables import User
 from registry.cli_viewer import COMMAND_LINE
 from registry.events.demo import load_events
 from registry.learning.demo import load_learning
+from registry.learning_time.demo import load_learning_time
 from registry.people import service as people
 from registry.people.rules import ORGANISATION_COLUMNS, PRACTITIONER_COLUMNS
 from registry.people.tables import Organisation
@@ -304,7 +305,8 @@ async def load() -> str:
             created_users += 1
     learning = await load_learning(DEMO_SIGN_INS[0].email, DEMO_SIGN_INS[1].email)
     events = await load_events()
+    time = await load_learning_time(DEMO_SIGN_INS[0].email)
     return (
         f"demo alliance: organisations {organisations}; practitioners {practitioners}; "
-        f"{created_users} sign-in(s) created; {learning}; {events}"
+        f"{created_users} sign-in(s) created; {learning}; {events}; {time}"
     )

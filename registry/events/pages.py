@@ -314,13 +314,23 @@ class BookingPages(Controller):
         viewer = viewer_of(request)
         rows, total = await bookings.list_bookings(viewer, team=team, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
         team_count = await bookings.count_bookings(viewer, team=True) if viewer.role is Role.MANAGER or team else 0
+        waiting = [
+            (r["practitioner"], clock.local_date(r["starts_at"]))
+            for r in rows
+            if team and r["status"] == "pending_approval" and r["starts_at"]
+        ]
+        remaining = await learning_time.remaining_on(waiting) if waiting else {}
         return render(
             request,
             "events/bookings.html",
             status_code=status,
             errors=errors,
             team=team,
-            rows=[{**r, "name": _name(r)} for r in rows],
+            rows=[
+                {**r, "name": _name(r), "remaining_hours": remaining.get((r["practitioner"], clock.local_date(
+                    r["starts_at"]))) if r["starts_at"] else None}
+                for r in rows
+            ],
             pagination=Pagination(page, total),
             params={"team": "1" if team else None},
             has_team=bool(team_count) or viewer.role is Role.MANAGER,

@@ -17,16 +17,18 @@ from registry.learning_time.ledger import ledgers
 from registry.learning_time.rules import Ledger, may_adjust, may_set_policy
 from registry.learning_time.schemas import AdjustmentIn, AdjustmentOut, PolicyIn, PolicyOut
 from registry.learning_time.tables import LearningTimeAdjustment, LearningTimePolicy
-from registry.people.tables import Organisation
+from registry.people.tables import Organisation, Practitioner
 
 __all__ = (
     "add_adjustment",
+    "balance_on",
     "learning_time",
     "ledger_of",
     "list_adjustments",
     "list_policies",
     "may_adjust_for",
     "period_or_this_year",
+    "remaining_on",
     "set_policy",
 )
 
@@ -153,6 +155,24 @@ async def learning_time(viewer: Viewer, practitioner_id: int, period: Period) ->
         ),
         learning_hours=await learning_hours(practitioner_id, period),
     )
+
+
+async def remaining_on(wanted: list[tuple[int, date]]) -> dict[tuple[int, date], float]:
+    """Protected hours remaining for each (practitioner, day), in the financial year of the day: what a
+    manager sees beside a booking waiting for approval (a few grouped queries per year, not per booking)."""
+    by_year: dict[Period, set[int]] = {}
+    for practitioner_id, day in wanted:
+        by_year.setdefault(financial_year(day), set()).add(practitioner_id)
+    out: dict[tuple[int, date], float] = {}
+    for year, ids in by_year.items():
+        people = await Practitioner.select(
+            Practitioner.id, Practitioner.organisation, Practitioner.started_on, Practitioner.left_on
+        ).where(Practitioner.id.is_in(sorted(ids)))
+        entries = await ledgers(people, year)
+        for practitioner_id, day in wanted:
+            if financial_year(day) == year and practitioner_id in entries:
+                out[(practitioner_id, day)] = entries[practitioner_id].remaining_hours
+    return out
 
 
 async def balance_on(viewer: Viewer, day: date) -> tuple[Period, Ledger] | None:

@@ -302,3 +302,22 @@ async def test_nobody_adjusts_their_own_time_and_the_team_view_is_for_managers(
     assert {m["organisation"] for m in dcc["items"]} == {"DCC"}
 
 
+
+
+async def test_the_balance_shows_before_booking_and_beside_an_approval(
+    client: Client, alliance: Alliance, fixed_clock: StoppedClock
+) -> None:
+    from registry.events import bookings
+    from tests.integration.test_event_pages import make_event, sign_in_as
+
+    event = await make_event("Community mapping", date(2026, 12, 10), hours=6, requires_approval=True)
+    # Eilidh, 17.5 h this year with 6 h already used: "uses 6 hours of your 11.5".
+    eilidh = alliance.practitioner_ids["eilidh@example.org"]
+    await learning.create_record(EILIDH, eilidh, _record("Group work", "2026-06-10", 6, True))
+    await sign_in_as(client, "eilidh@example.org")
+    page = await client.get(f"/events/{event.id}")
+    assert "This event uses 6 hours of your 11.5 hours of protected learning time remaining in 2026-27" in page.text
+    await bookings.book(EILIDH, event.id)
+    await sign_in_as(client, "graham@example.org")
+    team = await client.get("/bookings?team=1")
+    assert "Eilidh Morrison has 11.5 hours of protected learning time remaining that year." in team.text
