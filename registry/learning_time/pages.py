@@ -62,6 +62,9 @@ class LearningTimePages(Controller):
     @post("/practitioners/{practitioner_id:int}/learning-time/adjustments")
     async def add_adjustment(self, request: AnyRequest, practitioner_id: FromPath[int]) -> Template | Redirect:
         """Record extra (or fewer) hours for a year, with the reason."""
+        practitioner = await learning.practitioner_ref(viewer_of(request), practitioner_id)
+        if not service.may_adjust_for(viewer_of(request), practitioner):
+            raise Forbidden("Only the line manager, a partner admin of the organisation, a lead or an admin can adjust")
         form = await form_data(request)
         try:
             data = AdjustmentIn.model_validate(form)

@@ -321,3 +321,35 @@ async def test_the_balance_shows_before_booking_and_beside_an_approval(
     await sign_in_as(client, "graham@example.org")
     team = await client.get("/bookings?team=1")
     assert "Eilidh Morrison has 11.5 hours of protected learning time remaining that year." in team.text
+
+
+async def test_the_forms_say_what_to_fix_and_change_nothing(
+    client: Client, alliance: Alliance, fixed_clock: StoppedClock
+) -> None:
+    from tests.integration.test_event_pages import sign_in_as
+
+    dcc = alliance.organisation_ids["DCC"]
+    csrf = await sign_in_as(client, "admin.dcc@example.org")
+    bad = await client.post(f"/organisations/{dcc}/learning-time-policy", data={
+        "_csrf_token": csrf, "hours_per_year": "lots", "full_time_weekly_hours": "35", "applies_from": "2025-04-01",
+    })  # fmt: skip
+    assert bad.status_code == 400
+    assert "govuk-error-summary" in bad.text
+    assert "Hours per year" in bad.text
+    assert (await service.list_policies(COMMAND_LINE, dcc)) == []
+    eilidh = alliance.practitioner_ids["eilidh@example.org"]
+    empty = await client.post(f"/practitioners/{eilidh}/learning-time/adjustments",
+                              data={"_csrf_token": csrf, "period": "2026-27", "hours": "7", "reason": ""})  # fmt: skip
+    assert empty.status_code == 400
+    assert "Reason" in empty.text
+    done = await client.post(f"/practitioners/{eilidh}/learning-time/adjustments",
+                             data={"_csrf_token": csrf, "period": "2026-27", "hours": "7", "reason": "Newly qualified"},
+                             follow_redirects=True)  # fmt: skip
+    assert "The adjustment is recorded." in done.text
+    assert "24.5 hours" in done.text  # 17.5 + 7
+    await sign_in_as(client, "lead@example.org")
+    unknown = await client.get("/team/learning-time?organisation=NOPE")
+    assert unknown.status_code == 400
+    assert "NOPE is not an organisation of the alliance" in unknown.text
+    nobody = await client.get("/team/learning-time?period=2010-11")
+    assert 'data-testid="empty-team"' in nobody.text
