@@ -72,6 +72,11 @@ def _require_host_role(viewer: Viewer) -> None:
         raise Forbidden("Only alliance leads and partner admins can manage events")
 
 
+def _fits_part_time(sessions: list[SessionIn]) -> bool:
+    """The stored ``Event.fits_part_time``: the rule over these sessions, in the registry's zone."""
+    return fits_part_time([SessionTimes(s.starts_at, s.ends_at) for s in sessions], get_settings().zone)
+
+
 async def _write_sessions(event_id: int, sessions: list[SessionIn]) -> None:
     await EventSession.delete().where(EventSession.event == event_id)
     await EventSession.insert(
@@ -98,7 +103,8 @@ async def create_event(viewer: Viewer, data: EventIn) -> EventOut:
                 capacity=data.capacity, topics=";".join(data.topics), audience=data.audience,
                 requires_approval=data.requires_approval, booking_opens_at=data.booking_opens_at,
                 booking_closes_at=data.booking_closes_at, status=data.status,
-                first_starts_at=min(s.starts_at for s in data.sessions), created_by_email=viewer.email,
+                first_starts_at=min(s.starts_at for s in data.sessions),
+                fits_part_time=_fits_part_time(data.sessions), created_by_email=viewer.email,
                 created_at=now, updated_at=now,
             )
         ).returning(Event.id)  # fmt: skip
@@ -154,6 +160,7 @@ async def update_event(viewer: Viewer, event_id: int, patch: EventPatch) -> Even
         if sessions and moved:
             await _write_sessions(event_id, sessions)
             values["first_starts_at"] = min(s.starts_at for s in sessions)
+            values["fits_part_time"] = _fits_part_time(sessions)
         if material:
             values["sequence"] = row["sequence"] + 1
         await Event.update(values).where(Event.id == event_id)
@@ -253,7 +260,6 @@ async def list_events(
     viewer: Viewer, filters: EventFilter, limit: int = 50, offset: int = 0
 ) -> tuple[list[EventOut], int]:
     """Published upcoming events (or, with ``mine``, those the viewer manages), soonest first."""
-    zone = get_settings().zone
     where: list[Any] = []
     if filters.mine:
         _require_host_role(viewer)
@@ -286,13 +292,9 @@ async def list_events(
                 )
             )
         )
-    query = Event.select().where(*where).order_by(Event.first_starts_at).order_by(Event.id)
     if filters.fits_part_time:
-        # A property of all sessions together: decided by the rule over the (already narrowed) candidates.
-        candidates = await _outs(await query)
-        fitting = [
-            e for e in candidates if fits_part_time([SessionTimes(s.starts_at, s.ends_at) for s in e.sessions], zone)
-        ]
-        return fitting[offset : offset + limit], len(fitting)
-    rows = await query.limit(limit).offset(offset)
+        where.append(Event.fits_part_time.eq(True))
+    rows = await Event.select().where(*where).order_by(Event.first_starts_at).order_by(Event.id).limit(limit).offset(
+        offset
+    )
     return await _outs(rows), await Event.count().where(*where)

@@ -38,6 +38,9 @@ class Event(Table, tablename="event"):
     booking_closes_at = Timestamptz(null=True, default=None)
     status = Varchar(length=20, default="draft", index=True)
     first_starts_at = Timestamptz(null=True, default=None, index=True)
+    fits_part_time = Boolean(default=False)
+    """``rules.fits_part_time`` of the sessions, kept by the service whenever they change, so that the list
+    filters on it in SQL (a property of all sessions together, which SQL cannot judge in local time)."""
     sequence = Integer(default=0)
     created_by_email = Varchar(length=254)
     created_at = Timestamptz()

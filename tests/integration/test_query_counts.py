@@ -143,3 +143,29 @@ async def test_learning_needs_and_invitations_are_paged_in_sql(
         listed = await client.get("/invitations?page=2")
     assert listed.status_code == 200
     assert _rows(seen) <= 25 * 3 + 5  # one page of people, their sign-ins and links; not all 66
+
+
+async def test_fits_part_time_reads_one_page_of_events_however_many_fit(
+    client: Client, alliance: Alliance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The filter used to load every candidate event with its sessions and judge them in Python."""
+    from tests.support import bearer
+
+    async def page_of_two() -> list[str]:
+        with counted(monkeypatch) as seen:
+            answer = await client.get(
+                "/api/v1/events?fits_part_time=true&limit=2&offset=1", headers=bearer(alliance.tokens["lead"])
+            )
+        assert answer.status_code == 200
+        assert len(answer.json()["items"]) == 2
+        # The token's "last used" is written at most once in a while: the first call writes it, the next not.
+        return [query for query in seen if "api_token" not in query]
+
+    for _ in range(3):
+        await _event()  # two-hour sessions: each fits part-time
+    before = await page_of_two()
+    for _ in range(30):
+        await _event()
+    after = await page_of_two()
+    assert len(after) == len(before), after
+    assert _rows(after) == _rows(before), after
