@@ -70,7 +70,9 @@ async def _queries(client: Client, monkeypatch: pytest.MonkeyPatch, path: str) -
     return len(seen)
 
 
-@pytest.mark.parametrize("page", ["/events/{event}", "/bookings", "/bookings?team=1"])
+@pytest.mark.parametrize(
+    "page", ["/events/{event}", "/bookings", "/bookings?team=1", "/team/learning-time", "/team/learning-time.csv"]
+)
 async def test_a_managers_pages_run_as_many_queries_for_a_team_of_thirty_as_of_three(
     client: Client, alliance: Alliance, monkeypatch: pytest.MonkeyPatch, page: str
 ) -> None:
