@@ -353,3 +353,22 @@ async def test_the_forms_say_what_to_fix_and_change_nothing(
     assert "NOPE is not an organisation of the alliance" in unknown.text
     nobody = await client.get("/team/learning-time?period=2010-11")
     assert 'data-testid="empty-team"' in nobody.text
+
+
+async def test_an_hr_import_that_changes_weekly_hours_counts_from_the_day_of_the_import(
+    client: Client, alliance: Alliance, fixed_clock: StoppedClock
+) -> None:
+    csv_text = (
+        "email,given_name,family_name,organisation,contract,weekly_hours,started_on,manager_email\n"
+        "ross@example.org,Ross,Walker,DCC,part_time,12,2022-09-01,graham@example.org\n"
+    )
+    await people.import_practitioners(COMMAND_LINE, csv_text)
+    await people.import_practitioners(COMMAND_LINE, csv_text)  # the same file again changes nothing
+    # 6 h a week 1 April – 18 November (232 days), 12 h from 19 November (133 days):
+    # (6 × 232 + 12 × 133) / 365 = 8.19 → 8.2.
+    ross = alliance.practitioner_ids["ross@example.org"]
+    url = f"/api/v1/practitioners/{ross}/learning-time?period=2026-27"
+    assert (await client.get(url, headers=bearer(alliance.tokens["lead"]))).json()["entitlement_hours"] == 8.2
+    from registry.people.tables import HoursChange
+
+    assert await HoursChange.count().where(HoursChange.practitioner == ross) == 2
