@@ -88,7 +88,7 @@ class SsoAdminPages(Controller):
 
     async def _page(self, request: AnyRequest, status_code: int = 200, **context: Any) -> Template:
         providers = await sso.list_providers(viewer_of(request))
-        organisations, _ = await people.list_organisations(limit=500)
+        organisations = await people.organisation_choices()
         return render(
             request, "accounts/sso_admin.html", status_code=status_code, providers=providers,
             organisations=organisations, **context,

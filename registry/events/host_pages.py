@@ -32,7 +32,7 @@ _hosts = requires_role(*EDITOR_ROLES)
 
 async def _host_choices(viewer: Viewer) -> list[dict[str, str]]:
     """Organisations the viewer may host for: a partner admin only their own."""
-    organisations, _ = await people.list_organisations(limit=1000)
+    organisations = await people.organisation_choices()
     return [
         {"value": o.code, "text": o.name}
         for o in organisations

@@ -26,6 +26,7 @@ from registry.settings import get_settings
 from registry.web.auth import signed_in, viewer_of
 from registry.web.pages import PER_PAGE, Pagination, form_data, render
 from registry.web.params import AnyRequest, PageNumber
+from registry.web.templating import fragment
 
 __all__ = ("BookingPages", "EventPages", "all_bookings", "managed_event")
 
@@ -147,8 +148,18 @@ class EventPages(Controller):
             "q": q, "competence": competence, "format": format, "host": host, "local_authority": local_authority,
             "date_from": date_from, "date_to": date_to, "fits_part_time": fits_part_time, "mine": mine,
         }  # fmt: skip
-        organisations, _ = await people.list_organisations(limit=1000)
+        organisations = await people.organisation_choices()
         competences = await learning.list_competences()
+        filter_form = fragment(
+            "events/_filters.html",
+            params=tuple(params.items()),
+            errors=tuple(problems.items()),
+            managing=managing,
+            competences=tuple((c.code, f"{c.code} {c.title}") for c in competences),
+            formats=tuple(FORMATS),
+            hosts=tuple((o.code, o.name) for o in organisations),
+            authorities=tuple(sorted({o.local_authority for o in organisations if o.local_authority})),
+        )
         return render(
             request,
             "events/list.html",
@@ -160,12 +171,8 @@ class EventPages(Controller):
             filtered=any(v for k, v in params.items() if k != "mine"),
             managing=managing,
             can_host=viewer.role in EDITOR_ROLES,
-            competences=competences,
             competence_titles={c.code: c.title for c in competences},
-            competence_labels=[f"{c.code} {c.title}" for c in competences],
-            organisations=organisations,
-            authorities=sorted({o.local_authority for o in organisations if o.local_authority}),
-            formats=FORMATS,
+            filter_form=filter_form,
         )
 
     @get("/{event_id:int}")

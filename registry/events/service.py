@@ -51,9 +51,17 @@ class EventFilter:
     """Events the viewer can manage (drafts included)."""
 
 
+_SHOWN = (
+    *Event.all_columns(),
+    Event.host_organisation.code.as_alias("host_code"),
+    Event.host_organisation.name.as_alias("host_name"),
+)
+"""An event as it is shown: its row and its host's code and name (joined, not looked up apart)."""
+
+
 async def _visible_row(viewer: Viewer, event_id: int) -> dict[str, Any]:
-    row = await event_row(event_id)
-    if row["status"] == "draft" and not may_manage_event(viewer, row["host_organisation"]):
+    row: dict[str, Any] | None = await Event.select(*_SHOWN).where(Event.id == event_id).first()
+    if row is None or (row["status"] == "draft" and not may_manage_event(viewer, row["host_organisation"])):
         raise NotFound("No such event")
     return row
 
@@ -231,16 +239,10 @@ async def _outs(rows: list[dict[str, Any]]) -> list[EventOut]:
         *ids,
     ):
         counts[(c["event"], c["status"])] = int(c["n"])
-    hosts = {
-        h["id"]: h
-        for h in await Organisation.select(Organisation.id, Organisation.code, Organisation.name).where(
-            Organisation.id.is_in(list({r["host_organisation"] for r in rows}))
-        )
-    }
     return [
         EventOut(
             id=r["id"], title=r["title"], description=r["description"],
-            host_organisation=hosts[r["host_organisation"]]["code"], host_name=hosts[r["host_organisation"]]["name"],
+            host_organisation=r["host_code"], host_name=r["host_name"],
             format=r["format"], venue=r["venue"], online_url=r["online_url"], capacity=r["capacity"],
             places_left=max(0, r["capacity"] - sum(counts.get((r["id"], s), 0) for s in OCCUPYING)),
             waitlisted=counts.get((r["id"], "waitlisted"), 0), sessions=sessions[r["id"]], competences=codes[r["id"]],
@@ -294,7 +296,10 @@ async def list_events(
         )
     if filters.fits_part_time:
         where.append(Event.fits_part_time.eq(True))
-    rows = await Event.select().where(*where).order_by(Event.first_starts_at).order_by(Event.id).limit(limit).offset(
+    rows = await Event.select(*_SHOWN).where(*where).order_by(Event.first_starts_at, Event.id).limit(limit).offset(
         offset
     )
-    return await _outs(rows), await Event.count().where(*where)
+    # A short page is the last one, so it says how many there are: counting them again would not.
+    short = len(rows) < limit and (rows or not offset)
+    total = offset + len(rows) if short else await Event.count().where(*where)
+    return await _outs(rows), total

@@ -109,12 +109,17 @@ async def _default_framework_id() -> int:
 
 async def list_competences(include_values: bool = False) -> list[CompetenceOut]:
     """The default framework's competences in order (and its values, if asked)."""
+    # One query on every page that shows competences; the framework is looked up apart only to say why
+    # there are none.
     query = Competence.select(Competence.code, Competence.title, Competence.kind).where(
-        Competence.framework == await _default_framework_id()
+        Competence.framework.is_default == True  # noqa: E712
     )
     if not include_values:
         query = query.where(Competence.kind == "competence")
-    return [CompetenceOut(**row) for row in await query.order_by(Competence.position)]
+    rows = await query.order_by(Competence.position)
+    if not rows:
+        await _default_framework_id()
+    return [CompetenceOut(**row) for row in rows]
 
 
 async def competence_ids(codes: list[str]) -> dict[str, int]:

@@ -40,7 +40,7 @@ _org_admins = requires_role(*ADMIN_ROLES)
 
 
 async def _organisation_choices() -> list[dict[str, str]]:
-    organisations, _ = await service.list_organisations(limit=1000)
+    organisations = await service.organisation_choices()
     return [{"value": o.code, "text": o.name} for o in organisations]
 
 

@@ -67,6 +67,7 @@ __all__ = (
     "list_organisations",
     "list_practitioners",
     "organisation_by_code",
+    "organisation_choices",
     "own_practitioner_id",
     "update_organisation",
     "update_practitioner",
@@ -132,6 +133,11 @@ async def list_organisations(
     if where:
         query, count = query.where(*where), count.where(*where)
     return [OrganisationOut(**row) for row in await query], await count
+
+
+async def organisation_choices() -> list[OrganisationOut]:
+    """Every organisation by name, for a form's choices: one query, uncounted (an alliance has tens of them)."""
+    return [OrganisationOut(**row) for row in await Organisation.select(*_ORG_COLUMNS).order_by(Organisation.name)]
 
 
 async def get_organisation(organisation_id: int) -> OrganisationOut:

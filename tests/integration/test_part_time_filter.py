@@ -101,6 +101,9 @@ async def test_a_later_page_of_fitting_events_is_the_next_slice_of_them(
         await make(f"Event {n}", [(start, 2 if n % 2 == 0 else 6)])
     assert await fitting_titles(client, alliance, "limit=3&offset=3") == (["Event 6", "Event 8"], 5)
     assert await fitting_titles(client, alliance, "limit=3&offset=0") == (["Event 0", "Event 2", "Event 4"], 5)
+    # A short page tells the total without counting; past the end the count still says how many there are.
+    assert await fitting_titles(client, alliance, "limit=5&offset=0") == ([f"Event {n}" for n in (0, 2, 4, 6, 8)], 5)
+    assert await fitting_titles(client, alliance, "limit=3&offset=9") == ([], 5)
 
 
 def _migration_id() -> str:

@@ -239,3 +239,28 @@ def test_sentences(problems: dict[str, str], expected: dict[str, str]) -> None:
 
 def test_sentences_keep_field_order() -> None:
     assert list(sentences({"b_field": "x", "a_field": "y"})) == ["b_field", "a_field"]
+
+
+def test_a_fragment_is_rendered_from_its_context_alone() -> None:
+    """Kept per distinct context: the same values give the same markup, other values other markup."""
+    from markupsafe import Markup
+
+    from registry.web.templating import fragment
+
+    hosts = (("DCC", "Dundee City Council"), ("FIFE", "Fife Council"))
+    context = {"params": (("host", "FIFE"),), "errors": (), "managing": False, "competences": (), "formats": (),
+               "hosts": hosts, "authorities": ()}  # fmt: skip
+    chosen = fragment("events/_filters.html", **context)
+    assert isinstance(chosen, Markup)
+    assert '<option value="FIFE" selected>Fife Council</option>' in chosen
+    assert fragment("events/_filters.html", **context) == chosen
+    other = fragment("events/_filters.html", **{**context, "params": (("host", "DCC"),)})
+    assert '<option value="DCC" selected>Dundee City Council</option>' in other
+    assert '<option value="FIFE">Fife Council</option>' in other
+
+
+def test_a_fragment_refuses_values_that_could_change_behind_its_back() -> None:
+    from registry.web.templating import fragment
+
+    with pytest.raises(TypeError):
+        fragment("events/_filters.html", hosts=[("DCC", "Dundee City Council")])
