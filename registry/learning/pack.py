@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from registry import clock
 from registry.accounts.rules import Viewer, is_self
+from registry.csv_export import spreadsheet_text
 from registry.errors import Forbidden
 from registry.learning.progress import current_cycle, progress
 from registry.learning.rules import Period, can_read_reflection, financial_year
@@ -44,7 +45,6 @@ CSV_COLUMNS = (
     "completed_on", "title", "kind", "hours", "competences", "protected_time", "reflection",
     "verification_state", "verified_by", "verified_at", "review_note",
 )  # fmt: skip
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class PackActivity(BaseModel):
@@ -196,12 +196,6 @@ async def build_pack(viewer: Viewer, practitioner_id: int) -> RenewalPack:
 # ---------------------------------------------------------------- CSV
 
 
-def _text(value: str | None) -> str:
-    """Free text a spreadsheet must not run as a formula (CSV injection): a leading quote keeps it text."""
-    value = value or ""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
-
-
 def _hours(value: float) -> str:
     return f"{value:g}"
 
@@ -219,16 +213,16 @@ def pack_csv(pack: RenewalPack) -> str:
         writer.writerow(
             [
                 a.completed_on.isoformat(),
-                _text(a.title),
+                spreadsheet_text(a.title),
                 a.kind,
                 _hours(a.hours),
                 ";".join(a.competences),
                 "yes" if a.protected_time else "no",
-                _text(a.reflection),
+                spreadsheet_text(a.reflection),
                 a.verification_state,
-                _text(a.verified_by),
+                spreadsheet_text(a.verified_by),
                 a.verified_at.astimezone(zone).isoformat(timespec="minutes") if a.verified_at else "",
-                _text(a.review_note),
+                spreadsheet_text(a.review_note),
             ]
         )
     writer.writerow([])
@@ -236,7 +230,7 @@ def pack_csv(pack: RenewalPack) -> str:
     blank = [""] * (len(CSV_COLUMNS) - 5)
 
     def total(label: str, hours: str, competence: str = "") -> None:
-        writer.writerow(["", _text(label), "", hours, competence, *blank])
+        writer.writerow(["", spreadsheet_text(label), "", hours, competence, *blank])
 
     total(f"Totals for {totals.label}, {totals.start.isoformat()} to {totals.end.isoformat()}", "")
     total("Required PL hours (pro rata)", _hours(totals.required_pl_hours))

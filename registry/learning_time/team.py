@@ -16,6 +16,7 @@ from piccolo.columns.combination import Or
 
 from registry import clock
 from registry.accounts.rules import ALLIANCE_ROLES, Role, Viewer
+from registry.csv_export import spreadsheet_text
 from registry.errors import Forbidden, Invalid
 from registry.events.tables import Booking
 from registry.learning.rules import Period
@@ -156,6 +157,7 @@ async def team_csv(viewer: Viewer, filters: TeamFilter, batch: int = 500) -> Asy
         for m in members:
             values = m.model_dump()
             values["behind"] = "yes" if m.behind else "no"
+            values["name"], values["setting"] = spreadsheet_text(m.name), spreadsheet_text(m.setting)
             yield _csv_line(["" if values[c] is None else values[c] for c in CSV_COLUMNS])
         offset += batch
         if offset >= total:

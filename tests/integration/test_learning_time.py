@@ -372,3 +372,15 @@ async def test_an_hr_import_that_changes_weekly_hours_counts_from_the_day_of_the
     from registry.people.tables import HoursChange
 
     assert await HoursChange.count().where(HoursChange.practitioner == ross) == 2
+
+
+async def test_the_team_csv_never_hands_a_spreadsheet_a_formula(
+    client: Client, alliance: Alliance, fixed_clock: StoppedClock
+) -> None:
+    from registry.people.schemas import PractitionerPatch
+
+    ross = alliance.practitioner_ids["ross@example.org"]
+    await people.update_practitioner(COMMAND_LINE, ross, PractitionerPatch(given_name="=HYPERLINK(\"x\")"))
+    await sign_in(client, "graham@example.org")
+    table = list(csv.DictReader(io.StringIO((await client.get("/team/learning-time.csv")).text)))
+    assert "'=HYPERLINK(\"x\") Walker" in [row["name"] for row in table]
