@@ -34,6 +34,9 @@ from registry.learning.pack_pages import RenewalPackPages
 from registry.learning.pages import LearningPages, VerificationPages
 from registry.learning_time.api import LearningTimeApi
 from registry.learning_time.pages import LearningTimePages
+from registry.metrics.api import MetricPlanApi, MetricsApi
+from registry.metrics.pages import MetricsPages
+from registry.metrics.plan_pages import PlanPages
 from registry.notify.pages import CalendarFeeds, CalendarPages, OutboxPages
 from registry.people.api import OrganisationApi, PractitionerApi
 from registry.people.email_change_pages import EmailChangePages
@@ -119,6 +122,10 @@ def create_app(*, database_pool: bool = True) -> Litestar:
             LearningApi,
             LearningTimeApi,
             VerificationApi,
+            MetricsApi,
+            MetricPlanApi,
+            MetricsPages,
+            PlanPages,
             create_static_files_router(path="/static/govuk", directories=[GOVUK_DIST], include_in_schema=False),
             # Only images: without the GDS Transport font files the CSS falls back to Arial, as a non-GOV.UK
             # service must.

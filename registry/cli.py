@@ -212,6 +212,10 @@ def _parser() -> argparse.ArgumentParser:
     imports.add_argument("kind", choices=("organisations", "practitioners", "learning"))
     imports.add_argument("file")
     imports.set_defaults(run=_import)
+
+    from registry.metrics.cli import add_parser as add_metrics_parser
+
+    add_metrics_parser(commands)
     return parser
 
 

@@ -29,6 +29,8 @@ class MetricDefinition:
     help: str
     filters: str
     """How an organisation or local authority filter narrows it."""
+    unit: str
+    """What it counts (counts) or what its shares divide (shares): ``attendances``, ``people``, ``hours``."""
 
 
 METRICS: dict[str, MetricDefinition] = {
@@ -40,6 +42,7 @@ METRICS: dict[str, MetricDefinition] = {
             "organisations.",
             "With a filter: those of the competences for which the chosen organisations recorded a need "
             "(the 2 or more organisations are counted across the alliance).",
+            "competences",
         ),
         MetricDefinition(
             "collaborative_learning_partners", "Partners in collaborative learning", "count",
@@ -47,17 +50,20 @@ METRICS: dict[str, MetricDefinition] = {
             f"from 2 or more organisations. {_EVENT_IN_P} An attendance is a booking marked attended.",
             "With a filter: the chosen organisations among them (an event's attendees from 2 or more "
             "organisations are counted across the alliance).",
+            "organisations",
         ),
         MetricDefinition(
             "school_qualified_involvement", "CLD-qualified staff in schools taking part", "share",
             "The share of A(P) with setting school and CLD qualified who have an attendance at an event in the "
             f"period or learning in the period. {ACTIVE_POPULATION}",
             "With a filter: the chosen organisations' practitioners only.",
+            "people",
         ),
         MetricDefinition(
             "learning_opportunities", "Learning opportunities", "count",
             f"The number of events in the period. {_EVENT_IN_P}",
             "With a filter: events hosted by the chosen organisations.",
+            "events",
         ),
         MetricDefinition(
             "participation", "Participation", "count",
@@ -65,6 +71,7 @@ METRICS: dict[str, MetricDefinition] = {
             "participation rate (members of A(P) with an attendance out of A(P)) and the hours of learning in the "
             f"period. {_EVENT_IN_P}",
             "With a filter: attendances, participants and learning of the chosen organisations' practitioners.",
+            "attendances",
         ),
         MetricDefinition(
             "cldsc_registration_rate", "CLDSC registration", "share",
@@ -72,6 +79,7 @@ METRICS: dict[str, MetricDefinition] = {
             "registered or associate (an associate who has applied for full membership is still an associate; a "
             f"registration past its renewal date has lapsed). {ACTIVE_POPULATION}",
             "With a filter: the chosen organisations' practitioners only.",
+            "people",
         ),
         MetricDefinition(
             "competence_linked_learning", "Learning linked to competences", "share",
@@ -79,12 +87,14 @@ METRICS: dict[str, MetricDefinition] = {
             "competence: a record counts its full hours toward each competence it names. Learning in the period "
             f"is a learning record completed within it; attending an event makes one. {ACTIVE_POPULATION}",
             "With a filter: the chosen organisations' practitioners and their learning only.",
+            "people",
         ),
         MetricDefinition(
             "cldsc_awareness", "CLDSC awareness", "count",
             "Attendances at events in the period tagged with the topic cldsc. Beside it: new applications, the "
             "members of A(P) whose first registration row (any status) takes effect in the period.",
             "With a filter: attendances and applications of the chosen organisations' practitioners.",
+            "attendances",
         ),
         MetricDefinition(
             "verified_learning_share", "Verified learning", "share",
@@ -92,6 +102,7 @@ METRICS: dict[str, MetricDefinition] = {
             "is not verification). Beside it: the share of A(P) with a line manager on the period's last day or a "
             "named verifier on their learning in the period.",
             "With a filter: the chosen organisations' practitioners only.",
+            "learning records",
         ),
         MetricDefinition(
             "protected_time", "Protected learning time", "share",
@@ -100,6 +111,7 @@ METRICS: dict[str, MetricDefinition] = {
             "whose learning hours in the period are at least their required PL hours (weekly hours × days of the "
             "period employed / 365, to one decimal).",
             "With a filter: the chosen organisations' practitioners only.",
+            "hours",
         ),
         MetricDefinition(
             "part_time_access_ratio", "Part-time access to learning", "ratio",
@@ -107,6 +119,7 @@ METRICS: dict[str, MetricDefinition] = {
             "event in the period, divided by the same share for full-time members; 1.0 is parity. Empty when a "
             "group has no members, or no full-time member attended. Volunteers are their own group.",
             "With a filter: the chosen organisations' practitioners only.",
+            "",
         ),
     )
 }  # fmt: skip

@@ -35,7 +35,7 @@ from registry.metrics.sql import Scope
 from registry.metrics.tables import MetricIndicator, MetricPlan, MetricTarget
 from registry.people.tables import Organisation
 
-__all__ = ("Dashboard", "ReportAsk", "dashboard", "metrics_report", "resolve")
+__all__ = ("Dashboard", "ReportAsk", "dashboard", "metrics_report", "period_and_scope", "resolve")
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,13 +122,18 @@ async def _scope(viewer: Viewer, organisation: str | None, local_authority: str 
     return Scope(tuple(sorted(ids)), chosen["code"] if chosen else None, local_authority)
 
 
-async def resolve(viewer: Viewer, ask: ReportAsk) -> Resolved:
-    """The period, baseline, plan and scope asked for, or the error that says what is wrong with them."""
+async def period_and_scope(viewer: Viewer, ask: ReportAsk) -> tuple[Period, Scope]:
+    """The period (default: this financial year) and the organisations asked for, or what is wrong."""
     period = read_period(ask.period) if ask.period and ask.period.strip() else financial_year(clock.today())
     if problem := scope_problem(viewer, None, False):
         raise Forbidden(problem)
+    return period, await _scope(viewer, ask.organisation, ask.local_authority)
+
+
+async def resolve(viewer: Viewer, ask: ReportAsk) -> Resolved:
+    """The period, baseline, plan and scope asked for, or the error that says what is wrong with them."""
+    period, scope = await period_and_scope(viewer, ask)
     plan = await _plan(ask.plan)
-    scope = await _scope(viewer, ask.organisation, ask.local_authority)
     own_baseline = (
         Period(plan["baseline_start"], plan["baseline_end"], label_of(plan["baseline_start"], plan["baseline_end"]))
         if plan["baseline_start"] is not None

@@ -3,11 +3,13 @@ names INTERFACE.md fixes (``GET /api/v1/metrics``, ``registry metrics``)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, TypeAlias
 
 from annotated_types import Interval
-from pydantic import AllowInfNan, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AllowInfNan, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from registry.metrics.rules import Judgement
 
@@ -42,6 +44,27 @@ Number: TypeAlias = int | float
 TargetValue = Annotated[float, Interval(ge=-1_000_000, le=1_000_000), AllowInfNan(False)]
 
 
+def _code(pattern: str, example: str) -> Callable[[object], object]:
+    """A code as people type it (any case, spaces around), checked with a message that shows one."""
+    shape = re.compile(pattern)
+
+    def check(value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        value = value.strip().upper()
+        if not shape.fullmatch(value):
+            raise ValueError(f"must be capitals, digits and hyphens, like {example}")
+        return value
+
+    return check
+
+
+PlanCode = Annotated[str, BeforeValidator(_code(r"[A-Z0-9][A-Z0-9-]{0,29}", "CLD-2024-27"))]
+ActionCode = Annotated[str, BeforeValidator(_code(r"[A-Z0-9]{1,10}", "A"))]
+IndicatorCode = Annotated[str, BeforeValidator(_code(r"[A-Z0-9][A-Z0-9.-]{0,15}", "A1"))]
+"""At most 16 characters: a Pentana PI code is (METRICS.md)."""
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -49,7 +72,7 @@ class _Strict(BaseModel):
 class PlanIn(_Strict):
     """A new plan (a lead or admin)."""
 
-    code: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z0-9][A-Z0-9-]{0,29}$")]
+    code: PlanCode
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
     description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
     baseline_period: PeriodText | None = Field(
@@ -58,22 +81,20 @@ class PlanIn(_Strict):
 
 
 class ActionIn(_Strict):
-    code: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z0-9]{1,10}$")]
+    code: ActionCode
     title: Heading
 
 
 class IndicatorIn(_Strict):
-    action: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=10)] = (
-        Field(description="The code of the plan's action it belongs to")
-    )
-    code: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z0-9][A-Z0-9.-]{0,15}$")]
+    action: ActionCode = Field(description="The code of the plan's action it belongs to")
+    code: IndicatorCode
     title: Heading
     metric: MetricKey
     direction: Direction = "up"
 
 
 class TargetIn(_Strict):
-    indicator: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=16)]
+    indicator: IndicatorCode
     period: PeriodText
     value: TargetValue = Field(description="In the metric's own unit: a fraction for shares (0.4 for 40%)")
 

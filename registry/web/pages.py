@@ -35,6 +35,8 @@ def navigation(viewer: Viewer | None, path: str) -> list[dict[str, Any]]:
     items.append(("To verify", "/verification"))
     if viewer.role in CONFIRMING_ROLES:
         items.append(("Registrations to confirm", "/registration-claims"))
+    if viewer.role in EDITOR_ROLES:  # partner admins (their organisation's), leads and admins
+        items.append(("Metrics", "/metrics"))
     if viewer.role in EDITOR_ROLES:
         items += [("Import", "/import"), ("Invitations", "/invitations")]
     if viewer.role is Role.ADMIN:

@@ -29,6 +29,9 @@ ADMINS = frozenset({"admin"})
 CONFIRMERS = frozenset({"partner_admin", "lead", "admin"})
 """Who confirms registration claims: DCC's partner admin (Eilidh is at DCC), leads and admins."""
 
+REPORTERS = frozenset({"partner_admin", "lead", "admin"})
+"""Who sees workforce metrics: partner admins (their own organisation's), leads and admins."""
+
 # (method, path as the router names it) → roles allowed; PUBLIC routes need no sign-in.
 ROUTES: dict[tuple[str, str], frozenset[str] | None] = {
     ("GET", "/sign-in"): PUBLIC,
@@ -194,6 +197,27 @@ ROUTES: dict[tuple[str, str], frozenset[str] | None] = {
     ("POST", "/api/v1/practitioners/{practitioner_id:int}/email-change/decline"): frozenset({"practitioner", "admin"}),
     ("POST", "/practitioners/{practitioner_id:int}/email-change"): frozenset({"practitioner", "admin"}),
     ("POST", "/api/v1/practitioners/{practitioner_id:int}/email-change/confirm"): frozenset({"practitioner", "admin"}),
+    ("GET", "/api/v1/metrics"): REPORTERS,
+    ("GET", "/api/v1/metric-plans"): REPORTERS,
+    ("POST", "/api/v1/metric-plans"): LEADS,
+    ("GET", "/api/v1/metric-plans/{plan_id:int}"): REPORTERS,
+    ("POST", "/api/v1/metric-plans/{plan_id:int}/actions"): LEADS,
+    ("POST", "/api/v1/metric-plans/{plan_id:int}/indicators"): LEADS,
+    ("POST", "/api/v1/metric-plans/{plan_id:int}/targets"): LEADS,
+    ("GET", "/metrics"): REPORTERS,
+    ("GET", "/metrics/indicators/{indicator_id:int}"): REPORTERS,
+    ("GET", "/metrics/needs"): REPORTERS,
+    ("GET", "/metrics/needs/{competence:str}"): REPORTERS,
+    ("GET", "/metrics/plans"): LEADS,
+    ("GET", "/metrics/plans/new"): LEADS,
+    ("POST", "/metrics/plans/new"): LEADS,
+    ("GET", "/metrics/plans/{plan_id:int}"): LEADS,
+    ("POST", "/metrics/plans/{plan_id:int}/actions"): LEADS,
+    ("POST", "/metrics/plans/{plan_id:int}/indicators"): LEADS,
+    ("POST", "/metrics/plans/{plan_id:int}/targets"): LEADS,
+    # They archive the strategy plan the routes above add to (adding to it then answers 409).
+    ("POST", "/api/v1/metric-plans/{plan_id:int}/archive"): LEADS,
+    ("POST", "/metrics/plans/{plan_id:int}/archive"): LEADS,
     # Near the end: they cancel the booking and the event the routes above work on.
     ("POST", "/bookings/{booking_id:int}/cancel"): ALL,
     ("POST", "/api/v1/bookings/{booking_id:int}/cancel"): ALL,
@@ -240,6 +264,12 @@ BODIES: dict[tuple[str, str], dict[str, object]] = {
         "title": "Conference", "kind": "conference", "starts_on": "2030-05-01", "hours": 6, "competences": ["C2"]
     },
     ("POST", "/api/v1/time-requests/{request_id:int}/decision"): {"decision": "approve"},
+    ("POST", "/api/v1/metric-plans"): {"code": "CLD-2024-27", "name": "CLD Plan 2024–27"},
+    ("POST", "/api/v1/metric-plans/{plan_id:int}/actions"): {"code": "E", "title": "Evaluate the plan"},
+    ("POST", "/api/v1/metric-plans/{plan_id:int}/indicators"): {
+        "action": "A", "code": "A9", "title": "More partners meet", "metric": "collaborative_learning_partners"
+    },
+    ("POST", "/api/v1/metric-plans/{plan_id:int}/targets"): {"indicator": "A1", "period": "2026-27", "value": 4},
 }  # fmt: skip
 FORMS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/practitioners/{practitioner_id:int}/email-change"): {"decision": "decline"},
@@ -253,6 +283,14 @@ FORMS: dict[tuple[str, str], dict[str, str]] = {
         "title": "Course", "kind": "course", "starts_on": "2030-05-02", "hours": "3", "competences": "C1"
     },
     ("POST", "/time-requests/{request_id:int}/decision"): {"decision": "approve"},
+    ("POST", "/metrics/plans/new"): {"code": "CLD-2024-27", "name": "CLD Plan 2024–27"},
+    ("POST", "/metrics/plans/{plan_id:int}/actions"): {"action-code": "F", "action-title": "Follow up"},
+    ("POST", "/metrics/plans/{plan_id:int}/indicators"): {
+        "indicator-action": "A", "indicator-code": "A8", "indicator-title": "Needs", "indicator-metric": "participation"
+    },
+    ("POST", "/metrics/plans/{plan_id:int}/targets"): {
+        "target-indicator": "C1", "target-period": "2026-27", "target-value": "40"
+    },
 }  # fmt: skip
 PENDING_EMAIL_CHANGE = {key for key in ROUTES if "email-change" in key[1] and "{token" not in key[1]}
 
@@ -363,7 +401,7 @@ def _concrete(path: str, alliance: Alliance, ids: dict[str, int]) -> str:
     }
     for name, value in filled.items():
         path = path.replace(f"{{{name}:int}}", str(value))
-    return path
+    return path.replace("{competence:str}", "C4")
 
 
 async def _eilidhs_booking(alliance: Alliance) -> tuple[int, int]:
@@ -382,6 +420,17 @@ async def _eilidhs_booking(alliance: Alliance) -> tuple[int, int]:
     )  # fmt: skip
     booking = await bookings.book(COMMAND_LINE, event.id, alliance.practitioner_ids["eilidh@example.org"])
     return event.id, booking.id
+
+
+async def _strategy_plan() -> dict[str, int]:
+    """The CLD Strategy 2018–21 (loaded by its migration) and its first indicator."""
+    from registry.metrics.tables import MetricIndicator, MetricPlan
+
+    plan = await MetricPlan.select(MetricPlan.id).where(MetricPlan.code == "CLD-2018-21").first()
+    assert plan is not None
+    first = await MetricIndicator.select(MetricIndicator.id).where(MetricIndicator.plan == plan["id"]).first()
+    assert first is not None
+    return {"plan_id": plan["id"], "indicator_id": first["id"]}
 
 
 async def _spare_token(email: str) -> int:
@@ -418,6 +467,7 @@ async def test_each_role_is_let_in_or_refused_as_the_table_says(
         "record_id": record_id, "framework_id": framework_id, "competence_id": competence_id,
         "event_id": event_id, "booking_id": booking_id, "message_id": 1, "token_id": token_id,
         "change_id": await _eilidhs_claim(alliance), "request_id": await _eilidhs_time_request(alliance),
+        **await _strategy_plan(),
     }  # fmt: skip
     for n, ((method, template), allowed) in enumerate(ROUTES.items()):
         if allowed is PUBLIC:
@@ -453,7 +503,7 @@ async def test_strangers_are_sent_to_sign_in_or_get_401(client: AsyncTestClient,
             alliance,
             dict.fromkeys(
                 ("record_id", "framework_id", "competence_id", "event_id", "booking_id", "message_id", "token_id",
-                 "change_id", "request_id"), 1,
+                 "change_id", "request_id", "plan_id", "indicator_id"), 1,
             ),
         )
         response = await client.request(method, path, follow_redirects=False)
