@@ -19,6 +19,7 @@ from registry.cli_viewer import COMMAND_LINE
 from registry.events.demo import load_events
 from registry.learning.demo import load_learning
 from registry.learning_time.demo import load_learning_time
+from registry.metrics.demo import load_metrics_demo
 from registry.people import service as people
 from registry.people.rules import ORGANISATION_COLUMNS, PRACTITIONER_COLUMNS
 from registry.people.tables import Organisation
@@ -306,7 +307,8 @@ async def load() -> str:
     learning = await load_learning(DEMO_SIGN_INS[0].email, DEMO_SIGN_INS[1].email)
     events = await load_events()
     time = await load_learning_time(DEMO_SIGN_INS[0].email)
+    metrics = await load_metrics_demo()
     return (
         f"demo alliance: organisations {organisations}; practitioners {practitioners}; "
-        f"{created_users} sign-in(s) created; {learning}; {events}; {time}"
+        f"{created_users} sign-in(s) created; {learning}; {events}; {time}; {metrics}"
     )

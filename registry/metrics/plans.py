@@ -96,11 +96,9 @@ async def _writable(plan_id: int) -> dict[str, Any]:
 
 
 async def list_plans(viewer: Viewer) -> list[PlanSummaryOut]:
-    """Every plan, the active ones first, newest first."""
+    """Every plan, the active ones first, the one added last first (the default report's)."""
     _require_reader(viewer)
-    plans = await MetricPlan.select().order_by(MetricPlan.created_at, ascending=False).order_by(
-        MetricPlan.id, ascending=False
-    )
+    plans = await MetricPlan.select().order_by(MetricPlan.id, ascending=False)
     counted = await MetricIndicator.raw("SELECT plan, COUNT(*) AS n FROM metric_indicator GROUP BY plan")
     indicators = {r["plan"]: int(r["n"]) for r in counted}
     out = [

@@ -73,14 +73,9 @@ async def _plan(code: str | None) -> dict[str, Any]:
         if row is None:
             raise Invalid({"plan": f"{code} is not a plan of the registry"})
         return row
-    # No plan asked for: the newest active one (an archived plan is reported on only when named).
-    row = (
-        await MetricPlan.select()
-        .where(MetricPlan.status == "active")
-        .order_by(MetricPlan.created_at, ascending=False)
-        .order_by(MetricPlan.id, ascending=False)
-        .first()
-    )
+    # No plan asked for: the one added last of the active ones (an archived plan is reported on only when named).
+    active = MetricPlan.status == "active"
+    row = await MetricPlan.select().where(active).order_by(MetricPlan.id, ascending=False).first()
     if row is None:
         raise Invalid({"plan": "no plan is active: name one, or add a plan"})
     return row
@@ -170,7 +165,8 @@ async def _targets(indicator_ids: list[int], period: Period) -> dict[int, float]
         .order_by(MetricTarget.set_at)
         .order_by(MetricTarget.id)
     )
-    return {r["indicator"]: float(r["value"]) for r in rows}
+    # A whole number stays one (a target of 10 events), as counts do in the answer.
+    return {r["indicator"]: int(v) if (v := float(r["value"])).is_integer() else v for r in rows}
 
 
 async def _compute(

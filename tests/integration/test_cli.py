@@ -15,7 +15,7 @@ from registry.cli import main
 from registry.demo import DEMO_PASSWORD, DEMO_SIGN_INS
 from registry.people.tables import Organisation, Practitioner
 from tests.integration.test_sign_in import sign_in
-from tests.support import Alliance, bearer
+from tests.support import Alliance, StoppedClock, bearer
 
 
 async def _cli(*args: str, stdin: str = "") -> int:
@@ -92,8 +92,9 @@ async def test_tokens_create_prints_only_the_token_and_stores_its_hash(
     assert capsys.readouterr().err.strip() == "registry: email: no user with email nobody@example.org"
 
 
-async def test_demo_loads_a_believable_alliance_once(client: AsyncTestClient, capsys) -> None:  # type: ignore[type-arg]
+async def test_demo_loads_a_believable_alliance_once(client: AsyncTestClient, capsys, fixed_clock: StoppedClock) -> None:  # type: ignore[type-arg]
     assert await _cli("demo", "--if-empty") == 0
+    await _demo_shows_every_indicator_with_a_baseline()
     assert await Organisation.count() == 12
     practitioners = await Practitioner.count()
     assert 140 <= practitioners <= 160
@@ -110,6 +111,21 @@ async def test_demo_loads_a_believable_alliance_once(client: AsyncTestClient, ca
         response = await sign_in(client, demo.email, DEMO_PASSWORD)
         assert response.status_code in {302, 303}, demo.role
         client.cookies.clear()
+
+
+async def _demo_shows_every_indicator_with_a_baseline() -> None:
+    """Issue 13: the demo has data in this financial year and the one before, so that the dashboard shows all
+    eleven indicators against a baseline; CLD Plan 2024–27 (the default, being the newest) has targets."""
+    from registry.cli_viewer import COMMAND_LINE
+    from registry.metrics.report import ReportAsk, metrics_report
+
+    report = await metrics_report(COMMAND_LINE, ReportAsk())
+    assert (report.plan, report.period.label, report.baseline.label) == ("CLD-2024-27", "2026-27", "2025-26")
+    assert len(report.indicators) == 11
+    assert all(i.value is not None and i.baseline_value for i in report.indicators), report.indicators
+    assert {i.code for i in report.indicators if i.target is not None} == {"A2", "B1", "C1", "D3"}
+    strategy = await metrics_report(COMMAND_LINE, ReportAsk(plan="CLD-2018-21"))
+    assert [i.value for i in strategy.indicators] == [i.value for i in report.indicators]
 
 
 def test_the_console_script_and_python_m_work() -> None:

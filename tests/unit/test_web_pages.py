@@ -115,6 +115,7 @@ EVERYONE_ELSE = [
     ("Organisations", "/organisations"),
     ("To verify", "/verification"),
     ("Registrations to confirm", "/registration-claims"),
+    ("Metrics", "/metrics"),
     ("Import", "/import"),
     ("Invitations", "/invitations"),
 ]
