@@ -160,3 +160,46 @@ async def test_a_partner_admin_sees_their_own_organisation_only(client: Client, 
     assert 'id="organisation"' not in page.text  # nothing to choose
     assert (await client.get("/metrics?organisation=FIFE")).status_code == 403
     assert (await client.get("/metrics/plans")).status_code == 403  # plans are the leads'
+
+
+async def test_every_indicators_breakdown_page_renders(client: Client, alliance: Alliance, metrics_alliance: Built) -> None:
+    from registry.metrics.tables import MetricIndicator
+
+    await sign_in(client, "lead@example.org")
+    for indicator in await MetricIndicator.select(MetricIndicator.id, MetricIndicator.code):
+        page = await client.get(f"/metrics/indicators/{indicator['id']}?period=2025-26&local_authority=Dundee+City")
+        assert page.status_code == 200, indicator
+        assert f'data-testid="breakdown-heading">{indicator["code"]} ' in page.text
+        assert "Dundee City" in page.text
+    assert (await client.get("/metrics/indicators/999999")).status_code == 404
+    bad = await client.get(f"/metrics/indicators/{indicator['id']}?period=2025-13")
+    assert bad.status_code == 400
+    assert "There is a problem" in bad.text
+
+
+async def test_the_dashboard_runs_as_many_queries_for_more_people(
+    client: Client, alliance: Alliance, metrics_alliance: Built, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Aggregates in SQL: 40 more people with learning and bookings add rows, not queries."""
+    from registry.cli_viewer import COMMAND_LINE
+    from registry.learning import service as learning
+    from registry.people import service as people
+    from tests.integration.test_query_counts import counted
+
+    await sign_in(client, "lead@example.org")
+
+    async def queries() -> int:
+        with counted(monkeypatch) as seen:
+            assert (await client.get("/metrics?period=2025-26")).status_code == 200
+        return len(seen)
+
+    before = await queries()
+    rows = "".join(f"m{n}@example.org,More,People{n},FIFE,part_time,20,2021-01-01\n" for n in range(40))
+    await people.import_practitioners(
+        COMMAND_LINE, "email,given_name,family_name,organisation,contract,weekly_hours,started_on\n" + rows
+    )
+    learning_rows = "".join(f"m{n}@example.org,2025-07-0{1 + n % 9},Course,course,2,C1;C3,yes,\n" for n in range(40))
+    await learning.import_learning(
+        COMMAND_LINE, "email,completed_on,title,kind,hours,competences,protected_time,reflection\n" + learning_rows
+    )
+    assert await queries() == before, before
