@@ -63,6 +63,15 @@ async def _demo(args: argparse.Namespace) -> None:
         await db.close_pool()
 
 
+async def _synth(args: argparse.Namespace) -> None:
+    from registry import db, synth
+
+    await db.migrate()
+    if args.practitioners < 1:
+        raise UsageError("--practitioners must be at least 1")
+    print(await synth.synthesise(args.practitioners, args.seed))
+
+
 async def _users_create(args: argparse.Namespace) -> None:
     from registry.accounts import service
 
@@ -167,6 +176,11 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="load the demo alliance (idempotent)")
     demo.add_argument("--if-empty", action="store_true", help="only when the database holds no organisations yet")
     demo.set_defaults(run=_demo)
+
+    synth = commands.add_parser("synth", help="a synthetic alliance at scale, for benchmarks (an empty database only)")
+    synth.add_argument("--practitioners", type=int, required=True, metavar="N")
+    synth.add_argument("--seed", type=int, default=2018, metavar="S")
+    synth.set_defaults(run=_synth)
 
     serve = commands.add_parser("serve", help="serve the web app")
     serve.add_argument("--host", default="127.0.0.1")

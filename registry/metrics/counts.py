@@ -18,6 +18,7 @@ from registry.metrics.sql import (
     LEARNING_IN,
     Scope,
     active,
+    attended_in_period,
     fetch,
     in_scope,
     scope_test,
@@ -181,8 +182,8 @@ async def participation(periods: Sequence[Period], scope: Scope, detail: bool) -
             f"""SELECT
                 (SELECT COUNT(DISTINCT a.practitioner) FROM attendances a WHERE {attendee}) AS participants,
                 (SELECT COUNT(*) FROM active) AS members,
-                (SELECT COUNT(DISTINCT m.id) FROM active m JOIN attendances a
-                   ON a.n = m.n AND a.practitioner = m.id) AS participating,
+                (SELECT COUNT(*) FROM active m JOIN periods pr ON pr.n = m.n
+                 WHERE {attended_in_period("m.id")}) AS participating,
                 (SELECT SUM(l.hours) FROM learning_in l WHERE {scope_test("l.organisation", scope)}) AS hours""",
         )  # fmt: skip
         row = found[0]

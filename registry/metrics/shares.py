@@ -79,14 +79,16 @@ async def school_qualified_involvement(periods: Sequence[Period], scope: Scope, 
     list[MetricResult]
 ):  # fmt: skip
     """A3: of A(P) with setting school and CLD-qualified, the share with an attendance or learning in P."""
+    # Only the school-qualified members' attendances and learning are gathered (a small part of A(P)).
+    base = "base AS (SELECT n, id FROM active WHERE setting = 'school' AND cld_qualified)"
     involved = """involved AS (
-        SELECT n, practitioner FROM attendances UNION SELECT n, practitioner FROM learning_in
+        SELECT b.n AS n, b.id AS id FROM base b JOIN attendances t ON t.n = b.n AND t.practitioner = b.id
+        UNION SELECT b.n, b.id FROM base b JOIN learning_in l ON l.n = b.n AND l.practitioner = b.id
     )"""
     rows = await fetch(
-        periods, [active(scope), EVENTS_IN, ATTENDANCES, LEARNING_IN, involved],
-        """SELECT a.n AS n, COUNT(*) AS denominator, COUNT(i.practitioner) AS numerator
-        FROM active a LEFT JOIN involved i ON i.n = a.n AND i.practitioner = a.id
-        WHERE a.setting = 'school' AND a.cld_qualified GROUP BY a.n""",
+        periods, [active(scope), base, EVENTS_IN, ATTENDANCES, LEARNING_IN, involved],
+        """SELECT b.n AS n, COUNT(*) AS denominator, COUNT(i.id) AS numerator
+        FROM base b LEFT JOIN involved i ON i.n = b.n AND i.id = b.id GROUP BY b.n""",
     )  # fmt: skip
     return _whole(_shares(rows, periods, {} if detail else None))
 
@@ -140,10 +142,11 @@ async def competence_linked_learning(periods: Sequence[Period], scope: Scope, de
 ):  # fmt: skip
     """C2: the share of A(P) with learning in P tagged with a competence; hours per competence (a record
     counts its full hours toward each competence it names)."""
+    # A semi-join from the period's learning (by date) to its competences, on both engines.
     tagged = """tagged AS (
         SELECT DISTINCT l.n AS n, l.practitioner AS practitioner FROM learning_in l
-        JOIN learning_record_competence rc ON rc.record = l.id
-        JOIN competence c ON c.id = rc.competence AND c.kind = 'competence'
+        WHERE EXISTS (SELECT 1 FROM learning_record_competence rc JOIN competence c ON c.id = rc.competence
+                      WHERE rc.record = l.id AND c.kind = 'competence')
     )"""
     rows = await fetch(
         periods, [active(scope), LEARNING_IN, tagged],
@@ -229,9 +232,14 @@ async def protected_time(periods: Sequence[Period], scope: Scope, detail: bool) 
 
 async def part_time_access_ratio(periods: Sequence[Period], scope: Scope, detail: bool) -> list[MetricResult]:
     """D4: (part-time members of A(P) with an attendance / part-time A(P)) ÷ (the same for full-time)."""
-    attenders = "attenders AS (SELECT DISTINCT n, practitioner FROM attendances)"
+    # Attenders gathered once per period and joined, rather than a probe per member: A(P) is large, the
+    # attendances of a period are fewer.
+    attenders = """attenders AS (
+        SELECT DISTINCT ev.n AS n, b.practitioner AS practitioner
+        FROM events_in ev JOIN booking b ON b.event = ev.id AND b.status = 'attended'
+    )"""
     rows = await fetch(
-        periods, [active(scope), EVENTS_IN, ATTENDANCES, attenders],
+        periods, [active(scope), EVENTS_IN, attenders],
         f"""SELECT a.n AS n, {_GROUP} AS grp, COUNT(*) AS members, COUNT(t.practitioner) AS attended
         FROM active a LEFT JOIN attenders t ON t.n = a.n AND t.practitioner = a.id
         GROUP BY a.n, {_GROUP}""",

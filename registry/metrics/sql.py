@@ -26,6 +26,7 @@ __all__ = (
     "Query",
     "Scope",
     "active",
+    "attended_in_period",
     "fetch",
     "in_scope",
     "periods_cte",
@@ -114,6 +115,15 @@ LEARNING_IN = """learning_in AS (
 )"""
 """Learning in P: records completed within it. Attendance makes a record (source ``event``), which counts as
 protected time; a self-recorded one when flagged so."""
+
+
+def attended_in_period(member: str) -> str:
+    """The condition "the practitioner ``member`` has an attendance at an event in P", for a row joined with its
+    period ``pr``: EVENTS_IN and ATTENDANCES as a probe of one person's bookings (by index), for the metrics
+    that ask it of every member of A(P) rather than count attendances."""
+    return f"""EXISTS (SELECT 1 FROM booking b JOIN event e ON e.id = b.event
+        WHERE b.practitioner = {member} AND b.status = 'attended' AND e.status <> 'cancelled'
+          AND e.first_starts_at >= pr.starts_at AND e.first_starts_at < pr.ends_before)"""
 
 
 def _days_from(start: str, end: str) -> str:
