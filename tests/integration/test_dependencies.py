@@ -111,6 +111,13 @@ async def test_the_list_operations_keep_their_parameter_names(client: Client) ->
         "limit": "integer", "offset": "integer",
     }  # fmt: skip
     assert names("/api/v1/bookings") == {"team": "boolean", "limit": "integer", "offset": "integer"}
+    assert names("/api/v1/practitioners") == {
+        "q": "string", "organisation": "string", "contract": "string", "setting": "string", "locality": "string",
+        "cldsc_status": "string", "employment": "string", "limit": "integer", "offset": "integer",
+    }  # fmt: skip
+    assert names("/api/v1/organisations") == {"q": "string", "limit": "integer", "offset": "integer"}
+    for path in ("/api/v1/registration-claims", "/api/v1/verification"):
+        assert names(path) == {"limit": "integer", "offset": "integer"}
     events_bookings = paths["/api/v1/events/{event_id}/bookings"]["get"]["parameters"]
     assert {p["name"]: p["schema"].get("default") for p in events_bookings if p["in"] == "query"} == {
         "limit": 500,
