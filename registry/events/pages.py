@@ -23,7 +23,7 @@ from registry.learning import service as learning
 from registry.people import service as people
 from registry.settings import get_settings
 from registry.web.auth import signed_in
-from registry.web.deps import PAGE_PAGING, CurrentViewer, ListPaging, Paging
+from registry.web.deps import FIRST_PAGE, PAGE_PAGING, CurrentViewer, ListPaging, Paging
 from registry.web.pages import PER_PAGE, form_data, render
 from registry.web.params import AnyRequest
 from registry.web.templating import fragment
@@ -279,7 +279,7 @@ class BookingPages(Controller):
             booking = await bookings.approve(viewer, booking_id)
         except Conflict as exc:
             problem = {f"approve-{booking_id}": exc.detail}
-            return await self._list(request, viewer, True, Paging(PER_PAGE, 0), None, problem, status=409)
+            return await self._list(request, viewer, True, FIRST_PAGE, None, problem, status=409)
         return Redirect(f"/bookings?team=1&done=approved-{booking.status}")
 
     async def _list(

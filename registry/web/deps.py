@@ -30,6 +30,7 @@ from registry.web.params import AnyRequest, Limit, Offset, PageNumber
 __all__ = (
     "API_PAGING",
     "DEPENDENCIES",
+    "FIRST_PAGE",
     "PAGE_PAGING",
     "CurrentViewer",
     "DayText",
@@ -88,6 +89,8 @@ def provide_page(page: PageNumber = 1) -> Paging:
     return Paging(PER_PAGE, (page - 1) * PER_PAGE, page)
 
 
+FIRST_PAGE = Paging(PER_PAGE, 0, 1)
+"""The first page of a list, for a page shown again after a form was sent."""
 API_PAGING = api_paging()
 """Controller ``dependencies`` of an API with lists: ``limit`` and ``offset``."""
 PAGE_PAGING: dict[str, Provide] = {"paging": Provide(provide_page, sync_to_thread=False)}
