@@ -14,7 +14,7 @@ from registry.errors import Conflict, Invalid
 from registry.learning import frameworks
 from registry.web.auth import requires_role
 from registry.web.deps import CurrentViewer
-from registry.web.pages import form_data, render
+from registry.web.pages import form_data, form_page
 from registry.web.params import AnyRequest
 
 __all__ = ("FrameworkPages",)
@@ -95,10 +95,12 @@ class FrameworkPages(Controller):
     async def _page(self, request: AnyRequest, **context: Any) -> Template:
         context.setdefault("titles", {})
         context.setdefault("make_default", False)
-        return render(
+        # An upload form: the file is not sent back, so there is nothing to fill in again.
+        return form_page(
             request,
             "learning/frameworks.html",
-            status_code=400 if context.get("errors") else 200,
+            {},
+            context.pop("errors", None),
             frameworks=await frameworks.list_frameworks(),
             columns=frameworks.FRAMEWORK_COLUMNS,
             **context,

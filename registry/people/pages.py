@@ -329,10 +329,12 @@ class ImportPages(Controller):
 
     def _page(self, request: AnyRequest, viewer: Viewer, **context: Any) -> Template:
         context.setdefault("kind", "practitioners")
-        return render(
+        # An upload form: the file is not sent back, so there is nothing to fill in again.
+        return form_page(
             request,
             "people/import.html",
-            status_code=400 if context.get("errors") else 200,
+            {},
+            context.pop("errors", None),
             can_import_organisations=viewer.role in ADMIN_ROLES,
             **context,
         )

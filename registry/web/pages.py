@@ -68,6 +68,7 @@ def form_page(
     template: str,
     form: Mapping[str, Any],
     problems: Mapping[str, str] | None = None,
+    /,
     *,
     status_code: int | None = None,
     **context: Any,
@@ -75,7 +76,8 @@ def form_page(
     """A page with a form, filled in with ``form`` (as sent, or as stored); with ``problems`` (field → what to
     fix, as the page words it) it is shown again with a GOV.UK error summary linking to each field, and 400.
 
-    Every form page re-renders through here, so each answers a bad form the same way.
+    Every form page re-renders through here, so each answers a bad form the same way. The first four are
+    positional, so that a page may still name its own ``problems`` (an upload's list of bad lines).
     """
     errors = dict(problems or {})
     status = status_code if status_code is not None else 400 if errors else 200
