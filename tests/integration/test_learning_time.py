@@ -394,6 +394,10 @@ async def test_a_long_title_and_a_past_year_are_answered_not_crashed(
     made = await client.post(f"/api/v1/practitioners/{eilidh}/time-requests", json=body,
                              headers=bearer(alliance.tokens["practitioner"]))  # fmt: skip
     assert made.status_code == 201, made.text
+    subject = await OutboxMessage.select(OutboxMessage.subject).order_by(OutboxMessage.id, ascending=False).first()
+    assert subject is not None
+    assert subject["subject"].endswith("T…")
+    assert len(subject["subject"]) < 300
     past = await client.post(f"/api/v1/practitioners/{eilidh}/learning-time-adjustments",
                              json={"period": "2025-26", "hours": 7, "reason": "Back-dated"},
                              headers=bearer(alliance.tokens["manager"]))  # fmt: skip
