@@ -24,6 +24,7 @@ from registry.learning.tables import (
     PlGoal,
 )
 from registry.learning_time.tables import LearningTimeAdjustment, LearningTimePolicy, TimeRequest
+from registry.metrics.tables import MetricAction, MetricIndicator, MetricPlan, MetricTarget
 from registry.notify.tables import CalendarFeed, CalendarInvite, NotificationPreference, OutboxMessage
 from registry.people.tables import EmailChange, HoursChange, LineManagerChange, Organisation, Practitioner
 from registry.registration.tables import CldscRegistration
@@ -66,6 +67,10 @@ TABLES = [
     LearningTimePolicy,
     LearningTimeAdjustment,
     TimeRequest,
+    MetricPlan,
+    MetricAction,
+    MetricIndicator,
+    MetricTarget,
 ]
 
 APP_CONFIG = AppConfig(

@@ -9,7 +9,7 @@ import itertools
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -28,6 +28,7 @@ from registry.accounts.tables import User
 from registry.cli_viewer import COMMAND_LINE
 from registry.db import engine, is_sqlite
 from registry.learning import frameworks
+from registry.metrics import plans
 from registry.people import service as people
 from registry.piccolo_app import TABLES
 
@@ -128,8 +129,10 @@ async def empty_database() -> None:
     else:
         names = ", ".join(f'"{t._meta.tablename}"' for t in TABLES)
         await db.run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-    # The competence framework is reference data every test expects, as a migrated database has it.
+    # The competence framework and the CLD Strategy 2018–21 are reference data every test expects, as a
+    # migrated database has them.
     await frameworks.load_builtin()
+    await plans.load_builtin()
 
 
 async def build_alliance(with_tokens: bool = True) -> Alliance:
@@ -245,6 +248,7 @@ class TestDatabases:
         """PostgreSQL: a database to connect to for CREATE and DROP DATABASE; empty: SQLite."""
         self.prefix = prefix
         self._snapshots: dict[SnapshotKind, Snapshot] = {}
+        self._built: dict[str, tuple[Snapshot, Any]] = {}
         self._numbers = itertools.count(1)
         self._current: str | None = None
         """The current test's database, dropped when the next test gets its own."""
@@ -256,6 +260,21 @@ class TestDatabases:
         snapshot = await self._snapshot(kind)
         await self._switch_to(self._url(f"test_{next(self._numbers)}"), copy_of=snapshot.url)
         return copy.deepcopy(snapshot.alliance)
+
+    async def fresh_built(
+        self, name: str, base: SnapshotKind, build: Callable[[Alliance | None], Awaitable[Any]]
+    ) -> tuple[Alliance | None, Any]:
+        """Like ``fresh``, for a snapshot of the test's own: ``build`` runs once per run on a copy of ``base``
+        (given its alliance); each test gets a copy of the result, and a copy of what ``build`` returned."""
+        if name not in self._built:
+            base_snapshot = await self._snapshot(base)
+            await self._switch_to(self._url(f"snapshot_{name}"), copy_of=base_snapshot.url)
+            alliance = copy.deepcopy(base_snapshot.alliance)
+            made = await build(alliance)
+            self._built[name] = (await self._keep_current(alliance), made)
+        snapshot, made = self._built[name]
+        await self._switch_to(self._url(f"test_{next(self._numbers)}"), copy_of=snapshot.url)
+        return copy.deepcopy(snapshot.alliance), copy.deepcopy(made)
 
     async def _snapshot(self, kind: SnapshotKind) -> Snapshot:
         if kind not in self._snapshots:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -74,11 +75,18 @@ def parse_period(text: str) -> Period:
 
 
 def required_pl_hours(weekly_hours: float, period: Period, started_on: date, left_on: date | None) -> float:
-    """METRICS.md: weekly hours × days of the period they were employed / 365, rounded to one decimal."""
+    """METRICS.md: weekly hours × days of the period they were employed / 365, rounded to one decimal.
+
+    Rounded half up in whole numbers (weekly hours to the hundredth, then tenths of an hour), as a person
+    rounds and as the metrics' SQL does alike on SQLite and PostgreSQL (registry.metrics.sql): Python's
+    ``round`` on the float would give 1.2 for a weekly 1.25 hours over a year, and 0.1 for an exact 0.15.
+    """
     first = max(period.start, started_on)
     last = period.end if left_on is None else min(period.end, left_on - timedelta(days=1))
     employed_days = max(0, (last - first).days + 1)
-    return round(weekly_hours * employed_days / 365, 1)
+    hundredths = math.floor(weekly_hours * 100 + 0.5)
+    tenths, rest = divmod(hundredths * employed_days, 3650)
+    return (tenths + (1 if 2 * rest >= 3650 else 0)) / 10
 
 
 def can_read_reflection(

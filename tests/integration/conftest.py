@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING, cast
 
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from tests.support import FIXED_NOW, Alliance, StoppedClock, TestDatabases, fast_password_hashing
+
+if TYPE_CHECKING:
+    from tests.integration.metrics_alliance import Built
 
 
 @pytest.fixture(autouse=True)
@@ -58,3 +62,18 @@ def stopped_clock(monkeypatch: pytest.MonkeyPatch) -> StoppedClock:
 def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> StoppedClock:
     """The registry's clock stopped at ``FIXED_NOW``, so that a test's expected dates are constants."""
     return StoppedClock(monkeypatch, FIXED_NOW)
+
+
+@pytest.fixture
+async def metrics_alliance(databases: TestDatabases, alliance: Alliance, fixed_clock: StoppedClock) -> Built:
+    """The test alliance with a year of events, learning, needs and registrations on the metrics' edges
+    (tests/integration/metrics_alliance.py), built once per run; the clock stopped at ``FIXED_NOW``."""
+    from tests.integration.metrics_alliance import build_metrics_alliance
+
+    async def build(base: Alliance | None) -> Built:
+        assert base is not None
+        return await build_metrics_alliance(base, fixed_clock)
+
+    _, built = await databases.fresh_built("metrics", "alliance", build)
+    fixed_clock.moment = FIXED_NOW
+    return cast("Built", built)

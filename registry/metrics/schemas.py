@@ -1,0 +1,164 @@
+"""Hand-written pydantic models of the metrics: plans and what is added to them, and the report whose field
+names INTERFACE.md fixes (``GET /api/v1/metrics``, ``registry metrics``)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal, TypeAlias
+
+from annotated_types import Interval
+from pydantic import AllowInfNan, BaseModel, ConfigDict, Field, StringConstraints
+
+from registry.metrics.rules import Judgement
+
+__all__ = (
+    "ActionIn",
+    "ActionOut",
+    "IndicatorIn",
+    "IndicatorOut",
+    "IndicatorReportOut",
+    "MetricKey",
+    "MetricsReportOut",
+    "PeriodOut",
+    "PlanIn",
+    "PlanOut",
+    "PlanSummaryOut",
+    "TargetIn",
+    "TargetOut",
+    "TrendPoint",
+)
+
+MetricKey = Literal[
+    "shared_learning_needs", "collaborative_learning_partners", "school_qualified_involvement",
+    "learning_opportunities", "participation", "cldsc_registration_rate", "competence_linked_learning",
+    "cldsc_awareness", "verified_learning_share", "protected_time", "part_time_access_ratio",
+]  # fmt: skip
+"""One of the metric keys of METRICS.md (registry.metrics.catalogue.METRICS; a test keeps the two alike)."""
+Direction = Literal["up", "down"]
+PeriodText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=22)]
+Heading = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Number: TypeAlias = int | float
+"""Counts stay whole numbers in the JSON; shares, ratios and hours are decimals."""
+TargetValue = Annotated[float, Interval(ge=-1_000_000, le=1_000_000), AllowInfNan(False)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PlanIn(_Strict):
+    """A new plan (a lead or admin)."""
+
+    code: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z0-9][A-Z0-9-]{0,29}$")]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    baseline_period: PeriodText | None = Field(
+        default=None, description="The plan's own baseline period (2017-18); empty: each period's previous one"
+    )
+
+
+class ActionIn(_Strict):
+    code: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z0-9]{1,10}$")]
+    title: Heading
+
+
+class IndicatorIn(_Strict):
+    action: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=10)] = (
+        Field(description="The code of the plan's action it belongs to")
+    )
+    code: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z0-9][A-Z0-9.-]{0,15}$")]
+    title: Heading
+    metric: MetricKey
+    direction: Direction = "up"
+
+
+class TargetIn(_Strict):
+    indicator: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=16)]
+    period: PeriodText
+    value: TargetValue = Field(description="In the metric's own unit: a fraction for shares (0.4 for 40%)")
+
+
+class PeriodOut(BaseModel):
+    start: date
+    end: date
+    label: str
+
+
+class TargetOut(BaseModel):
+    period: PeriodOut
+    value: float
+    set_by: str
+    set_at: datetime
+
+
+class IndicatorOut(BaseModel):
+    id: int
+    code: str
+    title: str
+    metric: str
+    metric_name: str
+    direction: str
+    targets: list[TargetOut]
+    """Every target set, latest first: a target set again for a period is the one that counts."""
+
+
+class ActionOut(BaseModel):
+    code: str
+    title: str
+    indicators: list[IndicatorOut]
+
+
+class PlanSummaryOut(BaseModel):
+    id: int
+    code: str
+    name: str
+    status: str
+    indicators: int
+
+
+class PlanOut(BaseModel):
+    id: int
+    code: str
+    name: str
+    description: str
+    status: str
+    baseline: PeriodOut | None
+    created_by: str
+    created_at: datetime
+    archived_at: datetime | None
+    actions: list[ActionOut]
+
+
+class IndicatorReportOut(BaseModel):
+    id: int
+    code: str
+    action: str
+    action_title: str
+    indicator: str
+    metric: str
+    value: Number | None
+    numerator: Number | None
+    denominator: Number | None
+    baseline_value: Number | None
+    change: Number | None
+    direction: str
+    status: Judgement | None = Field(description="The change judged against the wanted direction")
+    target: Number | None
+    breakdown: dict[str, Any]
+
+
+class MetricsReportOut(BaseModel):
+    """METRICS.md for a plan and period: shares are fractions and unrounded (pages show percentages)."""
+
+    plan: str
+    plan_name: str
+    period: PeriodOut
+    baseline: PeriodOut
+    organisation: str | None
+    local_authority: str | None
+    indicators: list[IndicatorReportOut]
+
+
+class TrendPoint(BaseModel):
+    period: PeriodOut
+    value: Number | None
