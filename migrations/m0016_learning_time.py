@@ -62,7 +62,7 @@ class TimeRequest(Table, tablename="time_request"):
     starts_on = Date()
     ends_on = Date()
     hours = DoublePrecision()
-    title = Varchar(length=200)
+    title = Varchar(length=300)
     kind = Varchar(length=30)
     competences = Varchar(length=200, default="")
     purpose = Text(default="")

@@ -46,6 +46,7 @@ from registry.registration.pages import RegistrationClaimPages, RegistrationPage
 from registry.settings import PROJECT_ROOT, get_settings
 from registry.web.auth import AuthMiddleware
 from registry.web.bodies import JsonDepthLimitedRequest
+from registry.web.deps import DEPENDENCIES
 from registry.web.errors import exception_handlers
 from registry.web.openapi import ModelSchemaPlugin
 from registry.web.security import security_headers
@@ -143,6 +144,7 @@ def create_app(*, database_pool: bool = True) -> Litestar:
             ),
         ],
         middleware=[DefineMiddleware(AuthMiddleware)],
+        dependencies=DEPENDENCIES,
         before_send=[security_headers(https=settings.secure_cookies)],
         request_class=JsonDepthLimitedRequest,
         # API bodies are validated strictly (true is not a number, "3" is not an id); forms and CSV files

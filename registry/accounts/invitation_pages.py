@@ -16,10 +16,11 @@ from registry.accounts import service as accounts
 from registry.accounts.rules import Role
 from registry.errors import Invalid
 from registry.settings import get_settings
-from registry.web.auth import SESSION_COOKIE, requires_role, signed_in, viewer_of
+from registry.web.auth import SESSION_COOKIE, requires_role, signed_in
+from registry.web.deps import PAGE_PAGING, CurrentViewer, ListPaging
 from registry.web.openapi import ERROR_RESPONSES
-from registry.web.pages import PER_PAGE, Pagination, form_data, render
-from registry.web.params import PageNumber, PathId
+from registry.web.pages import form_data, form_page, render
+from registry.web.params import PathId
 
 __all__ = ("InvitationApi", "InvitationPages", "PasswordPages")
 
@@ -54,10 +55,8 @@ class PasswordPages(Controller):
             user_id = await invitations.set_password(token, form.get("password", ""))
         except Invalid as exc:
             state = await invitations.link_state(token)
-            return render(
-                request, "accounts/set_password.html", status_code=400, state=state, token=token,
-                errors={"password": exc.problems.get("password", exc.detail)},
-            )  # fmt: skip
+            problems = {"password": exc.problems.get("password", exc.detail)}
+            return form_page(request, "accounts/set_password.html", {}, problems, state=state, token=token)
         session = await accounts.start_session(user_id, request.cookies.get(SESSION_COOKIE))
         response: Response[Any] = Redirect("/me")
         response.set_cookie(
@@ -69,7 +68,7 @@ class PasswordPages(Controller):
     @get("/forgotten-password")
     async def forgotten_page(self, request: AnyRequest) -> Template:
         """Ask for a reset link."""
-        return render(request, "accounts/forgotten_password.html", sent=False, email="")
+        return form_page(request, "accounts/forgotten_password.html", {"email": ""}, sent=False)
 
     @post("/forgotten-password")
     async def forgotten(self, request: AnyRequest) -> Template:
@@ -77,10 +76,8 @@ class PasswordPages(Controller):
         form = await form_data(request)
         email = form.get("email", "").strip()
         if "@" not in email:
-            return render(
-                request, "accounts/forgotten_password.html", status_code=400, sent=False, email=email,
-                errors={"email": "Enter an email address in the correct format, like name@example.org"},
-            )  # fmt: skip
+            problems = {"email": "Enter an email address in the correct format, like name@example.org"}
+            return form_page(request, "accounts/forgotten_password.html", {"email": email}, problems, sent=False)
         await invitations.request_reset(email, request.client.host if request.client else None)
         answer = render(request, "accounts/forgotten_password.html", sent=True, email=email)
         # The link and the mail are made after the answer has gone (and by the scheduler's sweep, should
@@ -94,23 +91,23 @@ class InvitationPages(Controller):
 
     path = "/invitations"
     guards = [_inviters]
+    dependencies = PAGE_PAGING
     include_in_schema = False
 
     @get("/")
     async def list_page(
-        self, request: AnyRequest, sent: FromQuery[int | None] = None, page: PageNumber = 1
+        self, request: AnyRequest, viewer: CurrentViewer, paging: ListPaging, sent: FromQuery[int | None] = None
     ) -> Template:
         """Practitioners the viewer may invite, with their invitation state, a page at a time."""
-        rows, total = await invitations.invitation_list(viewer_of(request), PER_PAGE, (page - 1) * PER_PAGE)
+        rows, total = await invitations.invitation_list(viewer, paging.limit, paging.offset)
         return render(
-            request, "accounts/invitations.html", rows=rows, sent=sent, pagination=Pagination(page, total),
+            request, "accounts/invitations.html", rows=rows, sent=sent, pagination=paging.pagination(total),
             params={},
         )  # fmt: skip
 
     @post("/")
-    async def send(self, request: AnyRequest) -> Redirect:
+    async def send(self, request: AnyRequest, viewer: CurrentViewer) -> Redirect:
         """Invite the chosen people, or everyone listed who cannot sign in yet."""
-        viewer = viewer_of(request)
         raw = await request.form()
         chosen = (
             [
@@ -140,6 +137,6 @@ class InvitationApi(Controller):
     tags = ["accounts"]
 
     @post("/", operation_id="InvitePractitioner", status_code=HTTP_202_ACCEPTED, responses=ERROR_RESPONSES)
-    async def invite(self, request: AnyRequest, practitioner_id: PathId) -> dict[str, int]:
+    async def invite(self, viewer: CurrentViewer, practitioner_id: PathId) -> dict[str, int]:
         """(Re)send that person's invitation; nothing is sent to someone who already has a password."""
-        return {"sent": await invitations.invite(viewer_of(request), practitioner_ids=[practitioner_id])}
+        return {"sent": await invitations.invite(viewer, practitioner_ids=[practitioner_id])}

@@ -14,8 +14,9 @@ from registry.accounts.throttle import TooManyAttempts
 from registry.errors import Invalid
 from registry.people import service as people
 from registry.settings import get_settings
-from registry.web.auth import SESSION_COOKIE, signed_in, viewer_of
-from registry.web.pages import form_data, render
+from registry.web.auth import SESSION_COOKIE, signed_in
+from registry.web.deps import CurrentViewer
+from registry.web.pages import form_data, form_page, render
 
 __all__ = ("AccountPages",)
 
@@ -41,7 +42,7 @@ class AccountPages(Controller):
         """The sign-in form (signed-in people go straight on)."""
         if request.scope.get("user") is not None:
             return Redirect(_safe_next(next_))
-        return render(request, "accounts/sign_in.html", next=_safe_next(next_), email="")
+        return form_page(request, "accounts/sign_in.html", {"email": ""}, next=_safe_next(next_))
 
     @post("/sign-in")
     async def sign_in(self, request: AnyRequest) -> Template | Response[Any]:
@@ -58,9 +59,9 @@ class AccountPages(Controller):
             try:
                 _, token = await service.sign_in(email, password, request.cookies.get(SESSION_COOKIE), client)
             except TooManyAttempts as exc:
-                refused = render(
-                    request, "accounts/sign_in.html", status_code=exc.status_code, errors={"email": exc.detail},
-                    next=target, email=email,
+                refused = form_page(
+                    request, "accounts/sign_in.html", {"email": email}, {"email": exc.detail},
+                    status_code=exc.status_code, next=target,
                 )  # fmt: skip
                 refused.headers["Retry-After"] = str(exc.retry_after)
                 return refused
@@ -78,7 +79,7 @@ class AccountPages(Controller):
                     path="/",
                 )
                 return response
-        return render(request, "accounts/sign_in.html", status_code=400, errors=errors, next=target, email=email)
+        return form_page(request, "accounts/sign_in.html", {"email": email}, errors, next=target)
 
     @post("/sign-out")
     async def sign_out(self, request: AnyRequest) -> Redirect:
@@ -91,14 +92,14 @@ class AccountPages(Controller):
         return response
 
     @get("/", guards=[signed_in])
-    async def start(self, request: AnyRequest) -> Redirect:
+    async def start(self, viewer: CurrentViewer) -> Redirect:
         """Practitioners start at their own record; everyone else at the practitioners they look after."""
-        return Redirect("/me" if viewer_of(request).role is Role.PRACTITIONER else "/practitioners")
+        return Redirect("/me" if viewer.role is Role.PRACTITIONER else "/practitioners")
 
     @get("/me", guards=[signed_in])
-    async def me(self, request: AnyRequest) -> Template | Redirect:
+    async def me(self, request: AnyRequest, viewer: CurrentViewer) -> Template | Redirect:
         """The signed-in person's own practitioner record."""
-        own = await people.own_practitioner_id(viewer_of(request))
+        own = await people.own_practitioner_id(viewer)
         if own is not None:
             return Redirect(f"/practitioners/{own}")
         return render(request, "accounts/no_record.html")

@@ -11,12 +11,13 @@ from litestar.response import Redirect, Response, Template
 from registry.accounts import service as accounts
 from registry.accounts import sso
 from registry.accounts.pages import _safe_next
-from registry.accounts.rules import Role
+from registry.accounts.rules import Role, Viewer
 from registry.errors import Invalid
 from registry.people import service as people
 from registry.settings import get_settings
-from registry.web.auth import SESSION_COOKIE, requires_role, viewer_of
-from registry.web.pages import form_data, render
+from registry.web.auth import SESSION_COOKIE, requires_role
+from registry.web.deps import CurrentViewer
+from registry.web.pages import form_data, form_page, problems_of, render
 
 __all__ = ("SsoAdminPages", "SsoPages")
 
@@ -43,13 +44,11 @@ class SsoPages(Controller):
         target = _safe_next(next_)
         if "@" not in email.strip():
             errors = {"sso_email": "Enter your email address, like name@example.org"}
-            return render(request, "accounts/sign_in.html", status_code=400, errors=errors, next=target, email="")
+            return form_page(request, "accounts/sign_in.html", {"email": ""}, errors, next=target)
         providers = await sso.providers_for_email(email)
         if not providers:
             errors = {"sso_email": "Your organisation does not offer its own sign-in: sign in with your password"}
-            return render(
-                request, "accounts/sign_in.html", status_code=400, errors=errors, next=target, email=email.strip()
-            )
+            return form_page(request, "accounts/sign_in.html", {"email": email.strip()}, errors, next=target)
         try:
             url = await sso.begin_login(providers[0].id, target)
         except Invalid as exc:
@@ -86,30 +85,32 @@ class SsoAdminPages(Controller):
     guards = [requires_role(Role.ADMIN)]
     include_in_schema = False
 
-    async def _page(self, request: AnyRequest, status_code: int = 200, **context: Any) -> Template:
-        providers = await sso.list_providers(viewer_of(request))
+    async def _page(
+        self, request: AnyRequest, viewer: Viewer, form: dict[str, str], problems: dict[str, str], **context: Any
+    ) -> Template:
+        providers = await sso.list_providers(viewer)
         organisations = await people.organisation_choices()
-        return render(
-            request, "accounts/sso_admin.html", status_code=status_code, providers=providers,
-            organisations=organisations, **context,
+        return form_page(
+            request, "accounts/sso_admin.html", form, problems, providers=providers, organisations=organisations,
+            **context,
         )  # fmt: skip
 
     @get("/")
-    async def show(self, request: AnyRequest, saved: FromQuery[str | None] = None) -> Template:
+    async def show(self, request: AnyRequest, viewer: CurrentViewer, saved: FromQuery[str | None] = None) -> Template:
         """The configured providers and the form to add or change one."""
-        return await self._page(request, saved=saved, form={})
+        return await self._page(request, viewer, {}, {}, saved=saved)
 
     @post("/")
-    async def save(self, request: AnyRequest) -> Template | Redirect:
+    async def save(self, request: AnyRequest, viewer: CurrentViewer) -> Template | Redirect:
         """Add or change an organisation's provider."""
         form = await form_data(request)
         try:
             await sso.configure_provider(
-                viewer_of(request), form.get("organisation", ""), form.get("issuer", ""),
+                viewer, form.get("organisation", ""), form.get("issuer", ""),
                 form.get("client_id", ""), form.get("client_secret", ""), form.get("email_domains", ""),
                 password_sign_in=form.get("password_sign_in") != "no",
             )  # fmt: skip
         except Invalid as exc:
             kept = {k: v for k, v in form.items() if k != "client_secret"}
-            return await self._page(request, status_code=400, errors=exc.problems, form=kept, saved=None)
+            return await self._page(request, viewer, kept, problems_of(exc, "organisation"), saved=None)
         return Redirect("/admin/sso?saved=1")

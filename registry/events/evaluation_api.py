@@ -8,9 +8,10 @@ from litestar.params import JSONBody
 from registry.accounts.rules import Role
 from registry.events import evaluation
 from registry.events.evaluation_schemas import EvaluationIn, EvaluationOut, EvaluationSummary
-from registry.web.auth import requires_role, signed_in, viewer_of
+from registry.web.auth import requires_role, signed_in
+from registry.web.deps import CurrentViewer
 from registry.web.openapi import ERROR_RESPONSES
-from registry.web.params import AnyRequest, PathId
+from registry.web.params import PathId
 
 __all__ = ("EvaluationApi",)
 
@@ -25,9 +26,9 @@ class EvaluationApi(Controller):
     tags = ["events"]
 
     @post("/bookings/{booking_id:int}/evaluation", operation_id="EvaluateEvent", responses=ERROR_RESPONSES)
-    async def submit(self, request: AnyRequest, booking_id: PathId, data: JSONBody[EvaluationIn]) -> EvaluationOut:
+    async def submit(self, viewer: CurrentViewer, booking_id: PathId, data: JSONBody[EvaluationIn]) -> EvaluationOut:
         """Give feedback on an attended event (the attendee, once, from the start of its last session)."""
-        return await evaluation.submit_evaluation(viewer_of(request), booking_id, data)
+        return await evaluation.submit_evaluation(viewer, booking_id, data)
 
     @get(
         "/events/{event_id:int}/evaluation",
@@ -35,6 +36,6 @@ class EvaluationApi(Controller):
         guards=[_hosts],
         responses=ERROR_RESPONSES,
     )
-    async def summary(self, request: AnyRequest, event_id: PathId) -> EvaluationSummary:
+    async def summary(self, viewer: CurrentViewer, event_id: PathId) -> EvaluationSummary:
         """The host's summary of the feedback: counts, average rating and comments without names."""
-        return await evaluation.evaluation_summary(viewer_of(request), event_id)
+        return await evaluation.evaluation_summary(viewer, event_id)

@@ -13,8 +13,9 @@ from registry.events.evaluation import EvaluationContext
 from registry.events.evaluation_schemas import MAX_WILL_DO_DIFFERENTLY, EvaluationIn
 from registry.learning.service import list_competences
 from registry.validation import problems_from
-from registry.web.auth import signed_in, viewer_of
-from registry.web.pages import form_data, render, sentences
+from registry.web.auth import signed_in
+from registry.web.deps import CurrentViewer
+from registry.web.pages import form_data, form_page, render, sentences
 from registry.web.params import AnyRequest
 
 __all__ = ("EvaluationPages",)
@@ -51,21 +52,22 @@ class EvaluationPages(Controller):
     include_in_schema = False
 
     @get("/evaluations")
-    async def pending(self, request: AnyRequest, sent: FromQuery[str | None] = None) -> Template:
+    async def pending(self, request: AnyRequest, viewer: CurrentViewer, sent: FromQuery[str | None] = None) -> Template:
         """Events the signed-in person attended and has not yet given feedback on."""
-        items = await evaluation.pending_evaluations(viewer_of(request))
+        items = await evaluation.pending_evaluations(viewer)
         return render(request, "events/evaluation_pending.html", items=items, sent=sent)
 
     @get("/bookings/{booking_id:int}/evaluation")
-    async def form_page(self, request: AnyRequest, booking_id: FromPath[int]) -> Template:
+    async def form_page(self, request: AnyRequest, viewer: CurrentViewer, booking_id: FromPath[int]) -> Template:
         """The feedback form (or why it is not open yet)."""
-        context = await evaluation.evaluation_context(viewer_of(request), booking_id)
+        context = await evaluation.evaluation_context(viewer, booking_id)
         return await self._form(request, context, {}, [], {})
 
     @post("/bookings/{booking_id:int}/evaluation")
-    async def submit(self, request: AnyRequest, booking_id: FromPath[int]) -> Template | Redirect:
+    async def submit(
+        self, request: AnyRequest, viewer: CurrentViewer, booking_id: FromPath[int]
+    ) -> Template | Redirect:
         """Send the feedback, or show the form again with what to fix."""
-        viewer = viewer_of(request)
         context = await evaluation.evaluation_context(viewer, booking_id)
         if context.closed_reason:
             return await self._form(request, context, {}, [], {})
@@ -93,9 +95,9 @@ class EvaluationPages(Controller):
         return Redirect("/evaluations?sent=1")
 
     @get("/events/{event_id:int}/evaluation")
-    async def summary_page(self, request: AnyRequest, event_id: FromPath[int]) -> Template:
+    async def summary_page(self, request: AnyRequest, viewer: CurrentViewer, event_id: FromPath[int]) -> Template:
         """The host's summary of the feedback: figures, a chart with a table, comments without names."""
-        summary = await evaluation.evaluation_summary(viewer_of(request), event_id)
+        summary = await evaluation.evaluation_summary(viewer, event_id)
         return render(request, "events/evaluation_summary.html", summary=summary, rating_labels=dict(RATINGS))
 
     async def _form(
@@ -106,15 +108,15 @@ class EvaluationPages(Controller):
         chosen: list[str],
         problems: dict[str, str],
     ) -> Template:
-        status = 400 if problems else 409 if context.closed_reason and request.method == "POST" else 200
-        return render(
+        closed = not problems and context.closed_reason and request.method == "POST"
+        return form_page(
             request,
             "events/evaluation_form.html",
-            status_code=status,
+            form,
+            _messages(problems),
+            status_code=409 if closed else None,
             booking=context,
-            form=form,
             chosen=chosen,
-            errors=_messages(problems),
             ratings=RATINGS,
             competences=await list_competences(),
             max_length=MAX_WILL_DO_DIFFERENTLY,

@@ -21,8 +21,9 @@ from registry.learning import service as learning
 from registry.people import service as people
 from registry.settings import get_settings
 from registry.validation import problems_from
-from registry.web.auth import requires_role, viewer_of
-from registry.web.pages import form_data, render
+from registry.web.auth import requires_role
+from registry.web.deps import CurrentViewer
+from registry.web.pages import form_data, form_page, render
 from registry.web.params import AnyRequest
 
 __all__ = ("EventHostPages",)
@@ -61,41 +62,38 @@ class EventHostPages(Controller):
     include_in_schema = False
 
     @get("/new")
-    async def new_page(self, request: AnyRequest) -> Template:
+    async def new_page(self, request: AnyRequest, viewer: CurrentViewer) -> Template:
         """The form for a new event."""
-        viewer = viewer_of(request)
         hosts = await _host_choices(viewer)
         form = {"requires_approval": "no", "status": "draft"}
         if len(hosts) == 1:
             form["host_organisation"] = hosts[0]["value"]
-        return await self._form(request, form, [], {}, None)
+        return await self._form(request, viewer, form, [], {}, None)
 
     @post("/new")
-    async def create(self, request: AnyRequest) -> Template | Redirect:
+    async def create(self, request: AnyRequest, viewer: CurrentViewer) -> Template | Redirect:
         """Create the event, or show the form again with what to fix."""
-        viewer = viewer_of(request)
         form, competences = await self._read(request)
         data, problems = forms.read_event_form(form, competences, get_settings().zone)
         event = _validated(data, problems)
         if event is None:
-            return await self._form(request, form, competences, problems, None)
+            return await self._form(request, viewer, form, competences, problems, None)
         try:
             created = await service.create_event(viewer, event)
         except Invalid as exc:
-            return await self._form(request, form, competences, exc.problems, None)
+            return await self._form(request, viewer, form, competences, exc.problems, None)
         return Redirect(f"/events/{created.id}?done=created")
 
     @get("/{event_id:int}/edit")
-    async def edit_page(self, request: AnyRequest, event_id: FromPath[int]) -> Template:
+    async def edit_page(self, request: AnyRequest, viewer: CurrentViewer, event_id: FromPath[int]) -> Template:
         """The form to change an event."""
-        event = await managed_event(viewer_of(request), event_id)
+        event = await managed_event(viewer, event_id)
         form = forms.form_from_event(event, get_settings().zone)
-        return await self._form(request, form, event.competences, {}, event)
+        return await self._form(request, viewer, form, event.competences, {}, event)
 
     @post("/{event_id:int}/edit")
-    async def update(self, request: AnyRequest, event_id: FromPath[int]) -> Template | Redirect:
+    async def update(self, request: AnyRequest, viewer: CurrentViewer, event_id: FromPath[int]) -> Template | Redirect:
         """Save what changed; people booked get a calendar update only if the time, place or link did."""
-        viewer = viewer_of(request)
         current = await managed_event(viewer, event_id)
         form, competences = await self._read(request)
         zone = get_settings().zone
@@ -105,23 +103,22 @@ class EventHostPages(Controller):
             data["status"] = "published"  # only a draft's status is on the form; the patch leaves others alone
         wanted = _validated(data, problems)
         if wanted is None:
-            return await self._form(request, form, competences, problems, current)
+            return await self._form(request, viewer, form, competences, problems, current)
         try:
             await service.update_event(viewer, event_id, forms.event_patch(current, wanted, zone))
         except Invalid as exc:
-            return await self._form(request, form, competences, exc.problems, current)
+            return await self._form(request, viewer, form, competences, exc.problems, current)
         return Redirect(f"/events/{event_id}?done=saved")
 
     @get("/{event_id:int}/cancel")
-    async def cancel_page(self, request: AnyRequest, event_id: FromPath[int]) -> Template:
+    async def cancel_page(self, request: AnyRequest, viewer: CurrentViewer, event_id: FromPath[int]) -> Template:
         """Ask before cancelling an event."""
-        event = await managed_event(viewer_of(request), event_id)
+        event = await managed_event(viewer, event_id)
         return render(request, "events/cancel_event.html", event=event)
 
     @post("/{event_id:int}/cancel")
-    async def cancel(self, request: AnyRequest, event_id: FromPath[int]) -> Redirect:
+    async def cancel(self, viewer: CurrentViewer, event_id: FromPath[int]) -> Redirect:
         """Cancel the event and every booking on it."""
-        viewer = viewer_of(request)
         event = await managed_event(viewer, event_id)
         if event.status != "cancelled":
             await service.cancel_event(viewer, event_id)
@@ -129,15 +126,16 @@ class EventHostPages(Controller):
 
     @get("/{event_id:int}/attendance")
     async def attendance_page(
-        self, request: AnyRequest, event_id: FromPath[int], saved: FromQuery[str | None] = None
+        self, request: AnyRequest, viewer: CurrentViewer, event_id: FromPath[int], saved: FromQuery[str | None] = None
     ) -> Template:
         """Everyone with a place, to mark who came; before the event starts, only when attendance opens."""
-        return await self._attendance(request, event_id, {}, bool(saved))
+        return await self._attendance(request, viewer, event_id, {}, bool(saved))
 
     @post("/{event_id:int}/attendance")
-    async def take_attendance(self, request: AnyRequest, event_id: FromPath[int]) -> Template | Redirect:
+    async def take_attendance(
+        self, request: AnyRequest, viewer: CurrentViewer, event_id: FromPath[int]
+    ) -> Template | Redirect:
         """Save attendance: ticked people attended (and get the learning record), the rest did not come."""
-        viewer = viewer_of(request)
         await managed_event(viewer, event_id)
         raw = await request.form()
         shown = raw.getall("booking") if "booking" in raw else []
@@ -147,7 +145,7 @@ class EventHostPages(Controller):
         try:
             await bookings.set_attendance(viewer, event_id, items)
         except (Conflict, Invalid) as exc:
-            return await self._attendance(request, event_id, {"attendance": exc.detail}, False, status=409)
+            return await self._attendance(request, viewer, event_id, {"attendance": exc.detail}, False, status=409)
         return Redirect(f"/events/{event_id}/attendance?saved=1")
 
     # ------------------------------------------------------------ helpers
@@ -160,29 +158,28 @@ class EventHostPages(Controller):
     async def _form(
         self,
         request: AnyRequest,
+        viewer: Viewer,
         form: dict[str, str],
         chosen: list[str],
         problems: dict[str, str],
         existing: EventOut | None,
     ) -> Template:
-        return render(
+        return form_page(
             request,
             "events/event_form.html",
-            status_code=400 if problems else 200,
-            form=form,
+            form,
+            forms.event_problems(problems),
             chosen=chosen,
-            errors=forms.event_problems(problems),
             existing=existing,
-            hosts=await _host_choices(viewer_of(request)),
+            hosts=await _host_choices(viewer),
             competences=await learning.list_competences(),
             formats=forms.FORMATS,
             session_rows=forms.session_row_count(form),
         )
 
     async def _attendance(
-        self, request: AnyRequest, event_id: int, errors: dict[str, str], saved: bool, status: int = 200
+        self, request: AnyRequest, viewer: Viewer, event_id: int, errors: dict[str, str], saved: bool, status: int = 200
     ) -> Template:
-        viewer = viewer_of(request)
         event = await managed_event(viewer, event_id)
         rows = await all_bookings(viewer, event_id=event_id, statuses=OCCUPYING)
         rows.sort(key=lambda r: (r["family_name"].lower(), r["given_name"].lower(), r["id"]))

@@ -4,7 +4,6 @@ approve bookings. Thin: read the request, call the events services, render."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date
 from typing import Any
 
 from litestar import Controller, get, post
@@ -16,6 +15,7 @@ from registry.accounts.rules import EDITOR_ROLES, Role, Viewer
 from registry.errors import Conflict, Forbidden, Invalid, NotFound
 from registry.events import bookings, service
 from registry.events.access import may_manage_event
+from registry.events.deps import BOOKING_FILTERS, EVENT_FILTERS, BookingFilters, EventFilters
 from registry.events.forms import FORMATS, whole_last_day
 from registry.events.rules import BookingWindow, SessionTimes, booking_closed_reason, session_hours
 from registry.events.schemas import EventOut
@@ -23,9 +23,10 @@ from registry.learning import service as learning
 from registry.learning_time import service as learning_time
 from registry.people import service as people
 from registry.settings import get_settings
-from registry.web.auth import signed_in, viewer_of
-from registry.web.pages import PER_PAGE, Pagination, form_data, render
-from registry.web.params import AnyRequest, PageNumber
+from registry.web.auth import signed_in
+from registry.web.deps import FIRST_PAGE, PAGE_PAGING, CurrentViewer, ListPaging, Paging
+from registry.web.pages import PER_PAGE, form_data, render
+from registry.web.params import AnyRequest
 from registry.web.templating import fragment
 
 __all__ = ("BookingPages", "EventPages", "all_bookings", "managed_event")
@@ -90,16 +91,6 @@ async def managed_event(viewer: Viewer, event_id: int) -> EventOut:
     return event
 
 
-def _day(text: str | None, field: str, what: str, problems: dict[str, str]) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        problems[field] = f"Enter {what} as a date like 2026-12-08"
-        return None
-
-
 def _closed_reason(event: EventOut) -> str | None:
     first = min((s.starts_at for s in event.sessions), default=None)
     window = BookingWindow(event.status, event.booking_opens_at, event.booking_closes_at, first)
@@ -115,39 +106,17 @@ class EventPages(Controller):
 
     path = "/events"
     guards = [signed_in]
+    dependencies = PAGE_PAGING
     include_in_schema = False
 
-    @get("/")
+    @get("/", dependencies=EVENT_FILTERS)
     async def list_page(
-        self,
-        request: AnyRequest,
-        q: FromQuery[str | None] = None,
-        competence: FromQuery[str | None] = None,
-        format: FromQuery[str | None] = None,
-        host: FromQuery[str | None] = None,
-        local_authority: FromQuery[str | None] = None,
-        date_from: FromQuery[str | None] = None,
-        date_to: FromQuery[str | None] = None,
-        fits_part_time: FromQuery[str | None] = None,
-        mine: FromQuery[str | None] = None,
-        page: PageNumber = 1,
+        self, request: AnyRequest, viewer: CurrentViewer, filters: EventFilters, paging: ListPaging
     ) -> Template:
         """Upcoming published events, filtered; for hosts, ``mine`` lists the events they manage."""
-        viewer = viewer_of(request)
-        problems: dict[str, str] = {}
-        first_day = _day(date_from, "date_from", "the first date", problems)
-        last_day = _day(date_to, "date_to", "the last date", problems)
-        managing = bool(mine)
-        filters = service.EventFilter(
-            q=(q or "").strip() or None, competence=competence or None, format=format or None, host=host or None,
-            local_authority=local_authority or None, date_from=first_day, date_to=last_day,
-            fits_part_time=bool(fits_part_time), include_past=managing, mine=managing,
-        )  # fmt: skip
-        events, total = await service.list_events(viewer, filters, PER_PAGE, (page - 1) * PER_PAGE)
-        params = {
-            "q": q, "competence": competence, "format": format, "host": host, "local_authority": local_authority,
-            "date_from": date_from, "date_to": date_to, "fits_part_time": fits_part_time, "mine": mine,
-        }  # fmt: skip
+        wanted, params, problems = filters.value, filters.params, filters.problems
+        managing = wanted.mine
+        events, total = await service.list_events(viewer, wanted, paging.limit, paging.offset)
         organisations = await people.organisation_choices()
         competences = await learning.list_competences()
         filter_form = fragment(
@@ -164,9 +133,9 @@ class EventPages(Controller):
             request,
             "events/list.html",
             status_code=400 if problems else 200,
-            errors=problems,
+            errors=dict(problems),
             events=events,
-            pagination=Pagination(page, total),
+            pagination=paging.pagination(total),
             params=params,
             filtered=any(v for k, v in params.items() if k != "mine"),
             managing=managing,
@@ -179,6 +148,7 @@ class EventPages(Controller):
     async def event_page(
         self,
         request: AnyRequest,
+        viewer: CurrentViewer,
         event_id: FromPath[int],
         booked: FromQuery[str | None] = None,
         team: FromQuery[str | None] = None,
@@ -188,39 +158,42 @@ class EventPages(Controller):
         banner = _BOOKED.get((booked or "", bool(team)))
         if banner is None and done in _DONE:
             banner = (_DONE[done], "")
-        return await self._event(request, event_id, banner=banner)
+        return await self._event(request, viewer, event_id, banner=banner)
 
     @post("/{event_id:int}/book")
-    async def book(self, request: AnyRequest, event_id: FromPath[int]) -> Template | Redirect:
+    async def book(self, request: AnyRequest, viewer: CurrentViewer, event_id: FromPath[int]) -> Template | Redirect:
         """Book a place for yourself, or (a manager) for someone in your team."""
-        viewer = viewer_of(request)
         await service.get_event(viewer, event_id)  # a draft the viewer may not see is not found, whoever is booked
         chosen = (await form_data(request)).get("practitioner_id")
         field = "book" if chosen is None else "practitioner_id"
         if chosen is not None and not (chosen.isascii() and chosen.isdigit() and len(chosen) < 19):
-            return await self._event(request, event_id, errors={field: "Select who to book a place for"}, status=400)
+            return await self._event(
+                request, viewer, event_id, errors={field: "Select who to book a place for"}, status=400
+            )
         try:
             booking = await bookings.book(viewer, event_id, int(chosen) if chosen else None)
         except Conflict as exc:
-            return await self._event(request, event_id, errors={field: exc.detail}, status=409)
+            return await self._event(request, viewer, event_id, errors={field: exc.detail}, status=409)
         except Invalid as exc:
-            return await self._event(request, event_id, errors={field: "; ".join(exc.problems.values())}, status=400)
+            return await self._event(
+                request, viewer, event_id, errors={field: "; ".join(exc.problems.values())}, status=400
+            )
         except (Forbidden, NotFound) as exc:
             if chosen is None:
                 raise
-            return await self._event(request, event_id, errors={field: exc.detail}, status=400)
+            return await self._event(request, viewer, event_id, errors={field: exc.detail}, status=400)
         return Redirect(f"/events/{event_id}?booked={booking.status}" + ("&team=1" if chosen else ""))
 
     async def _event(
         self,
         request: AnyRequest,
+        viewer: Viewer,
         event_id: int,
         *,
         banner: tuple[str, str] | None = None,
         errors: dict[str, str] | None = None,
         status: int = 200,
     ) -> Template:
-        viewer = viewer_of(request)
         event = await service.get_event(viewer, event_id)
         host = await people.organisation_by_code(event.host_organisation)
         own_id = await people.own_practitioner_id(viewer)
@@ -266,34 +239,38 @@ class BookingPages(Controller):
 
     path = "/bookings"
     guards = [signed_in]
+    dependencies = PAGE_PAGING
     include_in_schema = False
 
-    @get("/")
+    @get("/", dependencies=BOOKING_FILTERS)
     async def list_page(
         self,
         request: AnyRequest,
-        team: FromQuery[str | None] = None,
-        page: PageNumber = 1,
+        viewer: CurrentViewer,
+        filters: BookingFilters,
+        paging: ListPaging,
         done: FromQuery[str | None] = None,
     ) -> Template:
         """My bookings, or (``team``) my team's bookings."""
-        return await self._list(request, bool(team), page, done, {})
+        return await self._list(request, viewer, filters.valid().team, paging, done, {})
 
     @get("/{booking_id:int}/cancel")
     async def cancel_page(
-        self, request: AnyRequest, booking_id: FromPath[int], back: FromQuery[str | None] = None
+        self, request: AnyRequest, viewer: CurrentViewer, booking_id: FromPath[int], back: FromQuery[str | None] = None
     ) -> Template:
         """Ask before cancelling a booking."""
-        return await self._cancel_page(request, booking_id, back, {})
+        return await self._cancel_page(request, viewer, booking_id, back, {})
 
     @post("/{booking_id:int}/cancel")
-    async def cancel(self, request: AnyRequest, booking_id: FromPath[int]) -> Template | Redirect:
+    async def cancel(
+        self, request: AnyRequest, viewer: CurrentViewer, booking_id: FromPath[int]
+    ) -> Template | Redirect:
         """Cancel the booking; a freed place goes to whoever has waited longest."""
         back = (await form_data(request)).get("back")
         try:
-            booking = await bookings.cancel(viewer_of(request), booking_id)
+            booking = await bookings.cancel(viewer, booking_id)
         except Conflict as exc:
-            return await self._cancel_page(request, booking_id, back, {"confirm": exc.detail}, status=409)
+            return await self._cancel_page(request, viewer, booking_id, back, {"confirm": exc.detail}, status=409)
         if back == "bookings":
             return Redirect("/bookings?done=cancelled")
         if back == "team":
@@ -301,25 +278,28 @@ class BookingPages(Controller):
         return Redirect(f"/events/{booking.event_id}?done=cancelled")
 
     @post("/{booking_id:int}/approve")
-    async def approve(self, request: AnyRequest, booking_id: FromPath[int]) -> Template | Redirect:
+    async def approve(
+        self, request: AnyRequest, viewer: CurrentViewer, booking_id: FromPath[int]
+    ) -> Template | Redirect:
         """The line manager approves: a place if there is one, else the waiting list."""
         try:
-            booking = await bookings.approve(viewer_of(request), booking_id)
+            booking = await bookings.approve(viewer, booking_id)
         except Conflict as exc:
-            return await self._list(request, True, 1, None, {f"approve-{booking_id}": exc.detail}, status=409)
+            problem = {f"approve-{booking_id}": exc.detail}
+            return await self._list(request, viewer, True, FIRST_PAGE, None, problem, status=409)
         return Redirect(f"/bookings?team=1&done=approved-{booking.status}")
 
     async def _list(
         self,
         request: AnyRequest,
+        viewer: Viewer,
         team: bool,
-        page: int,
+        paging: Paging,
         done: str | None,
         errors: dict[str, str],
         status: int = 200,
     ) -> Template:
-        viewer = viewer_of(request)
-        rows, total = await bookings.list_bookings(viewer, team=team, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+        rows, total = await bookings.list_bookings(viewer, team=team, limit=paging.limit, offset=paging.offset)
         team_count = await bookings.count_bookings(viewer, team=True) if viewer.role is Role.MANAGER or team else 0
         waiting = [
             (r["practitioner"], clock.local_date(r["starts_at"]))
@@ -338,7 +318,7 @@ class BookingPages(Controller):
                     r["starts_at"]))) if r["starts_at"] else None}
                 for r in rows
             ],
-            pagination=Pagination(page, total),
+            pagination=paging.pagination(total),
             params={"team": "1" if team else None},
             has_team=bool(team_count) or viewer.role is Role.MANAGER,
             waiting_approval=await bookings.count_bookings(viewer, team=True, statuses={"pending_approval"})
@@ -350,9 +330,14 @@ class BookingPages(Controller):
         )
 
     async def _cancel_page(
-        self, request: AnyRequest, booking_id: int, back: str | None, errors: dict[str, str], status: int = 200
+        self,
+        request: AnyRequest,
+        viewer: Viewer,
+        booking_id: int,
+        back: str | None,
+        errors: dict[str, str],
+        status: int = 200,
     ) -> Template:
-        viewer = viewer_of(request)
         booking = await bookings.get_booking(viewer, booking_id)
         event = await service.get_event(viewer, booking.event_id)
         name: str | None = None

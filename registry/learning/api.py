@@ -24,9 +24,10 @@ from registry.learning.schemas import (
 )
 from registry.learning_time import service as learning_time_service
 from registry.people.schemas import Page
-from registry.web.auth import signed_in, viewer_of
+from registry.web.auth import signed_in
+from registry.web.deps import API_PAGING, CurrentViewer, ListPaging
 from registry.web.openapi import ERROR_RESPONSES
-from registry.web.params import AnyRequest, Limit, Offset, PathId, PeriodQuery
+from registry.web.params import PathId, PeriodQuery
 
 __all__ = ("CompetenceApi", "LearningApi", "VerificationApi")
 
@@ -49,38 +50,41 @@ class LearningApi(Controller):
 
     path = "/api/v1/practitioners/{practitioner_id:int}"
     guards = [signed_in]
+    dependencies = API_PAGING
     tags = ["learning"]
 
     @get("/learning", operation_id="ListLearning", responses=ERROR_RESPONSES)
     async def list_learning(
-        self, request: AnyRequest, practitioner_id: PathId, limit: Limit = 50, offset: Offset = 0
+        self, viewer: CurrentViewer, practitioner_id: PathId, paging: ListPaging
     ) -> Page[LearningRecordOut]:
         """Learning records, newest first."""
-        items, total = await service.list_records(viewer_of(request), practitioner_id, limit, offset)
+        items, total = await service.list_records(viewer, practitioner_id, paging.limit, paging.offset)
         return Page(items=items, total=total)
 
     @post("/learning", operation_id="CreateLearning", responses=ERROR_RESPONSES)
     async def create_learning(
-        self, request: AnyRequest, practitioner_id: PathId, data: JSONBody[LearningRecordIn]
+        self, viewer: CurrentViewer, practitioner_id: PathId, data: JSONBody[LearningRecordIn]
     ) -> LearningRecordOut:
         """Log learning (the practitioner themself)."""
-        return await service.create_record(viewer_of(request), practitioner_id, data)
+        return await service.create_record(viewer, practitioner_id, data)
 
     @get("/learning/{record_id:int}", operation_id="GetLearning", responses=ERROR_RESPONSES)
-    async def get_learning(self, request: AnyRequest, practitioner_id: PathId, record_id: PathId) -> LearningRecordOut:
+    async def get_learning(
+        self, viewer: CurrentViewer, practitioner_id: PathId, record_id: PathId
+    ) -> LearningRecordOut:
         """One learning record."""
-        return await service.get_record(viewer_of(request), practitioner_id, record_id)
+        return await service.get_record(viewer, practitioner_id, record_id)
 
     @patch("/learning/{record_id:int}", operation_id="UpdateLearning", responses=ERROR_RESPONSES)
     async def update_learning(
         self,
-        request: AnyRequest,
+        viewer: CurrentViewer,
         practitioner_id: PathId,
         record_id: PathId,
         data: JSONBody[LearningRecordPatch],
     ) -> LearningRecordOut:
         """Change a record (it then needs verifying again)."""
-        return await service.update_record(viewer_of(request), practitioner_id, record_id, data)
+        return await service.update_record(viewer, practitioner_id, record_id, data)
 
     @delete(
         "/learning/{record_id:int}",
@@ -88,9 +92,9 @@ class LearningApi(Controller):
         responses=ERROR_RESPONSES,
         status_code=HTTP_204_NO_CONTENT,
     )
-    async def delete_learning(self, request: AnyRequest, practitioner_id: PathId, record_id: PathId) -> None:
+    async def delete_learning(self, viewer: CurrentViewer, practitioner_id: PathId, record_id: PathId) -> None:
         """Delete one of your own records."""
-        await service.delete_record(viewer_of(request), practitioner_id, record_id)
+        await service.delete_record(viewer, practitioner_id, record_id)
 
     @post(
         "/learning/{record_id:int}/verification-request",
@@ -99,48 +103,46 @@ class LearningApi(Controller):
     )
     async def request_verification(
         self,
-        request: AnyRequest,
+        viewer: CurrentViewer,
         practitioner_id: PathId,
         record_id: PathId,
         data: JSONBody[VerificationRequestIn],
     ) -> LearningRecordOut:
         """Ask the line manager or a registered practitioner to verify a record."""
-        return await verification.request_verification(
-            viewer_of(request), practitioner_id, record_id, data.verifier_email
-        )
+        return await verification.request_verification(viewer, practitioner_id, record_id, data.verifier_email)
 
     @get("/learning-time", operation_id="GetLearningTime", responses=ERROR_RESPONSES)
     async def learning_time(
-        self, request: AnyRequest, practitioner_id: PathId, period: PeriodQuery = None
+        self, viewer: CurrentViewer, practitioner_id: PathId, period: PeriodQuery = None
     ) -> LearningTimeOut:
         """Protected learning time and the CLDSC pro-rata requirement for a period (default: this year)."""
         chosen = learning_time_service.period_or_this_year(period)
-        return await learning_time_service.learning_time(viewer_of(request), practitioner_id, chosen)
+        return await learning_time_service.learning_time(viewer, practitioner_id, chosen)
 
     @get("/goals", operation_id="ListGoals", responses=ERROR_RESPONSES)
-    async def list_goals(self, request: AnyRequest, practitioner_id: PathId) -> list[GoalOut]:
+    async def list_goals(self, viewer: CurrentViewer, practitioner_id: PathId) -> list[GoalOut]:
         """PL goals."""
-        return await service.list_goals(viewer_of(request), practitioner_id)
+        return await service.list_goals(viewer, practitioner_id)
 
     @post("/goals", operation_id="CreateGoal", responses=ERROR_RESPONSES)
-    async def add_goal(self, request: AnyRequest, practitioner_id: PathId, data: JSONBody[GoalIn]) -> GoalOut:
+    async def add_goal(self, viewer: CurrentViewer, practitioner_id: PathId, data: JSONBody[GoalIn]) -> GoalOut:
         """Set a PL goal (the practitioner themself)."""
-        return await service.add_goal(viewer_of(request), practitioner_id, data)
+        return await service.add_goal(viewer, practitioner_id, data)
 
     @get("/learning-needs", operation_id="ListLearningNeeds", responses=ERROR_RESPONSES)
     async def list_needs(
-        self, request: AnyRequest, practitioner_id: PathId, limit: Limit = 50, offset: Offset = 0
+        self, viewer: CurrentViewer, practitioner_id: PathId, paging: ListPaging
     ) -> Page[LearningNeedOut]:
         """Learning needs recorded against competences, newest first."""
-        needs, total = await service.list_needs(viewer_of(request), practitioner_id, limit, offset)
+        needs, total = await service.list_needs(viewer, practitioner_id, paging.limit, paging.offset)
         return Page(items=needs, total=total)
 
     @post("/learning-needs", operation_id="CreateLearningNeed", responses=ERROR_RESPONSES)
     async def record_need(
-        self, request: AnyRequest, practitioner_id: PathId, data: JSONBody[LearningNeedIn]
+        self, viewer: CurrentViewer, practitioner_id: PathId, data: JSONBody[LearningNeedIn]
     ) -> LearningNeedOut:
         """Record a learning need (the practitioner or their line manager)."""
-        return await service.record_need(viewer_of(request), practitioner_id, data)
+        return await service.record_need(viewer, practitioner_id, data)
 
 
 class VerificationApi(Controller):
@@ -148,22 +150,23 @@ class VerificationApi(Controller):
 
     path = "/api/v1/verification"
     guards = [signed_in]
+    dependencies = API_PAGING
     tags = ["learning"]
 
     @get("/", operation_id="VerificationQueue", responses=ERROR_RESPONSES)
-    async def queue(self, request: AnyRequest, limit: Limit = 50, offset: Offset = 0) -> Page[QueueItem]:
+    async def queue(self, viewer: CurrentViewer, paging: ListPaging) -> Page[QueueItem]:
         """Records waiting for the caller's review, oldest request first."""
-        items, total = await verification.verification_queue(viewer_of(request), limit, offset)
+        items, total = await verification.verification_queue(viewer, paging.limit, paging.offset)
         return Page(items=items, total=total)
 
     @post("/{record_id:int}/verify", operation_id="VerifyLearning", responses=ERROR_RESPONSES)
-    async def verify(self, request: AnyRequest, record_id: PathId, data: JSONBody[VerifyIn]) -> LearningRecordOut:
+    async def verify(self, viewer: CurrentViewer, record_id: PathId, data: JSONBody[VerifyIn]) -> LearningRecordOut:
         """Record the review note and verify."""
-        return await verification.verify(viewer_of(request), record_id, data.review_note)
+        return await verification.verify(viewer, record_id, data.review_note)
 
     @post("/{record_id:int}/return", operation_id="ReturnLearning", responses=ERROR_RESPONSES)
     async def return_record(
-        self, request: AnyRequest, record_id: PathId, data: JSONBody[ReturnIn]
+        self, viewer: CurrentViewer, record_id: PathId, data: JSONBody[ReturnIn]
     ) -> LearningRecordOut:
         """Send the record back with a comment."""
-        return await verification.return_record(viewer_of(request), record_id, data.comment)
+        return await verification.return_record(viewer, record_id, data.comment)

@@ -12,8 +12,9 @@ from litestar.response import Redirect, Template
 from registry.accounts.rules import Role
 from registry.errors import Conflict, Invalid
 from registry.learning import frameworks
-from registry.web.auth import requires_role, viewer_of
-from registry.web.pages import form_data, render
+from registry.web.auth import requires_role
+from registry.web.deps import CurrentViewer
+from registry.web.pages import form_data, form_page
 from registry.web.params import AnyRequest
 
 __all__ = ("FrameworkPages",)
@@ -40,7 +41,7 @@ class FrameworkPages(Controller):
         return await self._page(request, saved=SAVED_MESSAGES.get(saved or ""))
 
     @post("/")
-    async def upload(self, request: AnyRequest) -> Template | Redirect:
+    async def upload(self, request: AnyRequest, viewer: CurrentViewer) -> Template | Redirect:
         """Add a framework from a CSV file: all rows or none."""
         form = await request.form()
         upload = form.get("file")
@@ -59,7 +60,7 @@ class FrameworkPages(Controller):
                 request, errors={"file": "The selected file must be a CSV saved as UTF-8"}, make_default=make_default
             )
         try:
-            await frameworks.import_framework(viewer_of(request), text, make_default=make_default)
+            await frameworks.import_framework(viewer, text, make_default=make_default)
         except Invalid as exc:
             return await self._page(
                 request,
@@ -73,29 +74,33 @@ class FrameworkPages(Controller):
         return Redirect("/admin/frameworks?saved=added")
 
     @post("/competences/{competence_id:int}/title")
-    async def rename(self, request: AnyRequest, competence_id: FromPath[int]) -> Template | Redirect:
+    async def rename(
+        self, request: AnyRequest, viewer: CurrentViewer, competence_id: FromPath[int]
+    ) -> Template | Redirect:
         """Change the title of a competence or value."""
         title = (await form_data(request)).get("title", "")
         try:
-            await frameworks.rename_competence(viewer_of(request), competence_id, title)
+            await frameworks.rename_competence(viewer, competence_id, title)
         except Invalid:
             problem = "Title must be 300 characters or fewer" if title.strip() else "Enter a title"
             return await self._page(request, errors={f"title-{competence_id}": problem}, titles={competence_id: title})
         return Redirect(f"/admin/frameworks?saved=renamed#competence-{competence_id}")
 
     @post("/{framework_id:int}/default")
-    async def make_default(self, request: AnyRequest, framework_id: FromPath[int]) -> Redirect:
+    async def make_default(self, viewer: CurrentViewer, framework_id: FromPath[int]) -> Redirect:
         """Tag new learning against this framework from now on."""
-        await frameworks.set_default(viewer_of(request), framework_id)
+        await frameworks.set_default(viewer, framework_id)
         return Redirect("/admin/frameworks?saved=default")
 
     async def _page(self, request: AnyRequest, **context: Any) -> Template:
         context.setdefault("titles", {})
         context.setdefault("make_default", False)
-        return render(
+        # An upload form: the file is not sent back, so there is nothing to fill in again.
+        return form_page(
             request,
             "learning/frameworks.html",
-            status_code=400 if context.get("errors") else 200,
+            {},
+            context.pop("errors", None),
             frameworks=await frameworks.list_frameworks(),
             columns=frameworks.FRAMEWORK_COLUMNS,
             **context,

@@ -7,7 +7,8 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from registry.learning import pack
-from registry.web.auth import signed_in, viewer_of
+from registry.web.auth import signed_in
+from registry.web.deps import CurrentViewer
 from registry.web.pages import render
 from registry.web.params import AnyRequest
 
@@ -25,17 +26,17 @@ class RenewalPackPages(Controller):
     include_in_schema = False
 
     @get("/renewal-pack")
-    async def pack_page(self, request: AnyRequest, practitioner_id: FromPath[int]) -> Template:
+    async def pack_page(self, request: AnyRequest, viewer: CurrentViewer, practitioner_id: FromPath[int]) -> Template:
         """The cycle's record, laid out to print or save as PDF."""
-        renewal_pack = await pack.build_pack(viewer_of(request), practitioner_id)
+        renewal_pack = await pack.build_pack(viewer, practitioner_id)
         page = render(request, "learning/renewal_pack.html", pack=renewal_pack)
         page.headers.update(PRIVATE)
         return page
 
     @get("/renewal-pack.csv")
-    async def pack_csv(self, request: AnyRequest, practitioner_id: FromPath[int]) -> Response[str]:
+    async def pack_csv(self, viewer: CurrentViewer, practitioner_id: FromPath[int]) -> Response[str]:
         """The cycle's record as a spreadsheet: one row per activity, then the totals."""
-        renewal_pack = await pack.build_pack(viewer_of(request), practitioner_id)
+        renewal_pack = await pack.build_pack(viewer, practitioner_id)
         return Response(
             pack.pack_csv(renewal_pack),
             media_type="text/csv; charset=utf-8",

@@ -21,9 +21,10 @@ from registry.learning_time.schemas import (
     TimeRequestOut,
 )
 from registry.people.schemas import Page
-from registry.web.auth import signed_in, viewer_of
+from registry.web.auth import signed_in
+from registry.web.deps import CurrentViewer
 from registry.web.openapi import ERROR_RESPONSES
-from registry.web.params import AnyRequest, Limit, Offset, PathId, PeriodQuery
+from registry.web.params import Limit, Offset, PathId, PeriodQuery
 
 __all__ = ("LearningTimeApi",)
 
@@ -41,83 +42,83 @@ class LearningTimeApi(Controller):
     @get("/practitioners/{practitioner_id:int}/time-requests", operation_id="ListTimeRequests",
          responses=ERROR_RESPONSES)  # fmt: skip
     async def list_requests(
-        self, request: AnyRequest, practitioner_id: PathId, limit: Limit = 50, offset: Offset = 0
+        self, viewer: CurrentViewer, practitioner_id: PathId, limit: Limit = 50, offset: Offset = 0
     ) -> Page[TimeRequestOut]:
         """A person's time requests, latest first."""
-        items, total = await requests.list_requests(viewer_of(request), practitioner_id, limit, offset)
+        items, total = await requests.list_requests(viewer, practitioner_id, limit, offset)
         return Page(items=items, total=total)
 
     @post("/practitioners/{practitioner_id:int}/time-requests", operation_id="CreateTimeRequest",
           responses=ERROR_RESPONSES)  # fmt: skip
     async def create_request(
-        self, request: AnyRequest, practitioner_id: PathId, data: JSONBody[TimeRequestIn]
+        self, viewer: CurrentViewer, practitioner_id: PathId, data: JSONBody[TimeRequestIn]
     ) -> TimeRequestOut:
         """Ask your line manager for protected time for learning outside the alliance's events."""
-        return await requests.create_request(viewer_of(request), practitioner_id, data)
+        return await requests.create_request(viewer, practitioner_id, data)
 
     @get("/time-requests", operation_id="ListTimeRequestsAwaitingMe", responses=ERROR_RESPONSES)
-    async def awaiting(self, request: AnyRequest, limit: Limit = 50, offset: Offset = 0) -> Page[TimeRequestOut]:
+    async def awaiting(self, viewer: CurrentViewer, limit: Limit = 50, offset: Offset = 0) -> Page[TimeRequestOut]:
         """Requests waiting for your decision as line manager, oldest first."""
-        items, total = await requests.awaiting_decision(viewer_of(request), limit, offset)
+        items, total = await requests.awaiting_decision(viewer, limit, offset)
         return Page(items=items, total=total)
 
     @get("/time-requests/{request_id:int}", operation_id="GetTimeRequest", responses=ERROR_RESPONSES)
-    async def get_request(self, request: AnyRequest, request_id: PathId) -> TimeRequestOut:
+    async def get_request(self, viewer: CurrentViewer, request_id: PathId) -> TimeRequestOut:
         """One time request."""
-        return await requests.get_request(viewer_of(request), request_id)
+        return await requests.get_request(viewer, request_id)
 
     @post("/time-requests/{request_id:int}/decision", operation_id="DecideTimeRequest",
           responses=ERROR_RESPONSES, status_code=HTTP_200_OK)  # fmt: skip
-    async def decide(self, request: AnyRequest, request_id: PathId, data: JSONBody[TimeRequestDecisionIn]) -> (
+    async def decide(self, viewer: CurrentViewer, request_id: PathId, data: JSONBody[TimeRequestDecisionIn]) -> (
         TimeRequestOut
     ):
         """Approve or decline (with a note saying why) — the practitioner's line manager."""
-        return await requests.decide_request(viewer_of(request), request_id, data)
+        return await requests.decide_request(viewer, request_id, data)
 
     @post("/time-requests/{request_id:int}/withdraw", operation_id="WithdrawTimeRequest",
           responses=ERROR_RESPONSES, status_code=HTTP_200_OK)  # fmt: skip
-    async def withdraw(self, request: AnyRequest, request_id: PathId) -> TimeRequestOut:
+    async def withdraw(self, viewer: CurrentViewer, request_id: PathId) -> TimeRequestOut:
         """Withdraw your request (before its learning is logged)."""
-        return await requests.withdraw_request(viewer_of(request), request_id)
+        return await requests.withdraw_request(viewer, request_id)
 
     @post("/time-requests/{request_id:int}/learning", operation_id="LogTimeRequestLearning",
           responses=ERROR_RESPONSES, status_code=HTTP_200_OK)  # fmt: skip
     async def log_learning(
-        self, request: AnyRequest, request_id: PathId, data: JSONBody[TimeRequestLogIn]
+        self, viewer: CurrentViewer, request_id: PathId, data: JSONBody[TimeRequestLogIn]
     ) -> TimeRequestOut:
         """Log the learning of an approved request: it counts as used protected time from then on."""
-        return await requests.log_learning(viewer_of(request), request_id, data)
+        return await requests.log_learning(viewer, request_id, data)
 
     @get("/practitioners/{practitioner_id:int}/learning-time-adjustments", operation_id="ListLearningTimeAdjustments",
          responses=ERROR_RESPONSES)  # fmt: skip
-    async def list_adjustments(self, request: AnyRequest, practitioner_id: PathId) -> list[AdjustmentOut]:
+    async def list_adjustments(self, viewer: CurrentViewer, practitioner_id: PathId) -> list[AdjustmentOut]:
         """A person's individual adjustments, newest year first."""
-        return await service.list_adjustments(viewer_of(request), practitioner_id)
+        return await service.list_adjustments(viewer, practitioner_id)
 
     @post("/practitioners/{practitioner_id:int}/learning-time-adjustments", operation_id="AddLearningTimeAdjustment",
           responses=ERROR_RESPONSES)  # fmt: skip
     async def add_adjustment(
-        self, request: AnyRequest, practitioner_id: PathId, data: JSONBody[AdjustmentIn]
+        self, viewer: CurrentViewer, practitioner_id: PathId, data: JSONBody[AdjustmentIn]
     ) -> AdjustmentOut:
         """Extra (or fewer) protected hours for one year, with the reason."""
-        return await service.add_adjustment(viewer_of(request), practitioner_id, data)
+        return await service.add_adjustment(viewer, practitioner_id, data)
 
     @get("/organisations/{organisation_id:int}/learning-time-policies", operation_id="ListLearningTimePolicies",
          responses=ERROR_RESPONSES)  # fmt: skip
-    async def list_policies(self, request: AnyRequest, organisation_id: PathId) -> list[PolicyOut]:
+    async def list_policies(self, viewer: CurrentViewer, organisation_id: PathId) -> list[PolicyOut]:
         """An organisation's protected learning time policies, newest first."""
-        return await service.list_policies(viewer_of(request), organisation_id)
+        return await service.list_policies(viewer, organisation_id)
 
     @post("/organisations/{organisation_id:int}/learning-time-policies", operation_id="SetLearningTimePolicy",
           responses=ERROR_RESPONSES)  # fmt: skip
-    async def set_policy(self, request: AnyRequest, organisation_id: PathId, data: JSONBody[PolicyIn]) -> PolicyOut:
+    async def set_policy(self, viewer: CurrentViewer, organisation_id: PathId, data: JSONBody[PolicyIn]) -> PolicyOut:
         """Set the policy from a date (partner admins their own organisation's; leads and admins any)."""
-        return await service.set_policy(viewer_of(request), organisation_id, data)
+        return await service.set_policy(viewer, organisation_id, data)
 
     @get("/team/learning-time", operation_id="ListTeamLearningTime", responses=ERROR_RESPONSES)
     async def team(
         self,
-        request: AnyRequest,
+        viewer: CurrentViewer,
         period: PeriodQuery = None,
         part_time: PartTime = None,
         setting: Code = None,
@@ -127,5 +128,5 @@ class LearningTimeApi(Controller):
     ) -> Page[TeamMemberOut]:
         """Each team member's protected learning time for the period, who is behind, who lapses soon."""
         filters = team.TeamFilter(service.period_or_this_year(period), part_time, setting, organisation)
-        items, total = await team.team_rows(viewer_of(request), filters, limit, offset)
+        items, total = await team.team_rows(viewer, filters, limit, offset)
         return Page(items=items, total=total)

@@ -25,7 +25,8 @@ from registry.learning_time.schemas import (
 )
 from registry.people import service as people
 from registry.validation import problems_from
-from registry.web.auth import signed_in, viewer_of
+from registry.web.auth import signed_in
+from registry.web.deps import CurrentViewer
 from registry.web.pages import PER_PAGE, Pagination, form_data, render, sentences
 from registry.web.params import AnyRequest, PageNumber, PeriodQuery
 
@@ -34,9 +35,9 @@ __all__ = ("LearningTimePages",)
 _YES_NO = {"yes": True, "no": False}
 
 
-def _team_filter(period: str | None, part_time: str | None, setting: str | None, organisation: str | None) -> (
-    team.TeamFilter
-):
+def _team_filter(
+    period: str | None, part_time: str | None, setting: str | None, organisation: str | None
+) -> team.TeamFilter:
     return team.TeamFilter(
         service.period_or_this_year(period), _YES_NO.get(part_time or ""), setting or None, organisation or None
     )
@@ -53,33 +54,34 @@ class LearningTimePages(Controller):
 
     @get("/practitioners/{practitioner_id:int}/learning-time")
     async def ledger_page(
-        self, request: AnyRequest, practitioner_id: FromPath[int], period: PeriodQuery = None,
+        self, request: AnyRequest, viewer: CurrentViewer, practitioner_id: FromPath[int], period: PeriodQuery = None,
         saved: FromQuery[str | None] = None,
     ) -> Template:  # fmt: skip
         """A person's protected learning time for a period, their requests and adjustments."""
-        return await self._ledger(request, practitioner_id, period, {}, {}, saved)
+        return await self._ledger(request, viewer, practitioner_id, period, {}, {}, saved)
 
     @post("/practitioners/{practitioner_id:int}/learning-time/adjustments")
-    async def add_adjustment(self, request: AnyRequest, practitioner_id: FromPath[int]) -> Template | Redirect:
+    async def add_adjustment(
+        self, request: AnyRequest, viewer: CurrentViewer, practitioner_id: FromPath[int]
+    ) -> Template | Redirect:
         """Record extra (or fewer) hours for a year, with the reason."""
-        practitioner = await learning.practitioner_ref(viewer_of(request), practitioner_id)
-        if not service.may_adjust_for(viewer_of(request), practitioner):
+        practitioner = await learning.practitioner_ref(viewer, practitioner_id)
+        if not service.may_adjust_for(viewer, practitioner):
             raise Forbidden("Only the line manager, a partner admin of the organisation, a lead or an admin can adjust")
         form = await form_data(request)
         try:
             data = AdjustmentIn.model_validate(form)
-            await service.add_adjustment(viewer_of(request), practitioner_id, data)
+            await service.add_adjustment(viewer, practitioner_id, data)
         except ValidationError as exc:
-            return await self._ledger(request, practitioner_id, None, form, problems_from(exc), None)
+            return await self._ledger(request, viewer, practitioner_id, None, form, problems_from(exc), None)
         except Invalid as exc:
-            return await self._ledger(request, practitioner_id, None, form, exc.problems, None)
+            return await self._ledger(request, viewer, practitioner_id, None, form, exc.problems, None)
         return Redirect(f"/practitioners/{practitioner_id}/learning-time?period={data.period}&saved=adjusted")
 
     async def _ledger(
-        self, request: AnyRequest, practitioner_id: int, period: str | None, form: dict[str, str],
-        problems: dict[str, str], saved: str | None,
+        self, request: AnyRequest, viewer: CurrentViewer, practitioner_id: int, period: str | None,
+        form: dict[str, str], problems: dict[str, str], saved: str | None,
     ) -> Template:  # fmt: skip
-        viewer = viewer_of(request)
         practitioner = await learning.practitioner_ref(viewer, practitioner_id)
         chosen = service.period_or_this_year(period)
         time = await service.learning_time(viewer, practitioner_id, chosen)
@@ -104,12 +106,16 @@ class LearningTimePages(Controller):
     # ------------------------------------------------------------ time requests
 
     @get("/practitioners/{practitioner_id:int}/time-requests/new")
-    async def new_request_page(self, request: AnyRequest, practitioner_id: FromPath[int]) -> Template:
+    async def new_request_page(
+        self, request: AnyRequest, viewer: CurrentViewer, practitioner_id: FromPath[int]
+    ) -> Template:
         """Form to ask for protected time."""
-        return await self._request_form(request, practitioner_id, {}, [], {})
+        return await self._request_form(request, viewer, practitioner_id, {}, [], {})
 
     @post("/practitioners/{practitioner_id:int}/time-requests/new")
-    async def create_request(self, request: AnyRequest, practitioner_id: FromPath[int]) -> Template | Redirect:
+    async def create_request(
+        self, request: AnyRequest, viewer: CurrentViewer, practitioner_id: FromPath[int]
+    ) -> Template | Redirect:
         """Send the request to the line manager, or show the form again with what to fix."""
         form = await form_data(request)
         raw = await request.form()
@@ -118,20 +124,17 @@ class LearningTimePages(Controller):
         values["ends_on"] = form.get("ends_on") or None
         values["competences"] = chosen
         try:
-            created = await requests.create_request(
-                viewer_of(request), practitioner_id, TimeRequestIn.model_validate(values)
-            )
+            created = await requests.create_request(viewer, practitioner_id, TimeRequestIn.model_validate(values))
         except ValidationError as exc:
-            return await self._request_form(request, practitioner_id, form, chosen, problems_from(exc))
+            return await self._request_form(request, viewer, practitioner_id, form, chosen, problems_from(exc))
         except Invalid as exc:
-            return await self._request_form(request, practitioner_id, form, chosen, exc.problems)
+            return await self._request_form(request, viewer, practitioner_id, form, chosen, exc.problems)
         return Redirect(f"/time-requests/{created.id}?saved=requested")
 
     async def _request_form(
-        self, request: AnyRequest, practitioner_id: int, form: dict[str, str], chosen: list[str],
+        self, request: AnyRequest, viewer: CurrentViewer, practitioner_id: int, form: dict[str, str], chosen: list[str],
         problems: dict[str, str],
     ) -> Template:  # fmt: skip
-        viewer = viewer_of(request)
         practitioner = await learning.practitioner_ref(viewer, practitioner_id)
         if not may_manage_own_learning(viewer, practitioner_id):
             raise Forbidden("Only the practitioner can ask for their own protected time")
@@ -150,48 +153,54 @@ class LearningTimePages(Controller):
         )
 
     @get("/time-requests")
-    async def awaiting_page(self, request: AnyRequest, page: PageNumber = 1) -> Template:
+    async def awaiting_page(self, request: AnyRequest, viewer: CurrentViewer, page: PageNumber = 1) -> Template:
         """Time requests waiting for the signed-in line manager's decision."""
-        items, total = await requests.awaiting_decision(viewer_of(request), PER_PAGE, (page - 1) * PER_PAGE)
+        items, total = await requests.awaiting_decision(viewer, PER_PAGE, (page - 1) * PER_PAGE)
         return render(
             request, "learning_time/awaiting.html", items=items, pagination=Pagination(page, total), params={}
         )
 
     @get("/time-requests/{request_id:int}")
     async def request_page(
-        self, request: AnyRequest, request_id: FromPath[int], saved: FromQuery[str | None] = None
+        self, request: AnyRequest, viewer: CurrentViewer, request_id: FromPath[int], saved: FromQuery[str | None] = None
     ) -> Template:
         """One request: its details, the person's balance, and what the viewer can do with it."""
-        return await self._request(request, request_id, {}, {}, saved)
+        return await self._request(request, viewer, request_id, {}, {}, saved)
 
     @post("/time-requests/{request_id:int}/decision")
-    async def decide(self, request: AnyRequest, request_id: FromPath[int]) -> Template | Redirect:
+    async def decide(
+        self, request: AnyRequest, viewer: CurrentViewer, request_id: FromPath[int]
+    ) -> Template | Redirect:
         """Approve or decline with a note (the line manager)."""
         form = await form_data(request)
         try:
             data = TimeRequestDecisionIn.model_validate(
                 {"decision": form.get("decision", ""), "note": form.get("note", "")}
             )
-            await requests.decide_request(viewer_of(request), request_id, data)
+            await requests.decide_request(viewer, request_id, data)
         except ValidationError as exc:
-            return await self._request(request, request_id, form, problems_from(exc), None)
+            return await self._request(request, viewer, request_id, form, problems_from(exc), None)
         except Invalid as exc:
-            return await self._request(request, request_id, form, exc.problems, None)
+            return await self._request(request, viewer, request_id, form, exc.problems, None)
         except Conflict as exc:
-            return await self._request(request, request_id, form, {"decision": exc.detail}, None)
+            return await self._request(request, viewer, request_id, form, {"decision": exc.detail}, None)
         return Redirect(f"/time-requests/{request_id}?saved={data.decision}d")
 
     @post("/time-requests/{request_id:int}/withdraw")
-    async def withdraw(self, request: AnyRequest, request_id: FromPath[int]) -> Template | Redirect:
+    async def withdraw(
+        self, request: AnyRequest, viewer: CurrentViewer, request_id: FromPath[int]
+    ) -> Template | Redirect:
         """Withdraw the request (the practitioner)."""
         try:
-            await requests.withdraw_request(viewer_of(request), request_id)
+            await requests.withdraw_request(viewer, request_id)
         except Conflict as exc:
-            return await self._request(request, request_id, {}, {"withdraw": exc.detail}, None)
+            return await self._request(request, viewer, request_id, {}, {"withdraw": exc.detail}, None)
         return Redirect(f"/time-requests/{request_id}?saved=withdrawn")
 
     @post("/time-requests/{request_id:int}/log")
-    async def log_learning(self, request: AnyRequest, request_id: FromPath[int]) -> Template | Redirect:
+    async def log_learning(
+        self, request: AnyRequest, viewer: CurrentViewer, request_id: FromPath[int]
+    ) -> Template | Redirect:
         """Log the learning of an approved request (the practitioner)."""
         form = await form_data(request)
         values = {
@@ -200,20 +209,19 @@ class LearningTimePages(Controller):
             "reflection": form.get("reflection", ""),
         }
         try:
-            done = await requests.log_learning(viewer_of(request), request_id, TimeRequestLogIn.model_validate(values))
+            done = await requests.log_learning(viewer, request_id, TimeRequestLogIn.model_validate(values))
         except ValidationError as exc:
-            return await self._request(request, request_id, form, problems_from(exc), None)
+            return await self._request(request, viewer, request_id, form, problems_from(exc), None)
         except Invalid as exc:
-            return await self._request(request, request_id, form, exc.problems, None)
+            return await self._request(request, viewer, request_id, form, exc.problems, None)
         except Conflict as exc:
-            return await self._request(request, request_id, form, {"completed_on": exc.detail}, None)
+            return await self._request(request, viewer, request_id, form, {"completed_on": exc.detail}, None)
         return Redirect(f"/practitioners/{done.practitioner_id}/learning/{done.learning_record_id}?saved=1")
 
     async def _request(
-        self, request: AnyRequest, request_id: int, form: dict[str, str], problems: dict[str, str],
-        saved: str | None,
+        self, request: AnyRequest, viewer: CurrentViewer, request_id: int, form: dict[str, str],
+        problems: dict[str, str], saved: str | None,
     ) -> Template:  # fmt: skip
-        viewer = viewer_of(request)
         item = await requests.get_request(viewer, request_id)
         practitioner = await learning.practitioner_ref(viewer, item.practitioner_id)
         year = financial_year(item.starts_on)
@@ -239,6 +247,7 @@ class LearningTimePages(Controller):
     async def team_page(
         self,
         request: AnyRequest,
+        viewer: CurrentViewer,
         period: PeriodQuery = None,
         part_time: FromQuery[str | None] = None,
         setting: FromQuery[str | None] = None,
@@ -246,7 +255,6 @@ class LearningTimePages(Controller):
         page: PageNumber = 1,
     ) -> Template:
         """Who on the team has had their protected time: bars and a table, flags, and what awaits."""
-        viewer = viewer_of(request)
         params = {"period": period, "part_time": part_time, "setting": setting, "organisation": organisation}
         problems: dict[str, str] = {}
         try:
@@ -279,6 +287,7 @@ class LearningTimePages(Controller):
     async def team_csv(
         self,
         request: AnyRequest,
+        viewer: CurrentViewer,
         period: PeriodQuery = None,
         part_time: FromQuery[str | None] = None,
         setting: FromQuery[str | None] = None,
@@ -286,7 +295,7 @@ class LearningTimePages(Controller):
     ) -> Stream:
         """The team table as CSV (the same rows and numbers as the page)."""
         filters = _team_filter(period, part_time, setting, organisation)
-        rows = team.team_csv(viewer_of(request), filters)
+        rows = team.team_csv(viewer, filters)
         first = await anext(rows)  # refusals (wrong role, unknown organisation) come before any byte is sent
 
         async def body() -> Any:
@@ -303,26 +312,32 @@ class LearningTimePages(Controller):
     # ------------------------------------------------------------ an organisation's policy
 
     @get("/organisations/{organisation_id:int}/learning-time-policy")
-    async def policy_page(self, request: AnyRequest, organisation_id: FromPath[int]) -> Template:
+    async def policy_page(self, request: AnyRequest, viewer: CurrentViewer, organisation_id: FromPath[int]) -> Template:
         """The organisation's policies, and a form to set one from a date."""
-        return await self._policy(request, organisation_id, {}, {})
+        return await self._policy(request, viewer, organisation_id, {}, {})
 
     @post("/organisations/{organisation_id:int}/learning-time-policy")
-    async def set_policy(self, request: AnyRequest, organisation_id: FromPath[int]) -> Template | Redirect:
+    async def set_policy(
+        self, request: AnyRequest, viewer: CurrentViewer, organisation_id: FromPath[int]
+    ) -> Template | Redirect:
         """Set the policy from its date."""
         form = await form_data(request)
         try:
-            await service.set_policy(viewer_of(request), organisation_id, PolicyIn.model_validate(form))
+            await service.set_policy(viewer, organisation_id, PolicyIn.model_validate(form))
         except ValidationError as exc:
-            return await self._policy(request, organisation_id, form, problems_from(exc))
+            return await self._policy(request, viewer, organisation_id, form, problems_from(exc))
         except Invalid as exc:
-            return await self._policy(request, organisation_id, form, exc.problems)
+            return await self._policy(request, viewer, organisation_id, form, exc.problems)
         return Redirect(f"/organisations/{organisation_id}/learning-time-policy?saved=1")
 
     async def _policy(
-        self, request: AnyRequest, organisation_id: int, form: dict[str, str], problems: dict[str, str]
+        self,
+        request: AnyRequest,
+        viewer: CurrentViewer,
+        organisation_id: int,
+        form: dict[str, str],
+        problems: dict[str, str],
     ) -> Template:
-        viewer = viewer_of(request)
         organisation = await people.get_organisation(organisation_id)
         return render(
             request,

@@ -61,6 +61,11 @@ def _out(row: dict[str, Any]) -> TimeRequestOut:
     )  # fmt: skip
 
 
+def _short(title: str, most: int = 120) -> str:
+    """A title as a mail subject can hold it (the outbox keeps subjects of up to 300 characters)."""
+    return title if len(title) <= most else title[: most - 1].rstrip() + "…"
+
+
 def _link(request_id: int) -> str:
     return f"{get_settings().base_url}/time-requests/{request_id}"
 
@@ -146,7 +151,7 @@ async def create_request(viewer: Viewer, practitioner_id: int, data: TimeRequest
             hours=f"{data.hours:g}", title=data.title, starts_on=data.starts_on, ends_on=ends_on,
             purpose=data.purpose, remaining=f"{balance.remaining_hours:g}", link=_link(request_id),
         )  # fmt: skip
-        await enqueue(manager, f"Protected learning time asked for: {data.title}", text, page)
+        await enqueue(manager, f"Protected learning time asked for: {_short(data.title)}", text, page)
     log.info("%s asked for %s h of protected time (request %s)", viewer.email, data.hours, request_id)
     return await get_request(viewer, request_id)
 
@@ -179,8 +184,8 @@ async def decide_request(viewer: Viewer, request_id: int, data: TimeRequestDecis
             link=_link(request_id),
         )  # fmt: skip
         subject = "approved" if approved else "declined"
-        await enqueue(row["practitioner_email"], f"Your protected learning time is {subject}: {row['title']}", text,
-                      page)  # fmt: skip
+        await enqueue(row["practitioner_email"], f"Your protected learning time is {subject}: {_short(row['title'])}",
+                      text, page)  # fmt: skip
     log.info("%s %sd time request %s", viewer.email, data.decision, request_id)
     return await get_request(viewer, request_id)
 

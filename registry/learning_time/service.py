@@ -124,6 +124,8 @@ async def add_adjustment(viewer: Viewer, practitioner_id: int, data: AdjustmentI
     if not may_adjust_for(viewer, practitioner):
         raise Forbidden("Only the line manager, a partner admin of their organisation, a lead or an admin can adjust")
     year = period_or_this_year(data.period)
+    if year.start < financial_year(clock.today()).start:
+        raise Invalid({"period": "must be this financial year or later: a year gone by is not rewritten"})
     async with write_tx():
         inserted = await LearningTimeAdjustment.insert(
             LearningTimeAdjustment(

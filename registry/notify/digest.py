@@ -72,7 +72,7 @@ async def weekly_digests(today: date | None = None) -> int:
         TimeRequest.practitioner.manager_email.as_alias("manager"), TimeRequest.title, TimeRequest.practitioner
     ).where(TimeRequest.status == "requested")
     for row in asked:
-        if row["manager"]:
+        if row["manager"] and row["practitioner"] in names:  # a leaver's request is no news
             who = names.get(row["practitioner"], "")
             news[row["manager"]].append(DigestItem("request", name=who, title=row["title"]))
     waiting = await LearningRecord.select(LearningRecord.verifier_email, LearningRecord.title).where(

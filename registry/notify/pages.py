@@ -12,7 +12,8 @@ from registry.errors import Forbidden
 from registry.learning.service import practitioner_ref
 from registry.notify import feeds, outbox, preferences
 from registry.settings import get_settings
-from registry.web.auth import requires_role, signed_in, viewer_of
+from registry.web.auth import requires_role, signed_in
+from registry.web.deps import CurrentViewer
 from registry.web.pages import form_data, render
 from registry.web.params import AnyRequest
 
@@ -48,10 +49,13 @@ class CalendarPages(Controller):
 
     @get("/")
     async def show(
-        self, request: AnyRequest, practitioner_id: FromPath[int], saved: FromQuery[str | None] = None
+        self,
+        request: AnyRequest,
+        viewer: CurrentViewer,
+        practitioner_id: FromPath[int],
+        saved: FromQuery[str | None] = None,
     ) -> Template:
         """The person's secret feed URL (only they see it)."""
-        viewer = viewer_of(request)
         practitioner = await practitioner_ref(viewer, practitioner_id)
         is_self = is_own(viewer, practitioner_id)
         url = f"{get_settings().base_url}/calendar/{await feeds.feed_token(practitioner_id)}.ics" if is_self else None
@@ -66,15 +70,16 @@ class CalendarPages(Controller):
         )
 
     @post("/regenerate")
-    async def regenerate(self, request: AnyRequest, practitioner_id: FromPath[int]) -> Redirect:
+    async def regenerate(self, viewer: CurrentViewer, practitioner_id: FromPath[int]) -> Redirect:
         """A new secret address; the old one stops working."""
-        await feeds.regenerate_feed(viewer_of(request), practitioner_id)
+        await feeds.regenerate_feed(viewer, practitioner_id)
         return Redirect(f"/practitioners/{practitioner_id}/calendar?saved=feed")
 
     @post("/reminders")
-    async def set_reminders(self, request: AnyRequest, practitioner_id: FromPath[int]) -> Redirect:
+    async def set_reminders(
+        self, request: AnyRequest, viewer: CurrentViewer, practitioner_id: FromPath[int]
+    ) -> Redirect:
         """Turn optional reminders on or off (invitations and cancellations always come)."""
-        viewer = viewer_of(request)
         await practitioner_ref(viewer, practitioner_id)
         if not is_own(viewer, practitioner_id):
             raise Forbidden("Only the practitioner can change their reminders")
@@ -97,7 +102,7 @@ class OutboxPages(Controller):
         return render(request, "notify/outbox.html", rows=rows, retried=retried)
 
     @post("/{message_id:int}/retry")
-    async def retry(self, request: AnyRequest, message_id: FromPath[int]) -> Redirect:
+    async def retry(self, viewer: CurrentViewer, message_id: FromPath[int]) -> Redirect:
         """Send a failed message again."""
-        await outbox.retry_failed(message_id, viewer_of(request).email)
+        await outbox.retry_failed(message_id, viewer.email)
         return Redirect("/admin/outbox?retried=1")

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, get, post
 from litestar.datastructures import UploadFile
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
-from registry.accounts.rules import ADMIN_ROLES, EDITOR_ROLES, Role, can_edit_practitioner, is_self
+from registry.accounts.rules import ADMIN_ROLES, EDITOR_ROLES, Role, Viewer, can_edit_practitioner, is_self
 from registry.errors import Conflict, Invalid
 from registry.learning import progress as learning_progress
 from registry.learning.pack import may_produce_pack
 from registry.learning_time import service as learning_time
 from registry.people import email_changes, managers, service
+from registry.people.deps import ORGANISATION_FILTERS, PRACTITIONER_FILTERS, OrganisationFilters, PractitionerFilters
 from registry.people.schemas import (
     CONTRACTS,
     CSV_CLDSC_STATUSES,
@@ -27,10 +28,10 @@ from registry.people.schemas import (
     PractitionerPatch,
 )
 from registry.registration import service as registration_service
-from registry.validation import problems_from
-from registry.web.auth import requires_role, signed_in, viewer_of
-from registry.web.pages import PER_PAGE, Pagination, form_data, render, sentences
-from registry.web.params import AnyRequest, PageNumber
+from registry.web.auth import requires_role, signed_in
+from registry.web.deps import PAGE_PAGING, CurrentViewer, ListPaging
+from registry.web.pages import form_data, form_page, problems_of, render, sentences
+from registry.web.params import AnyRequest
 
 __all__ = ("ImportPages", "OrganisationPages", "PractitionerPages")
 
@@ -64,34 +65,22 @@ class PractitionerPages(Controller):
 
     path = "/practitioners"
     guards = [signed_in]
+    dependencies = PAGE_PAGING
     include_in_schema = False
 
-    @get("/")
+    @get("/", dependencies=PRACTITIONER_FILTERS)
     async def list_page(
-        self,
-        request: AnyRequest,
-        q: FromQuery[str | None] = None,
-        organisation: FromQuery[str | None] = None,
-        contract: FromQuery[str | None] = None,
-        setting: FromQuery[str | None] = None,
-        locality: FromQuery[str | None] = None,
-        cldsc_status: FromQuery[str | None] = None,
-        employment: Annotated[str, QueryParameter(pattern="^(current|left|all)$")] = "current",
-        page: PageNumber = 1,
+        self, request: AnyRequest, viewer: CurrentViewer, filters: PractitionerFilters, paging: ListPaging
     ) -> Template:
         """Searchable, filterable, paginated list within the viewer's scope."""
-        viewer = viewer_of(request)
-        filters = service.PractitionerFilter(q, organisation, contract, setting, locality, cldsc_status, employment)
-        items, total = await service.list_practitioners(viewer, filters, PER_PAGE, (page - 1) * PER_PAGE)
-        params = {
-            "q": q, "organisation": organisation, "contract": contract, "setting": setting,
-            "locality": locality, "cldsc_status": cldsc_status, "employment": employment,
-        }  # fmt: skip
+        items, total = await service.list_practitioners(viewer, filters.valid(), paging.limit, paging.offset)
+        params = filters.params
+        employment = params["employment"]
         return render(
             request,
             "people/practitioners.html",
             practitioners=items,
-            pagination=Pagination(page, total),
+            pagination=paging.pagination(total),
             params=params,
             filtered=any(v for k, v in params.items() if k != "employment") or employment != "current",
             organisations=await _organisation_choices(),
@@ -101,28 +90,29 @@ class PractitionerPages(Controller):
         )
 
     @get("/new", guards=[_editors])
-    async def new_page(self, request: AnyRequest) -> Template:
+    async def new_page(self, request: AnyRequest, viewer: CurrentViewer) -> Template:
         """Form to add a practitioner."""
-        return await self._form(request, {}, {}, None)
+        return await self._form(request, viewer, {}, {}, None)
 
     @post("/new", guards=[_editors])
-    async def create(self, request: AnyRequest) -> Template | Redirect:
+    async def create(self, request: AnyRequest, viewer: CurrentViewer) -> Template | Redirect:
         """Add a practitioner, or show the form again with what to fix."""
         form = await form_data(request)
         try:
-            created = await service.create_practitioner(viewer_of(request), PractitionerIn.model_validate(form))
-        except ValidationError as exc:
-            return await self._form(request, form, problems_from(exc), None)
-        except (Invalid, Conflict) as exc:
-            return await self._form(request, form, getattr(exc, "problems", None) or {"email": exc.detail}, None)
+            created = await service.create_practitioner(viewer, PractitionerIn.model_validate(form))
+        except (ValidationError, Invalid, Conflict) as exc:
+            return await self._form(request, viewer, form, problems_of(exc, "email"), None)
         return Redirect(f"/practitioners/{created.id}?saved=1")
 
     @get("/{practitioner_id:int}")
     async def detail(
-        self, request: AnyRequest, practitioner_id: FromPath[int], saved: FromQuery[str | None] = None
+        self,
+        request: AnyRequest,
+        viewer: CurrentViewer,
+        practitioner_id: FromPath[int],
+        saved: FromQuery[str | None] = None,
     ) -> Template:
         """One practitioner's record."""
-        viewer = viewer_of(request)
         practitioner = await service.get_practitioner(viewer, practitioner_id)
         organisation_id = (await service.organisation_by_code(practitioner.organisation)).id
         # get_practitioner has checked the scope and says whether a change is pending; read its details only then.
@@ -151,51 +141,53 @@ class PractitionerPages(Controller):
         )
 
     @post("/{practitioner_id:int}/email-change")
-    async def decide_email_change(self, request: AnyRequest, practitioner_id: FromPath[int]) -> Redirect:
+    async def decide_email_change(
+        self, request: AnyRequest, viewer: CurrentViewer, practitioner_id: FromPath[int]
+    ) -> Redirect:
         """Confirm or decline the pending change of this record's email."""
         decision = (await form_data(request)).get("decision")
         if decision not in {"confirm", "decline"}:
             raise Invalid({"decision": "Choose whether to confirm or decline the change"})
-        await service.decide_email_change(viewer_of(request), practitioner_id, confirm=decision == "confirm")
+        await service.decide_email_change(viewer, practitioner_id, confirm=decision == "confirm")
         return Redirect(f"/practitioners/{practitioner_id}?saved=1")
 
     @get("/{practitioner_id:int}/edit", guards=[_editors])
-    async def edit_page(self, request: AnyRequest, practitioner_id: FromPath[int]) -> Template:
+    async def edit_page(self, request: AnyRequest, viewer: CurrentViewer, practitioner_id: FromPath[int]) -> Template:
         """Form to change a practitioner's HR fields."""
-        practitioner = await service.get_editable_practitioner(viewer_of(request), practitioner_id)
-        return await self._form(request, _form_from(practitioner), {}, practitioner)
+        practitioner = await service.get_editable_practitioner(viewer, practitioner_id)
+        return await self._form(request, viewer, _form_from(practitioner), {}, practitioner)
 
     @post("/{practitioner_id:int}/edit", guards=[_editors])
-    async def update(self, request: AnyRequest, practitioner_id: FromPath[int]) -> Template | Redirect:
+    async def update(
+        self, request: AnyRequest, viewer: CurrentViewer, practitioner_id: FromPath[int]
+    ) -> Template | Redirect:
         """Save the changes, or show the form again with what to fix."""
-        viewer = viewer_of(request)
         practitioner = await service.get_editable_practitioner(viewer, practitioner_id)
         form = await form_data(request)
         try:
             full = PractitionerIn.model_validate(form)
             await service.update_practitioner(viewer, practitioner_id, PractitionerPatch(**full.model_dump()))
-        except ValidationError as exc:
-            return await self._form(request, form, problems_from(exc), practitioner)
-        except (Invalid, Conflict) as exc:
-            return await self._form(
-                request, form, getattr(exc, "problems", None) or {"email": exc.detail}, practitioner
-            )
+        except (ValidationError, Invalid, Conflict) as exc:
+            return await self._form(request, viewer, form, problems_of(exc, "email"), practitioner)
         return Redirect(f"/practitioners/{practitioner_id}?saved=1")
 
     async def _form(
-        self, request: AnyRequest, form: dict[str, str], problems: dict[str, str], existing: PractitionerOut | None
+        self,
+        request: AnyRequest,
+        viewer: Viewer,
+        form: dict[str, str],
+        problems: dict[str, str],
+        existing: PractitionerOut | None,
     ) -> Template:
-        viewer = viewer_of(request)
         organisations = await _organisation_choices()
         if viewer.role is Role.PARTNER_ADMIN:
             own = await service.get_organisation(viewer.organisation_id or 0)
             organisations = [o for o in organisations if o["value"] == own.code]
-        return render(
+        return form_page(
             request,
             "people/practitioner_form.html",
-            status_code=400 if problems else 200,
-            form=form,
-            errors=sentences(problems),
+            form,
+            sentences(problems),
             existing=existing,
             organisations=organisations,
             contracts=CONTRACTS,
@@ -207,18 +199,19 @@ class OrganisationPages(Controller):
 
     path = "/organisations"
     guards = [signed_in]
+    dependencies = PAGE_PAGING
     include_in_schema = False
 
-    @get("/")
-    async def list_page(self, request: AnyRequest, q: FromQuery[str | None] = None, page: PageNumber = 1) -> Template:
+    @get("/", dependencies=ORGANISATION_FILTERS)
+    async def list_page(self, request: AnyRequest, filters: OrganisationFilters, paging: ListPaging) -> Template:
         """All organisations, by name."""
-        items, total = await service.list_organisations(PER_PAGE, (page - 1) * PER_PAGE, q)
+        items, total = await service.list_organisations(paging.limit, paging.offset, filters.valid())
         return render(
             request,
             "people/organisations.html",
             organisations=items,
-            pagination=Pagination(page, total),
-            params={"q": q},
+            pagination=paging.pagination(total),
+            params=filters.params,
         )
 
     @get("/new", guards=[_org_admins])
@@ -227,25 +220,27 @@ class OrganisationPages(Controller):
         return self._form(request, {}, {}, None)
 
     @post("/new", guards=[_org_admins])
-    async def create(self, request: AnyRequest) -> Template | Redirect:
+    async def create(self, request: AnyRequest, viewer: CurrentViewer) -> Template | Redirect:
         """Add an organisation."""
         form = await form_data(request)
         try:
-            created = await service.create_organisation(viewer_of(request), OrganisationIn.model_validate(form))
-        except ValidationError as exc:
-            return self._form(request, form, problems_from(exc), None)
-        except Conflict as exc:
-            return self._form(request, form, {"code": exc.detail}, None)
+            created = await service.create_organisation(viewer, OrganisationIn.model_validate(form))
+        except (ValidationError, Conflict) as exc:
+            return self._form(request, form, problems_of(exc, "code"), None)
         return Redirect(f"/organisations/{created.id}?saved=1")
 
     @get("/{organisation_id:int}")
     async def detail(
-        self, request: AnyRequest, organisation_id: FromPath[int], saved: FromQuery[str | None] = None
+        self,
+        request: AnyRequest,
+        viewer: CurrentViewer,
+        organisation_id: FromPath[int],
+        saved: FromQuery[str | None] = None,
     ) -> Template:
         """One organisation and how many of its practitioners the viewer may see."""
         organisation = await service.get_organisation(organisation_id)
         _, current = await service.list_practitioners(
-            viewer_of(request), service.PractitionerFilter(organisation=organisation.code), limit=1
+            viewer, service.PractitionerFilter(organisation=organisation.code), limit=1
         )
         return render(
             request, "people/organisation.html", organisation=organisation, practitioners=current, saved=bool(saved)
@@ -259,28 +254,27 @@ class OrganisationPages(Controller):
         return self._form(request, form, {}, organisation_id)
 
     @post("/{organisation_id:int}/edit", guards=[_org_admins])
-    async def update(self, request: AnyRequest, organisation_id: FromPath[int]) -> Template | Redirect:
+    async def update(
+        self, request: AnyRequest, viewer: CurrentViewer, organisation_id: FromPath[int]
+    ) -> Template | Redirect:
         """Save an organisation's changes."""
         await service.get_organisation(organisation_id)
         form = await form_data(request)
         try:
             patch = OrganisationPatch.model_validate({k: form.get(k, "") for k in ("name", "kind", "local_authority")})
-            await service.update_organisation(viewer_of(request), organisation_id, patch)
-        except ValidationError as exc:
-            return self._form(request, form, problems_from(exc), organisation_id)
-        except Invalid as exc:
-            return self._form(request, form, exc.problems, organisation_id)
+            await service.update_organisation(viewer, organisation_id, patch)
+        except (ValidationError, Invalid) as exc:
+            return self._form(request, form, problems_of(exc, "name"), organisation_id)
         return Redirect(f"/organisations/{organisation_id}?saved=1")
 
     def _form(
         self, request: AnyRequest, form: dict[str, str], problems: dict[str, str], organisation_id: FromPath[int] | None
     ) -> Template:
-        return render(
+        return form_page(
             request,
             "people/organisation_form.html",
-            status_code=400 if problems else 200,
-            form=form,
-            errors=sentences(problems),
+            form,
+            sentences(problems),
             organisation_id=organisation_id,
             kinds=ORGANISATION_KINDS,
         )
@@ -294,48 +288,53 @@ class ImportPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def upload_page(self, request: AnyRequest) -> Template:
+    async def upload_page(self, request: AnyRequest, viewer: CurrentViewer) -> Template:
         """The upload form."""
-        return self._page(request)
+        return self._page(request, viewer)
 
     @post("/")
-    async def upload(self, request: AnyRequest) -> Template:
+    async def upload(self, request: AnyRequest, viewer: CurrentViewer) -> Template:
         """Check the whole file; write it only if every row is good."""
-        viewer = viewer_of(request)
         form = await request.form()
         kind = str(form.get("kind") or "practitioners")
         upload = form.get("file")
         if kind not in {"practitioners", "organisations"}:
-            return self._page(request, errors={"kind": "Choose what the file holds"}, kind="practitioners")
+            return self._page(request, viewer, errors={"kind": "Choose what the file holds"}, kind="practitioners")
         if not isinstance(upload, UploadFile) or not upload.filename:
-            return self._page(request, errors={"file": "Select a CSV file"}, kind=kind)
+            return self._page(request, viewer, errors={"file": "Select a CSV file"}, kind=kind)
         raw = await upload.read(MAX_UPLOAD_BYTES + 1)
         if len(raw) > MAX_UPLOAD_BYTES:
-            return self._page(request, errors={"file": "The selected file must be smaller than 5 MB"}, kind=kind)
+            return self._page(
+                request, viewer, errors={"file": "The selected file must be smaller than 5 MB"}, kind=kind
+            )
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            return self._page(request, errors={"file": "The selected file must be a CSV saved as UTF-8"}, kind=kind)
+            return self._page(
+                request, viewer, errors={"file": "The selected file must be a CSV saved as UTF-8"}, kind=kind
+            )
         importer = service.import_practitioners if kind == "practitioners" else service.import_organisations
         try:
             result = await importer(viewer, text)
         except Invalid as exc:
             return self._page(
                 request,
+                viewer,
                 errors={"file": f"The file has {_problem_count(exc)}. Nothing was imported."},
                 problems=exc.lines,
                 kind=kind,
                 filename=upload.filename,
             )
-        return self._page(request, result=result, kind=kind, filename=upload.filename)
+        return self._page(request, viewer, result=result, kind=kind, filename=upload.filename)
 
-    def _page(self, request: AnyRequest, **context: Any) -> Template:
-        viewer = viewer_of(request)
+    def _page(self, request: AnyRequest, viewer: Viewer, **context: Any) -> Template:
         context.setdefault("kind", "practitioners")
-        return render(
+        # An upload form: the file is not sent back, so there is nothing to fill in again.
+        return form_page(
             request,
             "people/import.html",
-            status_code=400 if context.get("errors") else 200,
+            {},
+            context.pop("errors", None),
             can_import_organisations=viewer.role in ADMIN_ROLES,
             **context,
         )

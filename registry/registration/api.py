@@ -10,9 +10,10 @@ from registry.people.schemas import Page
 from registry.registration import claims, service
 from registry.registration.rules import CONFIRMING_ROLES, RECORDING_ROLES
 from registry.registration.schemas import RegistrationChangeIn, RegistrationClaimOut, RegistrationOut, RejectClaimIn
-from registry.web.auth import requires_role, signed_in, viewer_of
+from registry.web.auth import requires_role, signed_in
+from registry.web.deps import API_PAGING, CurrentViewer, ListPaging
 from registry.web.openapi import ERROR_RESPONSES
-from registry.web.params import AnyRequest, Limit, Offset, PathId
+from registry.web.params import PathId
 
 __all__ = ("RegistrationApi", "RegistrationClaimApi")
 
@@ -27,9 +28,9 @@ class RegistrationApi(Controller):
     tags = ["registration"]
 
     @get("/", operation_id="GetRegistration", responses=ERROR_RESPONSES)
-    async def get_registration(self, request: AnyRequest, practitioner_id: PathId) -> RegistrationOut:
+    async def get_registration(self, viewer: CurrentViewer, practitioner_id: PathId) -> RegistrationOut:
         """Status today, the current cycle's renewal date, claims awaiting confirmation and the history."""
-        return await service.get_registration(viewer_of(request), practitioner_id)
+        return await service.get_registration(viewer, practitioner_id)
 
     @post(
         "/",
@@ -38,12 +39,12 @@ class RegistrationApi(Controller):
         responses=ERROR_RESPONSES,
     )
     async def record_change(
-        self, request: AnyRequest, practitioner_id: PathId, data: JSONBody[RegistrationChangeIn]
+        self, viewer: CurrentViewer, practitioner_id: PathId, data: JSONBody[RegistrationChangeIn]
     ) -> RegistrationOut:
         """Append a registration change (the practitioner, their line manager, leads and admins); becoming
         registered or associate, claimed by the practitioner or their line manager, needs the membership
         number and waits for confirmation."""
-        return await service.record_change(viewer_of(request), practitioner_id, data)
+        return await service.record_change(viewer, practitioner_id, data)
 
     @post(
         "/{change_id:int}/confirm",
@@ -51,11 +52,9 @@ class RegistrationApi(Controller):
         guards=[_confirmers],
         responses=ERROR_RESPONSES,
     )
-    async def confirm(
-        self, request: AnyRequest, practitioner_id: PathId, change_id: PathId
-    ) -> RegistrationOut:
+    async def confirm(self, viewer: CurrentViewer, practitioner_id: PathId, change_id: PathId) -> RegistrationOut:
         """Confirm a claim awaiting confirmation (partner admins of the organisation, leads, admins)."""
-        return await claims.confirm_claim(viewer_of(request), practitioner_id, change_id)
+        return await claims.confirm_claim(viewer, practitioner_id, change_id)
 
     @post(
         "/{change_id:int}/reject",
@@ -65,13 +64,13 @@ class RegistrationApi(Controller):
     )
     async def reject(
         self,
-        request: AnyRequest,
+        viewer: CurrentViewer,
         practitioner_id: PathId,
         change_id: PathId,
         data: JSONBody[RejectClaimIn],
     ) -> RegistrationOut:
         """Reject a claim with a reason; the practitioner is told it by mail."""
-        return await claims.reject_claim(viewer_of(request), practitioner_id, change_id, data.reason)
+        return await claims.reject_claim(viewer, practitioner_id, change_id, data.reason)
 
 
 class RegistrationClaimApi(Controller):
@@ -79,12 +78,11 @@ class RegistrationClaimApi(Controller):
 
     path = "/api/v1/registration-claims"
     guards = [_confirmers]
+    dependencies = API_PAGING
     tags = ["registration"]
 
     @get("/", operation_id="ListRegistrationClaims", responses=ERROR_RESPONSES)
-    async def list_claims(
-        self, request: AnyRequest, limit: Limit = 50, offset: Offset = 0
-    ) -> Page[RegistrationClaimOut]:
+    async def list_claims(self, viewer: CurrentViewer, paging: ListPaging) -> Page[RegistrationClaimOut]:
         """Claims in the caller's scope (a partner admin's organisation; all for leads and admins), oldest first."""
-        items, total = await claims.list_claims(viewer_of(request), limit, offset)
+        items, total = await claims.list_claims(viewer, paging.limit, paging.offset)
         return Page(items=items, total=total)

@@ -8,15 +8,16 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
-from registry.accounts.rules import is_self
+from registry.accounts.rules import Viewer, is_self
 from registry.errors import Invalid
 from registry.registration import claims, service
 from registry.registration.rules import CONFIRMING_ROLES, RECORDING_ROLES, ROUTES, STATUSES
 from registry.registration.schemas import RegistrationChangeIn, RegistrationClaimOut, RejectClaimIn
 from registry.validation import problems_from
-from registry.web.auth import requires_role, signed_in, viewer_of
-from registry.web.pages import PER_PAGE, Pagination, form_data, render, sentences
-from registry.web.params import AnyRequest, PageNumber
+from registry.web.auth import requires_role, signed_in
+from registry.web.deps import PAGE_PAGING, CurrentViewer, ListPaging
+from registry.web.pages import form_data, form_page, render, sentences
+from registry.web.params import AnyRequest
 
 __all__ = ("ROUTE_LABELS", "RegistrationClaimPages", "RegistrationPages")
 
@@ -55,51 +56,59 @@ class RegistrationPages(Controller):
 
     @get("/")
     async def registration_page(
-        self, request: AnyRequest, practitioner_id: FromPath[int], saved: FromQuery[str | None] = None
+        self,
+        request: AnyRequest,
+        viewer: CurrentViewer,
+        practitioner_id: FromPath[int],
+        saved: FromQuery[str | None] = None,
     ) -> Template:
         """Status today, renewal countdown, claims awaiting confirmation and history; the form for those who
         may record a change."""
-        page = await service.registration_page(viewer_of(request), practitioner_id)
+        page = await service.registration_page(viewer, practitioner_id)
         form = {"membership_number": page.registration.membership_number or ""}
-        return self._render(request, page, form, {}, saved={"1": "saved", "pending": "pending"}.get(saved or ""))
+        return self._render(
+            request, viewer, page, form, {}, saved={"1": "saved", "pending": "pending"}.get(saved or "")
+        )
 
     @post("/", guards=[requires_role(*RECORDING_ROLES)])
-    async def record_change(self, request: AnyRequest, practitioner_id: FromPath[int]) -> Template | Redirect:
+    async def record_change(
+        self, request: AnyRequest, viewer: CurrentViewer, practitioner_id: FromPath[int]
+    ) -> Template | Redirect:
         """Append the change and come back with a banner, or show the form again with what to fix."""
-        viewer = viewer_of(request)
         page = await service.registration_page(viewer, practitioner_id)
         form = await form_data(request)
         try:
             change = RegistrationChangeIn.model_validate(form)
         except ValidationError as exc:
-            return self._render(request, page, form, _form_errors(problems_from(exc)))
+            return self._render(request, viewer, page, form, _form_errors(problems_from(exc)))
         try:
             recorded = await service.record(viewer, practitioner_id, change)
         except Invalid as exc:
-            return self._render(request, page, form, _form_errors(exc.problems))
+            return self._render(request, viewer, page, form, _form_errors(exc.problems))
         saved = "pending" if recorded.awaiting_confirmation else "1"
         return Redirect(f"/practitioners/{practitioner_id}/registration?saved={saved}")
 
     @post("/{change_id:int}/confirm", guards=[_confirmers])
-    async def confirm(self, request: AnyRequest, practitioner_id: FromPath[int], change_id: FromPath[int]) -> Redirect:
+    async def confirm(
+        self, viewer: CurrentViewer, practitioner_id: FromPath[int], change_id: FromPath[int]
+    ) -> Redirect:
         """Confirm the claim and go back to the queue."""
-        await claims.confirm_claim(viewer_of(request), practitioner_id, change_id)
+        await claims.confirm_claim(viewer, practitioner_id, change_id)
         return Redirect("/registration-claims?done=confirmed")
 
     @get("/{change_id:int}/reject", guards=[_confirmers])
     async def reject_page(
-        self, request: AnyRequest, practitioner_id: FromPath[int], change_id: FromPath[int]
+        self, request: AnyRequest, viewer: CurrentViewer, practitioner_id: FromPath[int], change_id: FromPath[int]
     ) -> Template:
         """Ask why the claim is rejected."""
-        claim = await claims.claim_to_decide(viewer_of(request), practitioner_id, change_id)
+        claim = await claims.claim_to_decide(viewer, practitioner_id, change_id)
         return self._reject_form(request, claim, {}, {})
 
     @post("/{change_id:int}/reject", guards=[_confirmers])
     async def reject(
-        self, request: AnyRequest, practitioner_id: FromPath[int], change_id: FromPath[int]
+        self, request: AnyRequest, viewer: CurrentViewer, practitioner_id: FromPath[int], change_id: FromPath[int]
     ) -> Template | Redirect:
         """Reject with the reason, which the practitioner is told; or ask again for the reason."""
-        viewer = viewer_of(request)
         claim = await claims.claim_to_decide(viewer, practitioner_id, change_id)
         form = await form_data(request)
         try:
@@ -115,35 +124,27 @@ class RegistrationPages(Controller):
     def _reject_form(
         self, request: AnyRequest, claim: RegistrationClaimOut, form: dict[str, str], errors: dict[str, str]
     ) -> Template:
-        return render(
-            request,
-            "registration/reject.html",
-            status_code=400 if errors else 200,
-            claim=claim,
-            route_labels=ROUTE_LABELS,
-            form=form,
-            errors=errors,
-        )
+        return form_page(request, "registration/reject.html", form, errors, claim=claim, route_labels=ROUTE_LABELS)
 
     def _render(
         self,
         request: AnyRequest,
+        viewer: Viewer,
         page: service.RegistrationPage,
         form: dict[str, str],
         errors: dict[str, str],
         saved: str | None = None,
     ) -> Template:
-        return render(
+        return form_page(
             request,
             "registration/registration.html",
-            status_code=400 if errors else 200,
+            form,
+            errors,
             practitioner=page.practitioner,
             registration=page.registration,
             can_record=page.can_record,
             can_confirm=page.can_confirm,
-            is_self=is_self(viewer_of(request), page.practitioner.id),
-            form=form,
-            errors=errors,
+            is_self=is_self(viewer, page.practitioner.id),
             saved=saved,
             statuses=STATUSES,
             routes=ROUTES,
@@ -156,17 +157,20 @@ class RegistrationClaimPages(Controller):
 
     path = "/registration-claims"
     guards = [_confirmers]
+    dependencies = PAGE_PAGING
     include_in_schema = False
 
     @get("/")
-    async def queue(self, request: AnyRequest, page: PageNumber = 1, done: FromQuery[str | None] = None) -> Template:
+    async def queue(
+        self, request: AnyRequest, viewer: CurrentViewer, paging: ListPaging, done: FromQuery[str | None] = None
+    ) -> Template:
         """Claims in the viewer's scope, oldest first, a page at a time, each with Confirm and Reject."""
-        items, total = await claims.list_claims(viewer_of(request), PER_PAGE, (page - 1) * PER_PAGE)
+        items, total = await claims.list_claims(viewer, paging.limit, paging.offset)
         return render(
             request,
             "registration/claims.html",
             claims=items,
-            pagination=Pagination(page, total),
+            pagination=paging.pagination(total),
             params={},
             done=done if done in {"confirmed", "rejected"} else None,
             route_labels=ROUTE_LABELS,

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request
 from litestar.response import Template
+from pydantic import ValidationError
 
 from registry.accounts.rules import ADMIN_ROLES, EDITOR_ROLES, Role, Viewer
+from registry.errors import DomainError, Invalid
 from registry.registration.rules import CONFIRMING_ROLES
+from registry.validation import problems_from
 
-__all__ = ("PER_PAGE", "Pagination", "form_data", "navigation", "render", "sentences")
+__all__ = ("PER_PAGE", "Pagination", "form_data", "form_page", "navigation", "problems_of", "render", "sentences")
 
 PER_PAGE = 25
 AnyRequest = Request[Any, Any, Any]
@@ -59,6 +63,37 @@ def render(request: AnyRequest, template: str, status_code: int = 200, **context
         },
         status_code=status_code,
     )
+
+
+def form_page(
+    request: AnyRequest,
+    template: str,
+    form: Mapping[str, Any],
+    problems: Mapping[str, str] | None = None,
+    /,
+    *,
+    status_code: int | None = None,
+    **context: Any,
+) -> Template:
+    """A page with a form, filled in with ``form`` (as sent, or as stored); with ``problems`` (field → what to
+    fix, as the page words it) it is shown again with a GOV.UK error summary linking to each field, and 400.
+
+    Every form page re-renders through here, so each answers a bad form the same way. The first four are
+    positional, so that a page may still name its own ``problems`` (an upload's list of bad lines).
+    """
+    errors = dict(problems or {})
+    status = status_code if status_code is not None else 400 if errors else 200
+    return render(request, template, status_code=status, form=form, errors=errors, **context)
+
+
+def problems_of(exc: ValidationError | DomainError, field: str) -> dict[str, str]:
+    """What to fix, by field, from the schema's or a service's refusal; a refusal naming no field is put on
+    ``field`` (where the page shows it)."""
+    if isinstance(exc, ValidationError):
+        return problems_from(exc)
+    if isinstance(exc, Invalid) and exc.problems:
+        return dict(exc.problems)
+    return {field: exc.detail}
 
 
 async def form_data(request: AnyRequest) -> dict[str, str]:

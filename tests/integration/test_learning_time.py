@@ -384,3 +384,22 @@ async def test_the_team_csv_never_hands_a_spreadsheet_a_formula(
     await sign_in(client, "graham@example.org")
     table = list(csv.DictReader(io.StringIO((await client.get("/team/learning-time.csv")).text)))
     assert "'=HYPERLINK(\"x\") Walker" in [row["name"] for row in table]
+
+
+async def test_a_long_title_and_a_past_year_are_answered_not_crashed(
+    client: Client, alliance: Alliance, fixed_clock: StoppedClock
+) -> None:
+    eilidh = alliance.practitioner_ids["eilidh@example.org"]
+    body = {"title": "T" * 300, "kind": "course", "starts_on": "2027-01-20", "hours": 3, "competences": ["C1"]}
+    made = await client.post(f"/api/v1/practitioners/{eilidh}/time-requests", json=body,
+                             headers=bearer(alliance.tokens["practitioner"]))  # fmt: skip
+    assert made.status_code == 201, made.text
+    subject = await OutboxMessage.select(OutboxMessage.subject).order_by(OutboxMessage.id, ascending=False).first()
+    assert subject is not None
+    assert subject["subject"].endswith("T…")
+    assert len(subject["subject"]) < 300
+    past = await client.post(f"/api/v1/practitioners/{eilidh}/learning-time-adjustments",
+                             json={"period": "2025-26", "hours": 7, "reason": "Back-dated"},
+                             headers=bearer(alliance.tokens["manager"]))  # fmt: skip
+    assert past.status_code == 400
+    assert "year gone by" in past.json()["detail"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -257,17 +258,20 @@ async def _write_in_transaction(engine: PooledSQLiteEngine, body: str) -> None:
 def test_each_event_loop_has_its_own_connections_closed_when_the_loop_ends(tmp_path: Path, opened: Opened) -> None:
     engine = _new_engine(tmp_path / "loops.sqlite3")
     before = _worker_threads()
-    pools: list[int] = []
+    pools: list[weakref.ref[object]] = []
 
     async def use() -> None:
         await _add(engine, f"loop {len(pools)}")
         await asyncio.gather(*(_bodies(engine) for _ in range(5)))
-        pools.append(id(await engine.connections()))
+        pool = await engine.connections()
+        # By weak reference, not id(): once the first loop's pool is collected, the second may get its address.
+        assert all(earlier() is not pool for earlier in pools)
+        pools.append(weakref.ref(pool))
 
     asyncio.run(use())
     first_loop = list(opened.connections)
     asyncio.run(use())
-    assert pools[0] != pools[1]
+    assert len(pools) == 2
     assert first_loop
     assert len(opened) > len(first_loop)  # the second loop opened its own
     for thread in _worker_threads() - before:
