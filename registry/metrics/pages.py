@@ -19,7 +19,8 @@ from registry.metrics.display import Card, breakdown_sections, card_of
 from registry.metrics.report import ReportAsk, dashboard
 from registry.metrics.tables import MetricIndicator
 from registry.people.tables import Organisation
-from registry.web.auth import requires_role, signed_in, viewer_of
+from registry.web.auth import requires_role, signed_in
+from registry.web.deps import CurrentViewer
 from registry.web.pages import render
 from registry.web.params import AnyRequest
 
@@ -78,11 +79,10 @@ class MetricsPages(Controller):
 
     @get("/")
     async def dashboard_page(
-        self, request: AnyRequest, period: Text = None, plan: Text = None, organisation: Text = None,
-        local_authority: Text = None,
+        self, request: AnyRequest, viewer: CurrentViewer, period: Text = None, plan: Text = None,
+        organisation: Text = None, local_authority: Text = None,
     ) -> Template:  # fmt: skip
         """One card per indicator under its action, for the period and scope chosen."""
-        viewer = viewer_of(request)
         ask = _ask(period, plan, organisation, local_authority)
         context: dict[str, Any] = {"params": _params(ask), "options": await _options(viewer), "groups": [],
                                    "report": None, "active_population": ACTIVE_POPULATION}  # fmt: skip
@@ -96,11 +96,10 @@ class MetricsPages(Controller):
 
     @get("/indicators/{indicator_id:int}")
     async def breakdown_page(
-        self, request: AnyRequest, indicator_id: FromPath[int], period: Text = None, organisation: Text = None,
-        local_authority: Text = None,
+        self, request: AnyRequest, viewer: CurrentViewer, indicator_id: FromPath[int], period: Text = None,
+        organisation: Text = None, local_authority: Text = None,
     ) -> Template:  # fmt: skip
         """One indicator: its card, its breakdown for the period and its trend as a table."""
-        viewer = viewer_of(request)
         found = await MetricIndicator.select(MetricIndicator.plan.code.as_alias("plan")).where(
             MetricIndicator.id == indicator_id
         ).first()
@@ -122,10 +121,10 @@ class MetricsPages(Controller):
 
     @get("/needs")
     async def needs_page(
-        self, request: AnyRequest, period: Text = None, organisation: Text = None, local_authority: Text = None
-    ) -> Template:
+        self, request: AnyRequest, viewer: CurrentViewer, period: Text = None, organisation: Text = None,
+        local_authority: Text = None,
+    ) -> Template:  # fmt: skip
         """Competences × organisations: learning needs recorded in the period, beside the events planned."""
-        viewer = viewer_of(request)
         ask = _ask(period, None, organisation, local_authority)
         context: dict[str, Any] = {"params": _params(ask), "options": await _options(viewer), "grid": None}
         try:
@@ -136,10 +135,10 @@ class MetricsPages(Controller):
 
     @get("/needs/{competence:str}")
     async def needs_cell_page(
-        self, request: AnyRequest, competence: FromPath[str], period: Text = None, organisation: Text = None
-    ) -> Template:
+        self, request: AnyRequest, viewer: CurrentViewer, competence: FromPath[str], period: Text = None,
+        organisation: Text = None,
+    ) -> Template:  # fmt: skip
         """The needs behind one cell of the grid (names for leads and admins only)."""
-        viewer = viewer_of(request)
         ask = _ask(period, None, organisation, None)
         try:
             cell = await shared_needs.needs_behind(viewer, ask, competence[:20])
