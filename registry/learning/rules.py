@@ -17,6 +17,8 @@ __all__ = (
     "Period",
     "can_read_reflection",
     "can_verify",
+    "employed_days",
+    "employed_span",
     "financial_year",
     "may_manage_own_learning",
     "may_record_need",
@@ -74,6 +76,20 @@ def parse_period(text: str) -> Period:
     raise ValueError("period must be a financial year like 2025-26 or dates like 2025-04-01..2025-06-30")
 
 
+def employed_span(period: Period, started_on: date, left_on: date | None) -> tuple[date, date] | None:
+    """The first and last day of the period the person is employed, or None: from the start date up to the day
+    before the leaving date (a leaver's last working day is the day before ``left_on``)."""
+    first = max(period.start, started_on)
+    last = period.end if left_on is None else min(period.end, left_on - timedelta(days=1))
+    return (first, last) if first <= last else None
+
+
+def employed_days(period: Period, started_on: date, left_on: date | None) -> int:
+    """How many days of the period the person is employed (``employed_span``)."""
+    span = employed_span(period, started_on, left_on)
+    return 0 if span is None else (span[1] - span[0]).days + 1
+
+
 def required_pl_hours(weekly_hours: float, period: Period, started_on: date, left_on: date | None) -> float:
     """METRICS.md: weekly hours × days of the period they were employed / 365, rounded to one decimal.
 
@@ -81,11 +97,8 @@ def required_pl_hours(weekly_hours: float, period: Period, started_on: date, lef
     rounds and as the metrics' SQL does alike on SQLite and PostgreSQL (registry.metrics.sql): Python's
     ``round`` on the float would give 1.2 for a weekly 1.25 hours over a year, and 0.1 for an exact 0.15.
     """
-    first = max(period.start, started_on)
-    last = period.end if left_on is None else min(period.end, left_on - timedelta(days=1))
-    employed_days = max(0, (last - first).days + 1)
     hundredths = math.floor(weekly_hours * 100 + 0.5)
-    tenths, rest = divmod(hundredths * employed_days, 3650)
+    tenths, rest = divmod(hundredths * employed_days(period, started_on, left_on), 3650)
     return (tenths + (1 if 2 * rest >= 3650 else 0)) / 10
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from registry.accounts.rules import ALLIANCE_ROLES, Role, Viewer, is_self
-from registry.learning.rules import Period, financial_year
+from registry.learning.rules import Period, employed_days, employed_span, financial_year
 
 __all__ = (
     "DEFAULT_POLICY",
@@ -18,7 +18,6 @@ __all__ = (
     "Ledger",
     "Policy",
     "behind",
-    "employed_days",
     "entitlement_hours",
     "ledger",
     "may_adjust",
@@ -64,20 +63,6 @@ class Adjustment:
 
     year_start: date
     hours: float
-
-
-def employed_days(period: Period, started_on: date, left_on: date | None) -> int:
-    """Days of the period from the start date up to the day before the leaving date (PRODUCT.md: a leaver's last
-    working day is the day before ``left_on``, as the required PL hours count it)."""
-    first = max(period.start, started_on)
-    last = period.end if left_on is None else min(period.end, left_on - timedelta(days=1))
-    return max(0, (last - first).days + 1)
-
-
-def _segments(period: Period, started_on: date, left_on: date | None) -> tuple[date, date] | None:
-    first = max(period.start, started_on)
-    last = period.end if left_on is None else min(period.end, left_on - timedelta(days=1))
-    return (first, last) if first <= last else None
 
 
 def _latest(changes: Sequence[HoursFrom], day: date) -> float:
@@ -126,7 +111,7 @@ def entitlement_hours(
         | {date(y, 4, 1) for y in range(period.start.year, period.end.year + 2)}
     )
     total = 0.0
-    span = _segments(period, started_on, left_on)
+    span = employed_span(period, started_on, left_on)
     if span is not None:
         day, last = span
         while day <= last:
