@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Controller, get, post
-from litestar.params import JSONBody, QueryParameter
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK
 
 from registry.learning_time import requests, service, team
+from registry.learning_time.deps import TEAM_FILTERS, TeamFilters
 from registry.learning_time.schemas import (
     AdjustmentIn,
     AdjustmentOut,
@@ -24,12 +23,10 @@ from registry.people.schemas import Page
 from registry.web.auth import signed_in
 from registry.web.deps import CurrentViewer
 from registry.web.openapi import ERROR_RESPONSES
-from registry.web.params import Limit, Offset, PathId, PeriodQuery
+from registry.web.params import Limit, Offset, PathId
 
 __all__ = ("LearningTimeApi",)
 
-PartTime = Annotated[bool | None, QueryParameter(description="true: part-time and sessional only; false: the others")]
-Code = Annotated[str | None, QueryParameter(max_length=50, description="A setting, or an organisation's code")]
 
 
 class LearningTimeApi(Controller):
@@ -115,18 +112,11 @@ class LearningTimeApi(Controller):
         """Set the policy from a date (partner admins their own organisation's; leads and admins any)."""
         return await service.set_policy(viewer, organisation_id, data)
 
-    @get("/team/learning-time", operation_id="ListTeamLearningTime", responses=ERROR_RESPONSES)
+    @get("/team/learning-time", operation_id="ListTeamLearningTime", responses=ERROR_RESPONSES,
+         dependencies=TEAM_FILTERS)  # fmt: skip
     async def team(
-        self,
-        viewer: CurrentViewer,
-        period: PeriodQuery = None,
-        part_time: PartTime = None,
-        setting: Code = None,
-        organisation: Code = None,
-        limit: Limit = 50,
-        offset: Offset = 0,
+        self, viewer: CurrentViewer, filters: TeamFilters, limit: Limit = 50, offset: Offset = 0
     ) -> Page[TeamMemberOut]:
         """Each team member's protected learning time for the period, who is behind, who lapses soon."""
-        filters = team.TeamFilter(service.period_or_this_year(period), part_time, setting, organisation)
-        items, total = await team.team_rows(viewer, filters, limit, offset)
+        items, total = await team.team_rows(viewer, filters.valid(), limit, offset)
         return Page(items=items, total=total)

@@ -15,6 +15,7 @@ from registry.errors import Conflict, Forbidden, Invalid
 from registry.learning import service as learning
 from registry.learning.rules import KINDS, financial_year, may_manage_own_learning
 from registry.learning_time import requests, service, team
+from registry.learning_time.deps import TEAM_FILTERS, TeamFilters
 from registry.learning_time.rules import may_decide_request, may_set_policy
 from registry.learning_time.schemas import (
     AdjustmentIn,
@@ -31,17 +32,6 @@ from registry.web.pages import PER_PAGE, Pagination, form_data, render, sentence
 from registry.web.params import AnyRequest, PageNumber, PeriodQuery
 
 __all__ = ("LearningTimePages",)
-
-_YES_NO = {"yes": True, "no": False}
-
-
-def _team_filter(
-    period: str | None, part_time: str | None, setting: str | None, organisation: str | None
-) -> team.TeamFilter:
-    return team.TeamFilter(
-        service.period_or_this_year(period), _YES_NO.get(part_time or ""), setting or None, organisation or None
-    )
-
 
 class LearningTimePages(Controller):
     """Protected learning time for practitioners, their line managers, partner admins and leads."""
@@ -243,39 +233,27 @@ class LearningTimePages(Controller):
 
     # ------------------------------------------------------------ the team
 
-    @get("/team/learning-time")
+    @get("/team/learning-time", dependencies=TEAM_FILTERS)
     async def team_page(
-        self,
-        request: AnyRequest,
-        viewer: CurrentViewer,
-        period: PeriodQuery = None,
-        part_time: FromQuery[str | None] = None,
-        setting: FromQuery[str | None] = None,
-        organisation: FromQuery[str | None] = None,
-        page: PageNumber = 1,
+        self, request: AnyRequest, viewer: CurrentViewer, filters: TeamFilters, page: PageNumber = 1
     ) -> Template:
         """Who on the team has had their protected time: bars and a table, flags, and what awaits."""
-        params = {"period": period, "part_time": part_time, "setting": setting, "organisation": organisation}
-        problems: dict[str, str] = {}
+        problems = dict(filters.problems)
+        chosen = filters.value
         try:
-            filters = _team_filter(period, part_time, setting, organisation)
-        except Invalid as exc:
-            problems = exc.problems
-            filters = _team_filter(None, part_time, setting, organisation)
-        try:
-            members, total = await team.team_rows(viewer, filters, PER_PAGE, (page - 1) * PER_PAGE)
+            members, total = await team.team_rows(viewer, chosen, PER_PAGE, (page - 1) * PER_PAGE)
         except Invalid as exc:
             problems |= exc.problems
-            filters = team.TeamFilter(filters.period, filters.part_time, filters.setting, None)
-            members, total = await team.team_rows(viewer, filters, PER_PAGE, (page - 1) * PER_PAGE)
+            chosen = team.TeamFilter(chosen.period, chosen.part_time, chosen.setting, None)
+            members, total = await team.team_rows(viewer, chosen, PER_PAGE, (page - 1) * PER_PAGE)
         options = await people.filter_options(viewer)
         return render(
             request,
             "learning_time/team.html",
             status_code=400 if problems else 200,
             members=members,
-            filters=filters,
-            params=params,
+            filters=chosen,
+            params=dict(filters.params),
             pagination=Pagination(page, total),
             awaiting=await team.awaiting(viewer),
             options=options,
@@ -283,19 +261,11 @@ class LearningTimePages(Controller):
             errors=sentences(problems),
         )
 
-    @get("/team/learning-time.csv")
-    async def team_csv(
-        self,
-        request: AnyRequest,
-        viewer: CurrentViewer,
-        period: PeriodQuery = None,
-        part_time: FromQuery[str | None] = None,
-        setting: FromQuery[str | None] = None,
-        organisation: FromQuery[str | None] = None,
-    ) -> Stream:
+    @get("/team/learning-time.csv", dependencies=TEAM_FILTERS)
+    async def team_csv(self, viewer: CurrentViewer, filters: TeamFilters) -> Stream:
         """The team table as CSV (the same rows and numbers as the page)."""
-        filters = _team_filter(period, part_time, setting, organisation)
-        rows = team.team_csv(viewer, filters)
+        chosen = filters.valid()
+        rows = team.team_csv(viewer, chosen)
         first = await anext(rows)  # refusals (wrong role, unknown organisation) come before any byte is sent
 
         async def body() -> Any:
@@ -306,7 +276,7 @@ class LearningTimePages(Controller):
         return Stream(
             body(),
             media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="learning-time-{filters.period.label}.csv"'},
+            headers={"Content-Disposition": f'attachment; filename="learning-time-{chosen.period.label}.csv"'},
         )
 
     # ------------------------------------------------------------ an organisation's policy
