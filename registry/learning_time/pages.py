@@ -74,7 +74,7 @@ class LearningTimePages(Controller):
     ) -> Template:  # fmt: skip
         practitioner = await learning.practitioner_ref(viewer, practitioner_id)
         chosen = service.period_or_this_year(period)
-        time = await service.learning_time(viewer, practitioner_id, chosen)
+        time = await service.time_of(practitioner, chosen)
         items, _ = await requests.list_requests(viewer, practitioner_id, 100, 0)
         return render(
             request,
@@ -134,7 +134,7 @@ class LearningTimePages(Controller):
             "learning_time/request_form.html",
             status_code=400 if problems else 200,
             practitioner=practitioner,
-            time=await service.learning_time(viewer, practitioner_id, year),
+            time=await service.time_of(practitioner, year),
             kinds=[k for k in KINDS if k != "event"],
             competences=await learning.list_competences(),
             form=form,
@@ -221,7 +221,7 @@ class LearningTimePages(Controller):
             status_code=400 if problems else 200,
             item=item,
             practitioner=practitioner,
-            time=await service.learning_time(viewer, item.practitioner_id, year),
+            time=await service.time_of(practitioner, year),
             competences={c.code: c.title for c in await learning.list_competences()},
             may_decide=may_decide_request(viewer, item.practitioner_id, practitioner["manager_email"]),
             is_owner=may_manage_own_learning(viewer, item.practitioner_id),

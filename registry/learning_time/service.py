@@ -30,6 +30,7 @@ __all__ = (
     "period_or_this_year",
     "remaining_on",
     "set_policy",
+    "time_of",
 )
 
 log = logging.getLogger(__name__)
@@ -144,7 +145,11 @@ async def ledger_of(practitioner: PractitionerRef, period: Period) -> Ledger:
 
 async def learning_time(viewer: Viewer, practitioner_id: int, period: Period) -> LearningTimeOut:
     """INTERFACE.md's learning-time: the ledger of protected time, and the CLDSC requirement, for a period."""
-    practitioner = await practitioner_ref(viewer, practitioner_id)
+    return await time_of(await practitioner_ref(viewer, practitioner_id), period)
+
+
+async def time_of(practitioner: PractitionerRef, period: Period) -> LearningTimeOut:
+    """``learning_time`` for a practitioner the caller has already been let see (``practitioner_ref``)."""
     entry = await ledger_of(practitioner, period)
     return LearningTimeOut(
         period=period.label,
@@ -155,7 +160,7 @@ async def learning_time(viewer: Viewer, practitioner_id: int, period: Period) ->
         required_pl_hours=required_pl_hours(
             practitioner["weekly_hours"], period, practitioner["started_on"], practitioner["left_on"]
         ),
-        learning_hours=await learning_hours(practitioner_id, period),
+        learning_hours=await learning_hours(practitioner["id"], period),
     )
 
 
