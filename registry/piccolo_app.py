@@ -14,6 +14,7 @@ from registry.accounts.tables import (
     User,
     UserSession,
 )
+from registry.audit.tables import AuditEntry
 from registry.events.tables import Booking, BookingHistory, Evaluation, Event, EventCompetence, EventSession
 from registry.learning.tables import (
     Competence,
@@ -71,6 +72,7 @@ TABLES = [
     MetricAction,
     MetricIndicator,
     MetricTarget,
+    AuditEntry,
 ]
 
 APP_CONFIG = AppConfig(

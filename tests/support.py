@@ -25,6 +25,8 @@ from registry.accounts import passwords
 from registry.accounts import service as accounts
 from registry.accounts.rules import Role, Viewer
 from registry.accounts.tables import User
+from registry.audit import service as audit
+from registry.audit.tables import AuditEntry
 from registry.cli_viewer import COMMAND_LINE
 from registry.db import engine, is_sqlite
 from registry.learning import frameworks
@@ -125,9 +127,13 @@ async def empty_database() -> None:
     db = engine()
     if is_sqlite():
         for table in reversed(TABLES):
-            await table.delete(force=True)
+            if table is AuditEntry:  # append-only: only the retention purge deletes from it
+                await audit.purge(datetime(9999, 1, 1, tzinfo=UTC))
+            else:
+                await table.delete(force=True)
     else:
-        names = ", ".join(f'"{t._meta.tablename}"' for t in TABLES)
+        await audit.purge(datetime(9999, 1, 1, tzinfo=UTC))  # append-only: not even TRUNCATE empties it
+        names = ", ".join(f'"{t._meta.tablename}"' for t in TABLES if t is not AuditEntry)
         await db.run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
     # The competence framework and the CLD Strategy 2018–21 are reference data every test expects, as a
     # migrated database has them.

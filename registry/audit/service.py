@@ -1,0 +1,130 @@
+"""Writing to and reading the audit log.
+
+``record`` joins the caller's transaction when there is one, so that what is recorded and what was done are
+written together or not at all."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from registry import clock
+from registry.accounts.rules import Viewer
+from registry.audit.rules import may_read_log
+from registry.audit.tables import AuditEntry
+from registry.db import contains, is_sqlite, write_tx
+from registry.errors import Forbidden
+
+__all__ = ("GUARD_DDL", "Entry", "LogFilter", "entries", "purge", "record")
+
+GUARD_DDL = {
+    "sqlite": (
+        "CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry"
+        " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+    ),
+    "postgres": (
+        "CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry"
+        " FOR EACH ROW EXECUTE FUNCTION audit_entry_append_only()"
+    ),
+}
+"""The trigger that refuses deletes (made by migration m0026 beside the one refusing updates), which the
+purge lifts and puts back."""
+
+
+async def record(
+    actor: Viewer | None,
+    action: str,
+    *,
+    subject: str = "",
+    summary: str = "",
+    details: Mapping[str, Any] | None = None,
+) -> None:
+    """Add one entry. ``actor`` None is the scheduler."""
+    async with write_tx():
+        await AuditEntry.insert(
+            AuditEntry(
+                at=clock.now(),
+                actor_user_id=actor.user_id or None if actor else None,
+                actor_email=actor.email if actor else "scheduler",
+                actor_role=str(actor.role) if actor else "",
+                action=action,
+                subject=subject,
+                summary=summary,
+                details=json.dumps(dict(details or {}), default=str, sort_keys=True),
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LogFilter:
+    """What the log's reader asks for; each may be empty."""
+
+    action: str | None = None
+    actor: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    id: int
+    at: datetime
+    actor_email: str
+    actor_role: str
+    action: str
+    subject: str
+    summary: str
+    details: dict[str, Any]
+
+
+def _where(ask: LogFilter) -> Any:
+    where: Any = AuditEntry.id > 0
+    if ask.action:
+        # ``export`` finds ``export`` and every ``export.*``.
+        prefix = ask.action.replace("\\", "").replace("%", "").replace("_", "")
+        where &= (AuditEntry.action == ask.action) | AuditEntry.action.like(prefix + ".%")
+    if ask.actor:
+        where &= contains(AuditEntry.actor_email, ask.actor.strip())
+    if ask.since:
+        where &= AuditEntry.at >= ask.since
+    if ask.until:
+        where &= AuditEntry.at < ask.until
+    return where
+
+
+async def entries(viewer: Viewer, ask: LogFilter, limit: int = 50, offset: int = 0) -> tuple[list[Entry], int]:
+    """A page of the log, newest first, and how many entries match."""
+    if not may_read_log(viewer):
+        raise Forbidden("Only leads and admins read the audit log")
+    where = _where(ask)
+    total = await AuditEntry.count().where(where)
+    rows = (
+        await AuditEntry.select()
+        .where(where)
+        .order_by(AuditEntry.at, ascending=False)
+        .order_by(AuditEntry.id, ascending=False)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [
+        Entry(
+            id=r["id"], at=r["at"], actor_email=r["actor_email"], actor_role=r["actor_role"], action=r["action"],
+            subject=r["subject"], summary=r["summary"], details=json.loads(r["details"] or "{}"),
+        )
+        for r in rows
+    ], total  # fmt: skip
+
+
+async def purge(before: datetime) -> int:
+    """Delete the entries older than ``before`` (the retention rule), the only way any entry goes: the guard
+    is lifted and put back inside one transaction, so no other writer ever sees the log unguarded."""
+    kind = "sqlite" if is_sqlite() else "postgres"
+    async with write_tx():
+        count = await AuditEntry.count().where(AuditEntry.at < before)
+        await AuditEntry.raw("DROP TRIGGER audit_entry_no_delete" + ("" if kind == "sqlite" else " ON audit_entry"))
+        await AuditEntry.delete().where(AuditEntry.at < before)
+        await AuditEntry.raw(GUARD_DDL[kind])
+    return int(count)

@@ -1,0 +1,95 @@
+"""The audit log (registry/audit): entries are recorded with the caller's transaction, read by leads and
+admins only, filtered and paged in SQL, and the database itself refuses to change or delete one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from registry import clock
+from registry.accounts.rules import Role
+from registry.audit import service as audit
+from registry.audit.tables import AuditEntry
+from registry.db import is_sqlite, write_tx
+from registry.errors import Forbidden
+from tests.support import StoppedClock, as_viewer
+
+pytestmark = pytest.mark.usefixtures("fixed_clock", "alliance")
+
+LEAD = as_viewer("lead@example.org", "Lead", Role.LEAD)
+ADMIN = as_viewer("admin@example.org", "Admin", Role.ADMIN)
+OTHERS = {
+    Role.PRACTITIONER: as_viewer("eilidh@example.org", "Eilidh", Role.PRACTITIONER),
+    Role.MANAGER: as_viewer("graham@example.org", "Graham", Role.MANAGER),
+    Role.PARTNER_ADMIN: as_viewer("partner@example.org", "Partner", Role.PARTNER_ADMIN),
+}
+
+
+async def test_an_entry_says_who_did_what_to_what_and_when() -> None:
+    lead = LEAD
+    await audit.record(lead, "export", subject="participation", summary="Participation 2026-27",
+                       details={"filters": {"period": "2026-27"}, "purpose": "board report"})  # fmt: skip
+    await audit.record(None, "metrics.snapshot", subject="2026-27")
+    found, total = await audit.entries(lead, audit.LogFilter())
+    assert total == 2
+    newest, older = found
+    assert (older.actor_email, older.actor_role, older.action, older.subject) == (
+        lead.email,
+        "lead",
+        "export",
+        "participation",
+    )
+    assert older.details == {"filters": {"period": "2026-27"}, "purpose": "board report"}
+    assert older.at == clock.now()
+    assert (newest.actor_email, newest.action) == ("scheduler", "metrics.snapshot")
+
+
+async def test_the_log_is_filtered_and_paged_in_sql() -> None:
+    lead, admin = LEAD, ADMIN
+    for n in range(7):
+        await audit.record(lead if n % 2 else admin, "export" if n < 5 else "export.refused", subject=str(n))
+    await audit.record(admin, "exporter.other")
+    assert (await audit.entries(admin, audit.LogFilter(action="export")))[1] == 7  # export and export.*
+    page, total = await audit.entries(admin, audit.LogFilter(action="export"), limit=3, offset=3)
+    assert total == 7
+    assert [e.subject for e in page] == ["3", "2", "1"]
+    assert (await audit.entries(admin, audit.LogFilter(actor=lead.email.upper())))[1] == 3
+    later = clock.now() + timedelta(seconds=1)
+    assert (await audit.entries(admin, audit.LogFilter(since=later)))[1] == 0
+    assert (await audit.entries(admin, audit.LogFilter(until=later)))[1] == 8
+
+
+@pytest.mark.parametrize("role", [Role.PRACTITIONER, Role.MANAGER, Role.PARTNER_ADMIN])
+async def test_only_leads_and_admins_read_the_log(role: Role) -> None:
+    with pytest.raises(Forbidden):
+        await audit.entries(OTHERS[role], audit.LogFilter())
+
+
+async def test_the_database_refuses_to_change_or_delete_an_entry() -> None:
+    await audit.record(LEAD, "export", subject="participation")
+    with pytest.raises(Exception, match="append-only"):
+        async with write_tx():
+            await AuditEntry.update({AuditEntry.subject: "nothing"}, force=True)
+    with pytest.raises(Exception, match="append-only"):
+        async with write_tx():
+            await AuditEntry.delete(force=True)
+    if not is_sqlite():  # SQLite has no TRUNCATE; PostgreSQL's bypasses row triggers, so it has its own
+        with pytest.raises(Exception, match="append-only"):
+            await AuditEntry.raw("TRUNCATE audit_entry")
+    assert await AuditEntry.select(AuditEntry.subject) == [{"subject": "participation"}]
+
+
+async def test_the_retention_purge_deletes_only_what_is_older_and_puts_the_guard_back(
+    fixed_clock: StoppedClock,
+) -> None:
+    lead = LEAD
+    await audit.record(lead, "export", subject="old")
+    fixed_clock.advance(timedelta(days=10))
+    await audit.record(lead, "export", subject="new")
+    assert await audit.purge(clock.now() - timedelta(days=5)) == 1
+    assert await AuditEntry.select(AuditEntry.subject) == [{"subject": "new"}]
+    with pytest.raises(Exception, match="append-only"):
+        async with write_tx():
+            await AuditEntry.delete(force=True)
+    assert await audit.purge(datetime(2000, 1, 1, tzinfo=UTC)) == 0
