@@ -236,6 +236,9 @@ def _parser() -> argparse.ArgumentParser:
     from registry.metrics.cli import add_parser as add_metrics_parser
 
     add_metrics_parser(commands)
+    from registry.exports.cli import add_parser as add_export_parser
+
+    add_export_parser(commands)
     return parser
 
 
