@@ -28,6 +28,7 @@ from registry.events.evaluation_schemas import (
     RatingCount,
 )
 from registry.events.tables import Booking, Evaluation, EventSession
+from registry.exports.suppression import K_DEFAULT
 from registry.learning.service import list_competences
 from registry.learning.tables import Framework
 
@@ -39,6 +40,10 @@ __all__ = (
     "pending_evaluations",
     "submit_evaluation",
 )
+
+COMMENTS_FROM = K_DEFAULT
+"""Free text is shown to the host once this many attendees have answered (METRICS.md's k): fewer, and the
+summary holds counts only."""
 
 log = logging.getLogger(__name__)
 
@@ -200,8 +205,11 @@ async def evaluation_summary(viewer: Viewer, event_id: int) -> EvaluationSummary
         event_id,
         framework["id"] if framework else 0,
     )
-    # Ordered by the text, not by when or by whom, so comments cannot be lined up with the attendance list.
-    comments = await Evaluation.raw(
+    responses = int(totals["responses"])
+    # Ordered by the text, not by when or by whom, so comments cannot be lined up with the attendance list;
+    # and only from COMMENTS_FROM answers on, as with one or two a host can tell whose words they are.
+    withheld = responses < COMMENTS_FROM
+    comments = [] if withheld else await Evaluation.raw(
         f"""SELECT v."will_do_differently" AS comment {_COUNTED} AND v."will_do_differently" <> ''
         ORDER BY v."will_do_differently" """,
         event_id,
@@ -212,11 +220,13 @@ async def evaluation_summary(viewer: Viewer, event_id: int) -> EvaluationSummary
         event_id=event_id,
         event_title=event["title"],
         attendees=attendees,
-        responses=int(totals["responses"]),
+        responses=responses,
         average_rating=round(float(average), 2) if average is not None else None,
         ratings=[RatingCount(rating=r, count=by_rating.get(r, 0)) for r in range(MIN_RATING, MAX_RATING + 1)],
         competences=[CompetenceCount(code=c["code"], title=c["title"], count=int(c["n"])) for c in per_competence],
         comments=[c["comment"] for c in comments],
+        comments_withheld=withheld,
+        comments_from=COMMENTS_FROM,
     )
 
 

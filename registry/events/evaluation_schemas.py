@@ -96,6 +96,10 @@ class EvaluationSummary(BaseModel):
         description="How many said it helped each competence of the default framework, in framework order"
     )
     comments: list[str] = Field(description="What attendees will do differently, without names, in text order")
+    comments_withheld: bool = Field(
+        default=False, description="True while fewer than comments_from attendees have answered: no free text yet"
+    )
+    comments_from: int = Field(default=5, description="How many answers there must be before comments are shown")
 
 
 class PendingEvaluation(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,6 +13,7 @@ from litestar.testing import AsyncTestClient
 
 from registry import clock
 from registry.accounts.rules import Role
+from registry.events import evaluation
 from registry.events.evaluation import pending_evaluations
 from registry.events.tables import Evaluation
 from tests.integration.test_sign_in import sign_in
@@ -106,6 +108,8 @@ async def _evaluate_as(client: Client, booking_id: int, email: str, **body: Any)
 async def test_attendees_evaluate_and_the_host_sees_the_anonymous_aggregate(
     client: Client, alliance: Alliance, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Comments show from 2 answers here (5 in the registry), so that two attendees can show them.
+    monkeypatch.setattr(evaluation, "COMMENTS_FROM", 2)
     event_id, bookings = await _held_event(
         client,
         alliance,
@@ -152,7 +156,29 @@ async def test_attendees_evaluate_and_the_host_sees_the_anonymous_aggregate(
     await _attendance(client, alliance, event_id, {bookings["ross@example.org"]: False})
     corrected = (await _summary(client, alliance, event_id, role="lead")).json()
     assert (corrected["attendees"], corrected["responses"], corrected["average_rating"]) == (2, 1, 5.0)
-    assert corrected["comments"] == ["Start every PB cycle with a community walkabout."]
+    # One answer left: its words would be Eilidh's for anyone who knows who came, so counts only.
+    assert corrected["comments"] == []
+    assert corrected["comments_withheld"] is True
+    assert "walkabout" not in json.dumps(corrected)
+
+
+async def test_with_fewer_than_k_answers_the_summary_holds_counts_only(
+    client: Client, alliance: Alliance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert evaluation.COMMENTS_FROM == 5  # METRICS.md's k
+    event_id, bookings = await _held_event(
+        client, alliance, monkeypatch, {"eilidh@example.org": True, "ross@example.org": True}
+    )
+    await _evaluate(client, alliance, bookings["eilidh@example.org"], rating=5, will_do_differently="Walkabouts.")
+    await _evaluate_as(client, bookings["ross@example.org"], "ross@example.org", rating=3, will_do_differently="Budgets.")
+    body = (await _summary(client, alliance, event_id)).json()
+    assert (body["responses"], body["comments"], body["comments_withheld"]) == (2, [], True)
+    assert [(r["rating"], r["count"]) for r in body["ratings"]] == [(1, 0), (2, 0), (3, 1), (4, 0), (5, 1)]
+    await sign_in(client, "admin.dcc@example.org")
+    page = (await client.get(f"/events/{event_id}/evaluation")).text
+    assert 'data-testid="comments-withheld"' in page
+    assert "Walkabouts" not in page
+    assert "Budgets" not in page
 
 
 async def test_no_answers_yet_gives_zeros_and_no_average(
@@ -341,6 +367,7 @@ async def test_the_form_says_why_it_is_not_open_yet(client: Client, alliance: Al
 async def test_the_host_reads_figures_chart_table_and_anonymous_comments(
     client: Client, alliance: Alliance, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(evaluation, "COMMENTS_FROM", 2)
     event_id, bookings = await _held_event(
         client, alliance, monkeypatch, {"eilidh@example.org": True, "ross@example.org": True}
     )
