@@ -27,6 +27,7 @@ from registry.events.evaluation_api import EvaluationApi
 from registry.events.evaluation_pages import EvaluationPages
 from registry.events.host_pages import EventHostPages
 from registry.events.pages import BookingPages, EventPages
+from registry.exports.api import ExportsApi
 from registry.jobs import scheduler_lifespan
 from registry.learning.api import CompetenceApi, LearningApi, VerificationApi
 from registry.learning.framework_pages import FrameworkPages
@@ -124,6 +125,7 @@ def create_app(*, database_pool: bool = True) -> Litestar:
             LearningTimeApi,
             VerificationApi,
             MetricsApi,
+            ExportsApi,
             MetricPlanApi,
             MetricsPages,
             PlanPages,

@@ -147,14 +147,20 @@ def exposed(lines: Sequence[Line], suppressed: Iterable[int]) -> set[int]:
 
 
 def protect(
-    values: Sequence[int], lines: Sequence[Line], k: int = K_DEFAULT, *, forced: Iterable[int] = ()
+    values: Sequence[int],
+    lines: Sequence[Line],
+    k: int = K_DEFAULT,
+    *,
+    forced: Iterable[int] = (),
+    counts: bool = True,
 ) -> Protection:
     """Primary and secondary suppression of ``values`` under the published sums ``lines``. ``forced`` cells
-    are hidden whatever they hold (the hours of a row whose attendances are hidden, say)."""
+    are hidden whatever they hold (the hours of a row whose attendances are hidden, say); ``counts`` False
+    says the values are not counts of people (hours), so none is hidden for being small, only to protect."""
     if k < 1:
         raise ValueError("k must be at least 1")
     values = tuple(values)
-    primary = frozenset(i for i, v in enumerate(values) if _small(v, k))
+    primary = frozenset(i for i, v in enumerate(values) if counts and _small(v, k))
     suppressed = set(primary) | set(forced)
     wholes = {line.whole for line in lines}
     lines_of: dict[int, list[Line]] = {}

@@ -198,6 +198,7 @@ ROUTES: dict[tuple[str, str], frozenset[str] | None] = {
     ("POST", "/practitioners/{practitioner_id:int}/email-change"): frozenset({"practitioner", "admin"}),
     ("POST", "/api/v1/practitioners/{practitioner_id:int}/email-change/confirm"): frozenset({"practitioner", "admin"}),
     ("GET", "/api/v1/metrics"): REPORTERS,
+    ("GET", "/api/v1/exports/participation"): REPORTERS,
     ("GET", "/api/v1/metric-plans"): REPORTERS,
     ("POST", "/api/v1/metric-plans"): LEADS,
     ("GET", "/api/v1/metric-plans/{plan_id:int}"): REPORTERS,

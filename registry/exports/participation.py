@@ -1,0 +1,211 @@
+"""Participation statistics for publication (issue 14; METRICS.md's terms and suppression): attendances,
+unique participants, hours and events in a period, by event, host organisation, attendee organisation, local
+authority, competence and contract group, each breakdown with its total — as CSV or XLSX, through
+``registry export participation`` and ``GET /api/v1/exports/participation``.
+
+- An attendance is a booking marked attended at an event in P (not cancelled, first session on a local date
+  within P); its hours are those of the learning record attendance made. A filter (or a partner admin's own
+  organisation) narrows the attendances to the attendees of those organisations.
+- Suppression, per breakdown: attendances and unique participants from 1 to k−1 show as ``<5``; where a
+  column is published with its total and the rows divide it (every breakdown but competence, where an
+  attendance counts toward each competence its event names; unique participants only where a person is in
+  one row: attendee organisation, local authority, contract group), cells are hidden beside them until no
+  hidden one can be worked back. Hours are hidden wherever the attendances or participants of their row are,
+  and protected the same way. Events name nobody and are published.
+- Each breakdown's aggregate rows are worked out in SQL and held while suppressed (secondary suppression
+  needs a column whole); nothing is ever read per attendance, so memory grows with the number of events or
+  organisations, not of attendances; the file is written a row at a time.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+import xlsxwriter  # type: ignore[import-untyped]
+
+from registry.accounts.rules import Viewer
+from registry.audit import service as audit
+from registry.csv_export import spreadsheet_text
+from registry.exports.suppression import K_DEFAULT, LEGEND, Line, mark, protect
+from registry.learning.rules import Period
+from registry.metrics.report import ReportAsk, period_and_scope
+from registry.metrics.sql import EVENTS_IN, Scope, fetch, in_scope
+
+__all__ = ("BREAKDOWNS", "COLUMNS", "Breakdown", "PublishedRow", "export_participation", "published_rows")
+
+COLUMNS = ("breakdown", "key", "name", "attendances", "unique_participants", "hours", "events")
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    name: str
+    key: str
+    """SQL: the row's key."""
+    label: str
+    """SQL: the row's name."""
+    joins: str
+    divides_attendances: bool
+    divides_people: bool
+
+
+BREAKDOWNS = (
+    Breakdown("event", "CAST(e.id AS TEXT)", "e.title", "JOIN event e ON e.id = a.event", True, False),
+    Breakdown("host_organisation", "o.code", "o.name", "JOIN organisation o ON o.id = a.host", True, False),
+    Breakdown("attendee_organisation", "o.code", "o.name", "JOIN organisation o ON o.id = a.organisation", True, True),
+    Breakdown(
+        "local_authority", "COALESCE(o.local_authority, '')", "COALESCE(o.local_authority, 'Not known')",
+        "JOIN organisation o ON o.id = a.organisation", True, True,
+    ),
+    Breakdown(
+        "competence", "c.code", "c.title",
+        "JOIN event_competence ec ON ec.event = a.event JOIN competence c ON c.id = ec.competence", False, False,
+    ),
+    Breakdown(
+        "contract_group",
+        "CASE WHEN a.contract IN ('part_time', 'sessional') THEN 'part_time' ELSE a.contract END",
+        "CASE WHEN a.contract IN ('part_time', 'sessional') THEN 'Part-time (part-time or sessional)'"
+        " WHEN a.contract = 'full_time' THEN 'Full-time' ELSE 'Volunteer' END",
+        "", True, True,
+    ),
+)  # fmt: skip
+
+
+def _attendances(scope: Scope) -> str:
+    return f"""att AS (
+    SELECT ev.id AS event, ev.host_organisation AS host, b.practitioner AS practitioner,
+           p.organisation AS organisation, p.contract AS contract, COALESCE(r.hours, 0) AS hours
+    FROM events_in ev
+    JOIN booking b ON b.event = ev.id AND b.status = 'attended'
+    JOIN practitioner p ON p.id = b.practitioner
+    LEFT JOIN learning_record r ON r.id = b.learning_record
+    WHERE 1 = 1{in_scope("p.organisation", scope)}
+)"""
+
+
+_MEASURES = (
+    "COUNT(*) AS attendances, COUNT(DISTINCT a.practitioner) AS participants, "
+    "COALESCE(SUM(a.hours), 0) AS hours, COUNT(DISTINCT a.event) AS events"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedRow:
+    breakdown: str
+    key: str
+    name: str
+    attendances: str
+    unique_participants: str
+    hours: str
+    events: str
+
+    def cells(self) -> list[str]:
+        return [self.breakdown, self.key, self.name, self.attendances, self.unique_participants, self.hours,
+                self.events]  # fmt: skip
+
+
+def _hours(value: float) -> str:
+    return f"{value:g}"
+
+
+def _suppressed(
+    rows: Sequence[dict[str, Any]], total: dict[str, Any], breakdown: Breakdown, k: int
+) -> Iterator[PublishedRow]:
+    n = len(rows)
+
+    def column(name: str, scale: int = 1) -> list[int]:
+        return [round(float(r[name]) * scale) for r in rows] + [round(float(total[name]) * scale)]
+
+    line = [Line(tuple(range(n)), n)]
+    attendances = protect(column("attendances"), line if breakdown.divides_attendances else [], k)
+    people = protect(column("participants"), line if breakdown.divides_people else [], k)
+    hidden_rows = attendances.suppressed | people.suppressed
+    hours = protect(
+        column("hours", 100), line if breakdown.divides_attendances else [], k, forced=hidden_rows, counts=False
+    )
+    for i, r in enumerate([*rows, total]):
+        yield PublishedRow(
+            breakdown=breakdown.name,
+            key="total" if i == n else str(r["key"]),
+            name="Total" if i == n else str(r["name"]),
+            attendances=attendances.shown(i),
+            unique_participants=people.shown(i),
+            hours=mark(k) if i in hours.suppressed else _hours(float(r["hours"])),
+            events=str(int(r["events"])),
+        )
+
+
+async def published_rows(period: Period, scope: Scope, k: int = K_DEFAULT) -> AsyncIterator[PublishedRow]:
+    """Every breakdown's rows and its total, suppressed, breakdown by breakdown."""
+    ctes = [EVENTS_IN, _attendances(scope)]
+    total = (await fetch([period], ctes, f"SELECT {_MEASURES} FROM att a"))[0]
+    for breakdown in BREAKDOWNS:
+        rows = await fetch(
+            [period], ctes,
+            f"SELECT {breakdown.key} AS key, {breakdown.label} AS name, {_MEASURES} FROM att a {breakdown.joins}"
+            f" GROUP BY {breakdown.key}, {breakdown.label} ORDER BY {breakdown.label}, {breakdown.key}",
+        )  # fmt: skip
+        for row in _suppressed(rows, total, breakdown, k):
+            yield row
+
+
+def _csv_line(writer: Any, buffer: io.StringIO, cells: Sequence[str]) -> str:
+    buffer.seek(0)
+    buffer.truncate()
+    writer.writerow([spreadsheet_text(c) for c in cells])
+    return buffer.getvalue()
+
+
+async def csv_lines(period: Period, scope: Scope, k: int) -> AsyncIterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    yield _csv_line(writer, buffer, COLUMNS)
+    async for row in published_rows(period, scope, k):
+        yield _csv_line(writer, buffer, row.cells())
+
+
+async def write_xlsx(period: Period, scope: Scope, k: int, path: str) -> None:
+    """The workbook, written a row at a time in XlsxWriter's constant-memory mode (numbers as numbers)."""
+    book = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False})
+    sheet = book.add_worksheet("Participation")
+    bold = book.add_format({"bold": True})
+    sheet.write_row(0, 0, COLUMNS, bold)
+    number = 1
+    async for row in published_rows(period, scope, k):
+        for c, cell in enumerate(row.cells()):
+            if c >= 3 and not cell.startswith("<"):
+                sheet.write_number(number, c, float(cell))
+            else:
+                sheet.write_string(number, c, cell)
+        number += 1
+    sheet.write_string(number + 1, 0, LEGEND.format(k=k))
+    await anyio.to_thread.run_sync(book.close)
+
+
+async def export_participation(
+    viewer: Viewer, ask: ReportAsk, *, file_format: str, purpose: str, k: int = K_DEFAULT
+) -> tuple[Period, Scope]:
+    """Check the ask (period, scope: leads any, partner admins their own organisation) and record the export;
+    the caller then writes the file with :func:`csv_lines` or :func:`write_xlsx`."""
+    period, scope = await period_and_scope(viewer, ask)
+    await audit.record(
+        viewer, "export", subject="participation",
+        summary=f"Participation in {period.label} as {file_format.upper()}",
+        details={
+            "filters": {"period": period.label, "organisation": scope.organisation,
+                        "local_authority": scope.local_authority},
+            "format": file_format, "purpose": purpose, "suppress": k,
+        },
+    )  # fmt: skip
+    return period, scope
+
+
+def temporary_xlsx() -> str:
+    """A path for a workbook being written (the caller deletes it)."""
+    with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as handle:
+        return handle.name

@@ -1,0 +1,145 @@
+"""``registry export participation`` (INTERFACE.md, issue 14): every breakdown with its total, the totals those
+of the metrics, no published count of people from 1 to 4, no column with a total left with one hidden cell,
+and the export in the audit log."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections import defaultdict
+from pathlib import Path
+
+from litestar.testing import AsyncTestClient
+
+from registry.accounts.rules import Role
+from registry.audit import service as audit
+from registry.exports.participation import BREAKDOWNS, COLUMNS
+from tests.integration.metrics_alliance import Built
+from tests.integration.test_metrics_api_cli_pages import _cli
+from tests.support import Alliance, as_viewer, bearer
+
+LEAD = as_viewer("lead@example.org", "Lead", Role.LEAD)
+
+
+async def _rows(*args: str, tmp_path: Path) -> list[dict[str, str]]:
+    out = tmp_path / "participation.csv"
+    code, _, err = await _cli("export", "participation", "--output", str(out), *args)
+    assert code == 0, err
+    return list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+
+
+async def test_every_breakdown_with_its_total_suppressed(
+    client: AsyncTestClient,
+    alliance: Alliance,
+    metrics_alliance: Built,
+    tmp_path: Path,  # type: ignore[type-arg]
+) -> None:
+    api = (await client.get("/api/v1/metrics?period=2025-26", headers=bearer(alliance.tokens["lead"]))).json()
+    b2 = next(i for i in api["indicators"] if i["metric"] == "participation")
+    rows = await _rows("--period", "2025-26", "--purpose", "partnership board", tmp_path=tmp_path)
+    assert tuple(rows[0]) == COLUMNS
+    by: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in rows:
+        by[row["breakdown"]].append(row)
+    assert list(by) == [b.name for b in BREAKDOWNS]
+    for name, table in by.items():
+        total = table[-1]
+        assert (total["key"], total["name"]) == ("total", "Total"), name
+        # The total is the metrics' (B2 attendances; unique participants), unless it is itself small.
+        assert total["attendances"] == (str(b2["value"]) if b2["value"] >= 5 else "<5")
+        assert total["unique_participants"] in (str(b2["breakdown"]["unique_participants"]), "<5")
+        for row in table:
+            for column in ("attendances", "unique_participants"):
+                assert row[column] == "<5" or not 1 <= int(row[column]) < 5, (name, row)
+        divides = next(b for b in BREAKDOWNS if b.name == name).divides_attendances
+        hidden = sum(r["attendances"] == "<5" for r in table[:-1])
+        if divides and total["attendances"] != "<5":
+            assert hidden != 1, (name, table)  # one hidden cell beside a total could be worked back
+            published = sum(int(r["attendances"]) for r in table[:-1] if r["attendances"] != "<5")
+            assert hidden or published == int(total["attendances"])
+    logged, total_logged = await audit.entries(LEAD, audit.LogFilter(action="export"))
+    assert total_logged == 1
+    assert logged[0].subject == "participation"
+    assert logged[0].details["purpose"] == "partnership board"
+    assert logged[0].details["filters"]["period"] == "2025-26"
+
+
+async def test_a_larger_k_hides_more_and_a_filter_narrows_to_the_attendees(
+    client: AsyncTestClient,
+    alliance: Alliance,
+    metrics_alliance: Built,
+    tmp_path: Path,  # type: ignore[type-arg]
+) -> None:
+    five = await _rows("--period", "2025-26", tmp_path=tmp_path)
+    many = await _rows("--period", "2025-26", "--suppress", "50", tmp_path=tmp_path)
+    assert sum(r["attendances"] == "<50" for r in many) >= sum(r["attendances"] == "<5" for r in five)
+    assert not [r for r in many if r["attendances"] not in ("<50", "0") and int(r["attendances"]) < 50]
+    fife = await _rows("--period", "2025-26", "--local-authority", "Fife", tmp_path=tmp_path)
+    authorities = {r["key"] for r in fife if r["breakdown"] == "local_authority" and r["key"] != "total"}
+    assert authorities <= {"Fife"}
+
+
+async def test_the_workbook_and_bad_asks(client: AsyncTestClient, alliance: Alliance, tmp_path: Path) -> None:  # type: ignore[type-arg]
+    out = tmp_path / "participation.xlsx"
+    code, _, err = await _cli(
+        "export", "participation", "--period", "2025-26", "--format", "xlsx", "--output", str(out)
+    )
+    assert code == 0, err
+    with zipfile.ZipFile(out) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+    assert "<row" in sheet
+    assert "breakdown" in book_strings(out)
+    nothing = tmp_path / "nothing.csv"
+    code, _, err = await _cli("export", "participation", "--period", "someday", "--output", str(nothing))
+    assert code == 2
+    assert "period" in err
+    assert not nothing.exists()
+
+
+def book_strings(path: Path) -> str:
+    with zipfile.ZipFile(path) as book:
+        names = book.namelist()
+        return "".join(book.read(n).decode() for n in names if n.endswith(".xml"))
+
+
+async def test_the_api_streams_the_same_file_and_refuses_whom_it_should(
+    client: AsyncTestClient,
+    alliance: Alliance,
+    metrics_alliance: Built,
+    tmp_path: Path,  # type: ignore[type-arg]
+) -> None:
+    lead = bearer(alliance.tokens["lead"])
+    answer = await client.get("/api/v1/exports/participation?period=2025-26&purpose=board", headers=lead)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("text/csv")
+    assert 'filename="participation-2025-26.csv"' in answer.headers["content-disposition"]
+    cli = await _rows("--period", "2025-26", tmp_path=tmp_path)
+    assert list(csv.DictReader(io.StringIO(answer.text))) == cli
+    book = await client.get("/api/v1/exports/participation?period=2025-26&format=xlsx", headers=lead)
+    assert book.status_code == 200
+    assert book.content[:2] == b"PK"  # a zip: the workbook
+    # A partner admin gets their own organisation's attendees only, asked for or not.
+    own = await client.get(
+        "/api/v1/exports/participation?period=2025-26", headers=bearer(alliance.tokens["partner_admin"])
+    )
+    assert own.status_code == 200
+    attendees = {r["key"] for r in csv.DictReader(io.StringIO(own.text)) if r["breakdown"] == "attendee_organisation"}
+    assert attendees <= {"DCC", "total"}
+    other = await client.get(
+        "/api/v1/exports/participation?period=2025-26&organisation=FIFE",
+        headers=bearer(alliance.tokens["partner_admin"]),
+    )
+    assert other.status_code == 403
+    for role in ("practitioner", "manager"):
+        refused = await client.get(
+            "/api/v1/exports/participation?period=2025-26", headers=bearer(alliance.tokens[role])
+        )
+        assert refused.status_code == 403
+    for bad in ("period=2025-99", "format=pdf", "suppress=1", "organisation=NOPE"):
+        wrong = await client.get(f"/api/v1/exports/participation?{bad}", headers=lead)
+        assert wrong.status_code == 400, bad
+        assert wrong.json()["detail"]
+    logged, total = await audit.entries(LEAD, audit.LogFilter(action="export"))
+    assert total == 4  # the CSV, the CLI's, the workbook and the partner admin's: refusals record nothing
+    assert {e.details["purpose"] for e in logged} == {"board", "command line", "API"}
