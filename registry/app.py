@@ -22,6 +22,7 @@ from registry.accounts.invitation_pages import InvitationApi, InvitationPages, P
 from registry.accounts.pages import AccountPages
 from registry.accounts.sso_pages import SsoAdminPages, SsoPages
 from registry.accounts.token_pages import ApiTokenPages
+from registry.audit.web import AuditApi, AuditPages
 from registry.events.api import BookingApi, EventApi
 from registry.events.evaluation_api import EvaluationApi
 from registry.events.evaluation_pages import EvaluationPages
@@ -126,6 +127,8 @@ def create_app(*, database_pool: bool = True) -> Litestar:
             VerificationApi,
             MetricsApi,
             ExportsApi,
+            AuditApi,
+            AuditPages,
             MetricPlanApi,
             MetricsPages,
             PlanPages,

@@ -10,7 +10,7 @@ from litestar import Request
 from litestar.response import Template
 from pydantic import ValidationError
 
-from registry.accounts.rules import ADMIN_ROLES, EDITOR_ROLES, Role, Viewer
+from registry.accounts.rules import ADMIN_ROLES, ALLIANCE_ROLES, EDITOR_ROLES, Role, Viewer
 from registry.errors import DomainError, Invalid
 from registry.registration.rules import CONFIRMING_ROLES
 from registry.validation import problems_from
@@ -43,6 +43,8 @@ def navigation(viewer: Viewer | None, path: str) -> list[dict[str, Any]]:
         items.append(("Metrics", "/metrics"))
     if viewer.role in EDITOR_ROLES:
         items += [("Import", "/import"), ("Invitations", "/invitations")]
+    if viewer.role in ALLIANCE_ROLES:
+        items.append(("Audit log", "/audit"))
     if viewer.role is Role.ADMIN:
         items += [("Frameworks", "/admin/frameworks"), ("Single sign-on", "/admin/sso"), ("Mail", "/admin/outbox")]
     return [{"text": text, "href": href, "active": path == href or path.startswith(href + "/")} for text, href in items]

@@ -199,6 +199,8 @@ ROUTES: dict[tuple[str, str], frozenset[str] | None] = {
     ("POST", "/api/v1/practitioners/{practitioner_id:int}/email-change/confirm"): frozenset({"practitioner", "admin"}),
     ("GET", "/api/v1/metrics"): REPORTERS,
     ("GET", "/api/v1/exports/participation"): REPORTERS,
+    ("GET", "/api/v1/audit"): LEADS,
+    ("GET", "/audit"): LEADS,
     ("GET", "/api/v1/metric-plans"): REPORTERS,
     ("POST", "/api/v1/metric-plans"): LEADS,
     ("GET", "/api/v1/metric-plans/{plan_id:int}"): REPORTERS,

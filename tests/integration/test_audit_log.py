@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from litestar.testing import AsyncTestClient
 
 from registry import clock
 from registry.accounts.rules import Role
@@ -13,7 +14,8 @@ from registry.audit import service as audit
 from registry.audit.tables import AuditEntry
 from registry.db import is_sqlite, write_tx
 from registry.errors import Forbidden
-from tests.support import StoppedClock, as_viewer
+from tests.integration.test_sign_in import sign_in
+from tests.support import Alliance, StoppedClock, as_viewer, bearer
 
 pytestmark = pytest.mark.usefixtures("fixed_clock", "alliance")
 
@@ -93,3 +95,26 @@ async def test_the_retention_purge_deletes_only_what_is_older_and_puts_the_guard
         async with write_tx():
             await AuditEntry.delete(force=True)
     assert await audit.purge(datetime(2000, 1, 1, tzinfo=UTC)) == 0
+
+
+async def test_leads_read_the_log_in_the_api_and_on_its_page(client: AsyncTestClient, alliance: Alliance) -> None:  # type: ignore[type-arg]
+    await audit.record(LEAD, "export", subject="participation", summary="Participation in 2026-27 as CSV",
+                       details={"filters": {"period": "2026-27"}, "purpose": "<b>board</b>"})  # fmt: skip
+    await audit.record(ADMIN, "user.role_changed", subject="user:3")
+    answer = await client.get("/api/v1/audit?action=export", headers=bearer(alliance.tokens["admin"]))
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["total"] == 1
+    assert body["items"][0]["details"]["purpose"] == "<b>board</b>"
+    assert (await client.get("/api/v1/audit?limit=1&offset=1", headers=bearer(alliance.tokens["lead"]))).json()[
+        "items"
+    ][0]["action"] == "export"
+    await sign_in(client, "lead@example.org")
+    page = await client.get("/audit?action=export")
+    assert page.status_code == 200
+    assert "Participation in 2026-27 as CSV" in page.text
+    assert "Purpose: &lt;b&gt;board&lt;/b&gt;" in page.text  # escaped
+    assert "user.role_changed" not in page.text
+    assert 'href="/audit"' in page.text  # in the lead's navigation
+    empty = await client.get("/audit?actor=nobody")
+    assert 'data-testid="audit-empty"' in empty.text
