@@ -14,11 +14,12 @@ from typing import Any
 from registry import clock
 from registry.accounts.rules import Viewer
 from registry.audit.rules import may_read_log
+from registry.audit.schemas import AuditEntryOut
 from registry.audit.tables import AuditEntry
 from registry.db import contains, is_sqlite, write_tx
 from registry.errors import Forbidden
 
-__all__ = ("GUARD_DDL", "Entry", "LogFilter", "entries", "purge", "record")
+__all__ = ("GUARD_DDL", "LogFilter", "entries", "purge", "record")
 
 GUARD_DDL = {
     "sqlite": (
@@ -68,18 +69,6 @@ class LogFilter:
     until: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    id: int
-    at: datetime
-    actor_email: str
-    actor_role: str
-    action: str
-    subject: str
-    summary: str
-    details: dict[str, Any]
-
-
 def _where(ask: LogFilter) -> Any:
     where: Any = AuditEntry.id > 0
     if ask.action:
@@ -95,7 +84,9 @@ def _where(ask: LogFilter) -> Any:
     return where
 
 
-async def entries(viewer: Viewer, ask: LogFilter, limit: int = 50, offset: int = 0) -> tuple[list[Entry], int]:
+async def entries(
+    viewer: Viewer, ask: LogFilter, limit: int = 50, offset: int = 0
+) -> tuple[list[AuditEntryOut], int]:
     """A page of the log, newest first, and how many entries match."""
     if not may_read_log(viewer):
         raise Forbidden("Only leads and admins read the audit log")
@@ -110,7 +101,7 @@ async def entries(viewer: Viewer, ask: LogFilter, limit: int = 50, offset: int =
         .offset(offset)
     )
     return [
-        Entry(
+        AuditEntryOut(
             id=r["id"], at=r["at"], actor_email=r["actor_email"], actor_role=r["actor_role"], action=r["action"],
             subject=r["subject"], summary=r["summary"], details=json.loads(r["details"] or "{}"),
         )

@@ -8,6 +8,7 @@ import io
 import json
 
 from registry.cli_viewer import COMMAND_LINE
+from registry.csv_export import spreadsheet_text
 from registry.metrics.report import ReportAsk, metrics_report
 from registry.metrics.schemas import MetricsReportOut
 
@@ -20,7 +21,10 @@ CSV_COLUMNS = (
 
 
 def _cell(value: object) -> object:
-    return "" if value is None else value
+    """Empty for None; text a spreadsheet would run as a formula is neutralised (numbers stay numbers)."""
+    if value is None:
+        return ""
+    return spreadsheet_text(value) if isinstance(value, str) else value
 
 
 def report_csv(report: MetricsReportOut) -> str:

@@ -121,3 +121,12 @@ def test_the_xml_is_pentana_s_pi_values_with_na_for_what_is_hidden(
                          "numerator": "NA", "denominator": "NA"}  # fmt: skip
     assert (fields[1]["value"], fields[1]["numerator"], fields[1]["denominator"]) == ("NA", "NA", "NA")
     assert fields[2]["value"] == "NA"
+
+
+def test_the_metrics_command_s_csv_neutralises_formulas_too() -> None:
+    from registry.metrics.cli import report_csv
+
+    hostile = _indicator("B1", "learning_opportunities", value=12)
+    hostile = hostile.model_copy(update={"indicator": "@SUM(A1:A9)", "action": "-A"})
+    (row,) = list(csv.DictReader(io.StringIO(report_csv(_report(hostile)))))
+    assert (row["indicator"], row["action"], row["value"]) == ("'@SUM(A1:A9)", "'-A", "12")

@@ -147,11 +147,12 @@ EVERYONE_ELSE = [
             ],
         ),
         (Role.PARTNER_ADMIN, EVERYONE_ELSE),
-        (Role.LEAD, EVERYONE_ELSE),
+        (Role.LEAD, [*EVERYONE_ELSE, ("Audit log", "/audit")]),
         (
             Role.ADMIN,
             [
                 *EVERYONE_ELSE,
+                ("Audit log", "/audit"),
                 ("Frameworks", "/admin/frameworks"),
                 ("Single sign-on", "/admin/sso"),
                 ("Mail", "/admin/outbox"),
