@@ -29,6 +29,7 @@ from registry.events.evaluation_pages import EvaluationPages
 from registry.events.host_pages import EventHostPages
 from registry.events.pages import BookingPages, EventPages
 from registry.exports.api import ExportsApi
+from registry.exports.pages import ExportPages
 from registry.jobs import scheduler_lifespan
 from registry.learning.api import CompetenceApi, LearningApi, VerificationApi
 from registry.learning.framework_pages import FrameworkPages
@@ -129,6 +130,7 @@ def create_app(*, database_pool: bool = True) -> Litestar:
             ExportsApi,
             AuditApi,
             AuditPages,
+            ExportPages,
             MetricPlanApi,
             MetricsPages,
             PlanPages,

@@ -22,7 +22,7 @@ from registry.web.deps import CurrentViewer
 from registry.web.openapi import ERROR_RESPONSES
 from registry.web.params import PeriodQuery
 
-__all__ = ("ExportsApi",)
+__all__ = ("XLSX", "ExportsApi", "remove_file")
 
 Purpose = Annotated[
     str | None, QueryParameter(max_length=500, description="Why the file is made (kept in the audit log)")
@@ -32,7 +32,7 @@ Format = Annotated[Literal["csv", "xlsx"], QueryParameter(description="csv (defa
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-async def _remove(path: str) -> None:
+async def remove_file(path: str) -> None:
     """Delete the workbook once it is sent."""
     await anyio.Path(path).unlink(missing_ok=True)
 
@@ -69,7 +69,7 @@ class ExportsApi(Controller):
             await participation.write_xlsx(chosen, scope, suppress, path)
             return File(
                 path, filename=f"{name}.xlsx", media_type=XLSX,
-                background=BackgroundTask(_remove, path),
+                background=BackgroundTask(remove_file, path),
             )  # fmt: skip
 
         async def body() -> AsyncIterator[str]:

@@ -40,7 +40,7 @@ def navigation(viewer: Viewer | None, path: str) -> list[dict[str, Any]]:
     if viewer.role in CONFIRMING_ROLES:
         items.append(("Registrations to confirm", "/registration-claims"))
     if viewer.role in EDITOR_ROLES:  # partner admins (their organisation's), leads and admins
-        items.append(("Metrics", "/metrics"))
+        items += [("Metrics", "/metrics"), ("Exports", "/exports")]
     if viewer.role in EDITOR_ROLES:
         items += [("Import", "/import"), ("Invitations", "/invitations")]
     if viewer.role in ALLIANCE_ROLES:

@@ -82,3 +82,26 @@ def test_a_lead_reads_the_dashboard_and_a_breakdown(page: Page, metrics_data: No
     expect(page.get_by_label("Period", exact=True)).to_have_value("2025-26")
     expect(page.get_by_label("Organisation", exact=True)).to_have_value("FIFE")
     expect(_card(page, "B1").get_by_test_id("value")).to_have_text("1")  # FIFE hosted E2
+
+
+def test_a_lead_exports_the_participation_statistics_and_finds_it_in_the_audit_log(
+    page: Page, metrics_data: None
+) -> None:
+    sign_in = SignInPage(page)
+    sign_in.goto()
+    sign_in.sign_in("lead@example.org", PASSWORD)
+    Header(page).nav_link("Exports").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Export statistics")
+    page.get_by_label("Period", exact=True).fill("2025-26")
+    page.get_by_test_id("download-export").click()  # no purpose yet: the form says what to fix
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Say what the file is for")
+    page.get_by_label("What is it for?").fill("Partnership board, quarter 3")
+    with page.expect_download() as download:
+        page.get_by_test_id("download-export").click()
+    assert download.value.suggested_filename == "participation-2025-26.csv"
+    text = download.value.path().read_text(encoding="utf-8")
+    assert text.startswith("breakdown,key,name,attendances,unique_participants,hours,events")
+    assert ",Total," in text
+    page.goto(page.url.replace("/exports", "/audit"))
+    expect(page.get_by_test_id("audit-log")).to_contain_text("Participation in 2025-26 as CSV")
+    expect(page.get_by_test_id("audit-log")).to_contain_text("Purpose: Partnership board, quarter 3")

@@ -201,6 +201,8 @@ ROUTES: dict[tuple[str, str], frozenset[str] | None] = {
     ("GET", "/api/v1/exports/participation"): REPORTERS,
     ("GET", "/api/v1/audit"): LEADS,
     ("GET", "/audit"): LEADS,
+    ("GET", "/exports"): REPORTERS,
+    ("POST", "/exports"): REPORTERS,
     ("GET", "/api/v1/metric-plans"): REPORTERS,
     ("POST", "/api/v1/metric-plans"): LEADS,
     ("GET", "/api/v1/metric-plans/{plan_id:int}"): REPORTERS,

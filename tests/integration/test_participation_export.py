@@ -16,6 +16,7 @@ from registry.accounts.rules import Role
 from registry.audit import service as audit
 from registry.exports.participation import BREAKDOWNS, COLUMNS
 from tests.integration.metrics_alliance import Built
+from tests.integration.test_event_pages import sign_in_as
 from tests.integration.test_metrics_api_cli_pages import _cli
 from tests.support import Alliance, as_viewer, bearer
 
@@ -143,3 +144,36 @@ async def test_the_api_streams_the_same_file_and_refuses_whom_it_should(
     logged, total = await audit.entries(LEAD, audit.LogFilter(action="export"))
     assert total == 4  # the CSV, the CLI's, the workbook and the partner admin's: refusals record nothing
     assert {e.details["purpose"] for e in logged} == {"board", "command line", "API"}
+
+
+async def test_the_export_page_asks_for_a_purpose_and_downloads_the_same_file(
+    client: AsyncTestClient, alliance: Alliance, metrics_alliance: Built, tmp_path: Path  # type: ignore[type-arg]
+) -> None:
+    csrf = await sign_in_as(client, "lead@example.org")
+    form = await client.get("/exports")
+    assert form.status_code == 200
+    assert 'name="purpose"' in form.text
+    missing = await client.post("/exports", data={"_csrf_token": csrf, "kind": "participation", "format": "xml",
+                                                  "period": "2025-26", "purpose": " "})  # fmt: skip
+    assert missing.status_code == 400
+    assert "Say what the file is for" in missing.text
+    assert "Choose CSV or XLSX" in missing.text
+    assert 'class="govuk-error-summary"' in missing.text
+    bad_period = await client.post("/exports", data={"_csrf_token": csrf, "kind": "participation", "format": "csv",
+                                                     "period": "2025-99", "purpose": "board"})  # fmt: skip
+    assert bad_period.status_code == 400
+    assert 'href="#period"' in bad_period.text
+    assert (await audit.entries(LEAD, audit.LogFilter(action="export")))[1] == 0  # nothing recorded yet
+    done = await client.post("/exports", data={"_csrf_token": csrf, "kind": "participation", "format": "csv",
+                                               "period": "2025-26", "purpose": "board"})  # fmt: skip
+    assert done.status_code == 200
+    assert 'filename="participation-2025-26.csv"' in done.headers["content-disposition"]
+    assert list(csv.DictReader(io.StringIO(done.text))) == await _rows("--period", "2025-26", tmp_path=tmp_path)
+    xml = await client.post("/exports", data={"_csrf_token": csrf, "kind": "indicators", "format": "xml",
+                                              "period": "2025-26", "purpose": "Pentana"})  # fmt: skip
+    assert xml.status_code == 200
+    assert xml.text.startswith("<?xml")
+    logged, total = await audit.entries(LEAD, audit.LogFilter(action="export"))
+    assert total == 3
+    assert [e.details["purpose"] for e in logged] == ["Pentana", "command line", "board"]
+    assert logged[0].actor_email == "lead@example.org"

@@ -116,6 +116,7 @@ EVERYONE_ELSE = [
     ("To verify", "/verification"),
     ("Registrations to confirm", "/registration-claims"),
     ("Metrics", "/metrics"),
+    ("Exports", "/exports"),
     ("Import", "/import"),
     ("Invitations", "/invitations"),
 ]
