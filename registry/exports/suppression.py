@@ -39,7 +39,6 @@ __all__ = (
     "protect",
     "protect_grid",
     "rate_hidden",
-    "rate_shown",
 )
 
 K_DEFAULT = 5
@@ -68,11 +67,6 @@ def count_shown(value: int, k: int = K_DEFAULT) -> str:
 def rate_hidden(numerator: int | None, denominator: int | None, k: int = K_DEFAULT) -> bool:
     """Whether a rate must be shown as ``*``: its numerator or its denominator is from 1 to k−1."""
     return _small(numerator, k) or _small(denominator, k)
-
-
-def rate_shown(numerator: int | None, denominator: int | None, k: int = K_DEFAULT) -> bool:
-    """The same question as :func:`rate_hidden` (True: show ``*``), under the name the pages use."""
-    return rate_hidden(numerator, denominator, k)
 
 
 @dataclass(frozen=True, slots=True)
