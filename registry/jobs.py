@@ -12,6 +12,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from litestar import Litestar
 
 from registry.accounts import invitations, throttle
+from registry.exports.quarterly import send_quarterly_reports
+from registry.metrics import snapshots
 from registry.notify import digest, outbox, reminders
 from registry.settings import get_settings
 
@@ -49,12 +51,25 @@ async def clean_up_throttle() -> str:
     return f"{await throttle.clean_up()} old attempt(s) deleted"
 
 
+async def snapshot_metrics() -> str:
+    """Tonight's snapshot of the current periods and, once a quarter has ended, its own and the leads' report."""
+    done = []
+    for run in await snapshots.run_due():
+        done.append(f"{run.snapshots} snapshot(s) of {', '.join(run.periods)}")
+        if run.quarter is not None:
+            done.append(f"{await send_quarterly_reports(run.quarter, run.plans)} quarterly report(s) queued")
+    return "; ".join(done) or "nothing due"
+
+
 JOBS: dict[str, tuple[Callable[[], Awaitable[str]], dict[str, Any]]] = {
     # Reminders first, so that `run-due` delivers what it has just queued.
     "event_reminders": (remind_events, {"minutes": 15}),
     "renewal_reminders": (remind_renewals, {"hours": 1}),
     "evaluation_requests": (request_evaluations, {"hours": 1}),
     "weekly_digests": (send_digests, {"hours": 6}),
+    # Hourly, so that the night's snapshot comes in the first hour of the day and a quarter's report soon after
+    # its end; each run that finds the day's (and the quarter's) work done costs two small look-ups.
+    "metric_snapshots": (snapshot_metrics, {"hours": 1}),
     # Normally already done right after the request's answer; this sweep catches what a stopped process left.
     "password_resets": (send_password_resets, {"minutes": 1}),
     "throttle_cleanup": (clean_up_throttle, {"hours": 1}),

@@ -25,7 +25,7 @@ from registry.learning.tables import (
     PlGoal,
 )
 from registry.learning_time.tables import LearningTimeAdjustment, LearningTimePolicy, TimeRequest
-from registry.metrics.tables import MetricAction, MetricIndicator, MetricPlan, MetricTarget
+from registry.metrics.tables import MetricAction, MetricIndicator, MetricPlan, MetricSnapshot, MetricTarget
 from registry.notify.tables import CalendarFeed, CalendarInvite, NotificationPreference, OutboxMessage
 from registry.people.tables import EmailChange, HoursChange, LineManagerChange, Organisation, Practitioner
 from registry.registration.tables import CldscRegistration
@@ -72,6 +72,7 @@ TABLES = [
     MetricAction,
     MetricIndicator,
     MetricTarget,
+    MetricSnapshot,
     AuditEntry,
 ]
 

@@ -25,7 +25,7 @@ from registry.metrics.catalogue import METRICS
 from registry.metrics.report import ReportAsk, metrics_report
 from registry.metrics.schemas import IndicatorReportOut, MetricsReportOut
 
-__all__ = ("COLUMNS", "IndicatorRow", "export_indicators", "indicator_rows", "to_csv", "to_xml")
+__all__ = ("COLUMNS", "Figure", "IndicatorRow", "export_indicators", "indicator_rows", "publish", "to_csv", "to_xml")
 
 COLUMNS = (
     "plan", "action", "indicator_code", "indicator", "metric", "period_start", "period_end", "value", "numerator",
@@ -68,26 +68,45 @@ def _whole(value: float | None) -> int | None:
     return int(value) if value is not None and float(value).is_integer() else None
 
 
-def _row(report: MetricsReportOut, i: IndicatorReportOut, k: int) -> IndicatorRow:
-    definition = METRICS.get(i.metric)
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A metric's value as it may be published, with what it divides."""
+
+    value: str | None
+    numerator: str | None
+    denominator: str | None
+    hidden: bool
+
+
+def publish(
+    metric: str, value: float | None, numerator: float | None, denominator: float | None, k: int = K_DEFAULT
+) -> Figure:
+    """A count of people or attendances from 1 to k−1 as ``<5``; a share of people on such a numerator or
+    denominator as ``*`` (its parts as ``<5``); anything else as it is."""
+    definition = METRICS.get(metric)
     about_people = definition is not None and definition.unit in _PEOPLE
-    value, numerator, denominator = _number(i.value), _number(i.numerator), _number(i.denominator)
-    baseline, change, status = _number(i.baseline_value), _number(i.change), i.status
-    hidden = False
-    if about_people and definition is not None and definition.kind == "count":
-        if (n := _whole(i.value)) is not None and count_shown(n, k) != str(n):
-            value, change, status, hidden = mark(k), None, None, True
-        if (b := _whole(i.baseline_value)) is not None and count_shown(b, k) != str(b):
-            baseline, change, status, hidden = mark(k), None, None, True
-    elif about_people and rate_hidden(_whole(i.numerator), _whole(i.denominator), k):
-        value, change, status, hidden = RATE_MARK, None, None, True
-        numerator = count_shown(n, k) if (n := _whole(i.numerator)) is not None else numerator
-        denominator = count_shown(d, k) if (d := _whole(i.denominator)) is not None else denominator
+    shown = Figure(_number(value), _number(numerator), _number(denominator), False)
+    if not about_people or definition is None:
+        return shown
+    if definition.kind == "count":
+        if (n := _whole(value)) is not None and count_shown(n, k) != str(n):
+            return Figure(mark(k), shown.numerator, shown.denominator, True)
+    elif rate_hidden(_whole(numerator), _whole(denominator), k):
+        parts = [count_shown(w, k) if (w := _whole(x)) is not None else _number(x) for x in (numerator, denominator)]
+        return Figure(RATE_MARK, parts[0], parts[1], True)
+    return shown
+
+
+def _row(report: MetricsReportOut, i: IndicatorReportOut, k: int) -> IndicatorRow:
+    now = publish(i.metric, i.value, i.numerator, i.denominator, k)
+    before = publish(i.metric, i.baseline_value, None, None, k)
+    hidden = now.hidden or before.hidden
     return IndicatorRow(
         plan=report.plan, action=i.action, indicator_code=i.code, indicator=i.indicator, metric=i.metric,
-        period_start=report.period.start.isoformat(), period_end=report.period.end.isoformat(), value=value,
-        numerator=numerator, denominator=denominator, baseline_value=baseline, change=change,
-        direction=i.direction, status=status, target=_number(i.target), suppressed=hidden,
+        period_start=report.period.start.isoformat(), period_end=report.period.end.isoformat(), value=now.value,
+        numerator=now.numerator, denominator=now.denominator, baseline_value=before.value,
+        change=None if hidden else _number(i.change), direction=i.direction, status=None if hidden else i.status,
+        target=_number(i.target), suppressed=hidden,
     )  # fmt: skip
 
 

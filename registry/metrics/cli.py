@@ -9,6 +9,8 @@ import json
 
 from registry.cli_viewer import COMMAND_LINE
 from registry.csv_export import spreadsheet_text
+from registry.metrics import snapshots
+from registry.metrics.plans import read_period
 from registry.metrics.report import ReportAsk, metrics_report
 from registry.metrics.schemas import MetricsReportOut
 
@@ -52,6 +54,11 @@ async def _metrics(args: argparse.Namespace) -> None:
         print(json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False))
 
 
+async def _snapshot(args: argparse.Namespace) -> None:
+    run = await snapshots.take([read_period(args.period)], "manual", args.plan)
+    print(f"{run.snapshots} snapshot(s) of {', '.join(run.plans) or 'no plan'} for {', '.join(run.periods)} stored")
+
+
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The ``metrics`` command (registered by registry.cli)."""
     metrics = commands.add_parser("metrics", help="workforce metrics against a plan's indicators (METRICS.md)")
@@ -61,3 +68,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     metrics.add_argument("--local-authority", metavar="NAME", help="only the organisations in this local authority")
     metrics.add_argument("--format", choices=("json", "csv"), default="json")
     metrics.set_defaults(run=_metrics)
+    actions = metrics.add_subparsers(dest="metrics_action", metavar="snapshot")
+    snapshot = actions.add_parser(
+        "snapshot", help="work out and store every indicator of the active plans for a period (what was reported)"
+    )
+    snapshot.add_argument("--period", required=True, help="2025-26 or 2025-04-01..2025-06-30")
+    snapshot.add_argument("--plan", metavar="CODE", help="only this plan (default: every active plan)")
+    snapshot.set_defaults(run=_snapshot)

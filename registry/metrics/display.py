@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from registry.metrics.catalogue import METRICS, MetricKind
 from registry.metrics.schemas import IndicatorReportOut, TrendPoint
 
-__all__ = ("Bar", "Card", "card_of", "shown", "shown_change", "trend_bars")
+__all__ = ("Bar", "Card", "TrendRow", "card_of", "shown", "shown_change", "trend_bars", "trend_rows")
 
 _VERDICTS = {"improving": ("Better", "green"), "worsening": ("Worse", "red"), "no_change": ("No change", "grey")}
 
@@ -62,16 +62,39 @@ CHART_HEIGHT = 110.0
 """The bars' drawing height in the SVG's own units (a value above, a label below: 400 × 175 in all)."""
 
 
-def trend_bars(points: Sequence[TrendPoint], kind: MetricKind) -> list[Bar]:
-    """Vertical bars, oldest first, scaled to the largest value (an empty period draws no bar)."""
+def trend_bars(points: Sequence[TrendPoint], kind: MetricKind, texts: Sequence[str] | None = None) -> list[Bar]:
+    """Vertical bars, oldest first, scaled to the largest value (an empty period draws no bar); ``texts`` are
+    the values written over them when they are not the points' own (a hidden value is a point without one)."""
     top = max((p.value for p in points if p.value is not None and p.value > 0), default=1.0)
     bars = []
     for n, point in enumerate(points):
         height = 0.0 if point.value is None or point.value <= 0 else point.value / top * CHART_HEIGHT
         y = 20 + CHART_HEIGHT - height
         label = point.period.label if len(point.period.label) <= 7 else f"{point.period.start:%-d %b %y}"
-        bars.append(Bar(label, shown(point.value, kind), 12 + n * 80, y, height, y - 6))
+        text = texts[n] if texts is not None else shown(point.value, kind)
+        bars.append(Bar(label, text, 12 + n * 80, y, height, y - 6))
     return bars
+
+
+@dataclass(frozen=True, slots=True)
+class TrendRow:
+    """One period of the trend table: what was reported, when, and any correction since."""
+
+    label: str
+    reported: str
+    taken: str
+    """``snapshot of 1 Apr 2026``, or ``not snapshotted: worked out now``."""
+    correction: str
+    """``now 14, up 2 since``; empty when the value worked out now is the one reported."""
+
+
+def trend_rows(points: Sequence[TrendPoint], kind: MetricKind) -> list[TrendRow]:
+    rows = []
+    for p in points:
+        taken = f"Snapshot of {p.reported_at:%-d %b %Y}" if p.reported_at else "Not snapshotted: worked out now"
+        fixed = "" if p.correction is None else f"Now {shown(p.now, kind)}, {shown_change(p.correction, kind)} since"
+        rows.append(TrendRow(p.period.label, shown(p.value, kind), taken, fixed))
+    return rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +118,7 @@ class Card:
     bars: list[Bar]
     trend: list[TrendPoint]
     trend_values: list[str]
+    trend_rows: list[TrendRow]
 
 
 def card_of(indicator: IndicatorReportOut, trend: list[TrendPoint]) -> Card:
@@ -112,7 +136,7 @@ def card_of(indicator: IndicatorReportOut, trend: list[TrendPoint]) -> Card:
         value=shown(indicator.value, kind), parts=parts, baseline=shown(indicator.baseline_value, kind),
         change=shown_change(difference, kind), marker=marker, verdict=verdict, verdict_colour=colour,
         target="" if indicator.target is None else shown(indicator.target, kind), bars=trend_bars(trend, kind),
-        trend=trend, trend_values=[shown(p.value, kind) for p in trend],
+        trend=trend, trend_values=[shown(p.value, kind) for p in trend], trend_rows=trend_rows(trend, kind),
     )  # fmt: skip
 
 

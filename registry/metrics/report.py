@@ -19,14 +19,17 @@ from registry import clock
 from registry.accounts.rules import ALLIANCE_ROLES, Viewer
 from registry.errors import Forbidden, Invalid
 from registry.learning.rules import Period, financial_year
+from registry.metrics import snapshots
 from registry.metrics.compute import COMPUTE
 from registry.metrics.plans import read_period
 from registry.metrics.rules import (
     MetricResult,
     baseline_for,
     change,
+    correction,
     judge,
     label_of,
+    scope_key,
     scope_problem,
     trend_periods,
 )
@@ -60,7 +63,7 @@ class Resolved:
 class Dashboard:
     report: MetricsReportOut
     trends: dict[int, list[TrendPoint]]
-    """Indicator id → the last five periods' values, oldest first."""
+    """Indicator id → the last five periods as reported (their snapshots, else worked out now), oldest first."""
 
 
 def _period_out(period: Period) -> PeriodOut:
@@ -86,17 +89,21 @@ async def _scope(viewer: Viewer, organisation: str | None, local_authority: str 
     local_authority = (local_authority or "").strip() or None
     chosen: dict[str, Any] | None = None
     if organisation:
-        chosen = await Organisation.select(Organisation.id, Organisation.code).where(
-            Organisation.code == organisation.upper()
-        ).first()
+        chosen = (
+            await Organisation.select(Organisation.id, Organisation.code)
+            .where(Organisation.code == organisation.upper())
+            .first()
+        )
         if chosen is None:
             raise Invalid({"organisation": f"{organisation} is not an organisation of the alliance"})
     if problem := scope_problem(viewer, chosen["id"] if chosen else None, local_authority is not None):
         raise Forbidden(problem)
     if viewer.role not in ALLIANCE_ROLES:  # a partner admin: their own organisation, asked for or not
-        own = await Organisation.select(Organisation.id, Organisation.code).where(
-            Organisation.id == (viewer.organisation_id or 0)
-        ).first()
+        own = (
+            await Organisation.select(Organisation.id, Organisation.code)
+            .where(Organisation.id == (viewer.organisation_id or 0))
+            .first()
+        )
         if own is None:
             raise Forbidden("Your sign-in has no organisation: ask an admin")
         return Scope((own["id"],), own["code"], None)
@@ -193,6 +200,9 @@ async def _report(
     indicators = await _indicators(resolved.plan["id"], only)
     results = await _compute([i["metric"] for i in indicators], periods, resolved.scope, detail)
     targets = await _targets([i["id"] for i in indicators], period)
+    scope = resolved.scope
+    key = scope_key(scope.organisation, scope.local_authority)
+    kept = await snapshots.reported([i["id"] for i in indicators], trend_list, key) if key is not None else {}
     out, trends = [], {}
     for indicator in indicators:
         found = results.get(indicator["metric"])
@@ -209,16 +219,31 @@ async def _report(
             )
         )  # fmt: skip
         trends[indicator["id"]] = [
-            TrendPoint(period=_period_out(p), value=found[index[(p.start, p.end)]].value if found else None)
+            _trend_point(p, found[index[(p.start, p.end)]] if found else MetricResult(None),
+                         kept.get((indicator["id"], p.start, p.end)))
             for p in trend_list
-        ]
-    scope = resolved.scope
+        ]  # fmt: skip
     report = MetricsReportOut(
         plan=resolved.plan["code"], plan_name=resolved.plan["name"], period=_period_out(period),
         baseline=_period_out(baseline), organisation=scope.organisation, local_authority=scope.local_authority,
         indicators=out,
     )  # fmt: skip
     return report, trends
+
+
+def _trend_point(period: Period, live: MetricResult, snapshot: snapshots.Reported | None) -> TrendPoint:
+    """What was reported for the period, with how far the value worked out now has moved since."""
+    if snapshot is None:
+        return TrendPoint(
+            period=_period_out(period), value=live.value, numerator=live.numerator, denominator=live.denominator,
+            now=live.value, now_numerator=live.numerator, now_denominator=live.denominator,
+        )  # fmt: skip
+    return TrendPoint(
+        period=_period_out(period), value=snapshot.value, numerator=snapshot.numerator,
+        denominator=snapshot.denominator, reported_at=snapshot.computed_at, now=live.value,
+        now_numerator=live.numerator, now_denominator=live.denominator,
+        correction=correction(snapshot.value, live.value),
+    )  # fmt: skip
 
 
 async def metrics_report(viewer: Viewer, ask: ReportAsk) -> MetricsReportOut:
@@ -230,7 +255,5 @@ async def metrics_report(viewer: Viewer, ask: ReportAsk) -> MetricsReportOut:
 async def dashboard(viewer: Viewer, ask: ReportAsk, indicator_id: int | None = None) -> Dashboard:
     """The dashboard's cards (values, baselines, targets, the last five periods; no breakdowns), or one
     indicator's card with its breakdown for the breakdown page."""
-    report, trends = await _report(
-        viewer, ask, detail=indicator_id is not None, trend=True, only=indicator_id
-    )
+    report, trends = await _report(viewer, ask, detail=indicator_id is not None, trend=True, only=indicator_id)
     return Dashboard(report, trends)

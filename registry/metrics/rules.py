@@ -21,15 +21,22 @@ __all__ = (
     "MetricResult",
     "baseline_for",
     "change",
+    "correction",
     "counts_as_registered",
+    "financial_quarter",
     "judge",
     "label_of",
+    "last_finished_quarter",
+    "nightly_periods",
     "parity_ratio",
     "previous_period",
+    "quarter_name",
+    "scope_key",
     "scope_problem",
     "share",
     "share_result",
     "trend_periods",
+    "year_to_date",
 )
 
 DIRECTIONS: tuple[str, ...] = ("up", "down")
@@ -166,3 +173,47 @@ def scope_problem(viewer: Viewer, organisation_id: int | None, asks_local_author
         return "Partner admins see their own organisation's metrics only"
     return None
 
+
+def financial_quarter(day: date) -> Period:
+    """The financial quarter containing ``day``: Q1 is April–June (METRICS.md), Q4 January–March."""
+    first_month = day.month - (day.month - 4) % 3
+    start = date(day.year, first_month, 1)
+    end = _month_end(date(day.year, first_month + 2, 1))
+    return Period(start, end, label_of(start, end))
+
+
+def last_finished_quarter(today: date) -> Period:
+    """The financial quarter that ended last before ``today``."""
+    return financial_quarter(financial_quarter(today).start - timedelta(days=1))
+
+
+def year_to_date(quarter: Period) -> Period:
+    """From the start of the quarter's financial year to the quarter's end (Q4's is the whole year)."""
+    start = financial_year(quarter.start).start
+    return Period(start, quarter.end, label_of(start, quarter.end))
+
+
+def nightly_periods(today: date) -> list[Period]:
+    """What the nightly snapshot works out: the financial year and the quarter that ``today`` is in, to date."""
+    return [financial_year(today), financial_quarter(today)]
+
+
+def scope_key(organisation: str | None, local_authority: str | None) -> str | None:
+    """How a snapshot names its scope: ``""`` the whole alliance, ``organisation:CODE`` one organisation; None
+    for a scope no snapshot is kept of (a local authority's organisations, which a lead picks at will)."""
+    if local_authority:
+        return None
+    return f"organisation:{organisation}" if organisation else ""
+
+
+def correction(reported: float | None, now: float | None) -> float | None:
+    """How far the value worked out now has moved from the one reported (now − reported); None when they agree
+    or either is missing."""
+    if reported is None or now is None or abs(now - reported) < 1e-12:
+        return None
+    return now - reported
+
+
+def quarter_name(quarter: Period) -> str:
+    """``Q3 2026-27`` for a financial quarter (Q1 April–June)."""
+    return f"Q{(quarter.start.month - 4) % 12 // 3 + 1} {financial_year(quarter.start).label}"

@@ -181,5 +181,17 @@ class MetricsReportOut(BaseModel):
 
 
 class TrendPoint(BaseModel):
+    """One period of a trend: what was reported for it (its snapshot), else what is worked out now."""
+
     period: PeriodOut
     value: Number | None
+    numerator: Number | None = None
+    denominator: Number | None = None
+    reported_at: datetime | None = None
+    """When the snapshot shown was taken; None when no snapshot exists and the value is worked out now."""
+    now: Number | None = None
+    """The value worked out now."""
+    now_numerator: Number | None = None
+    now_denominator: Number | None = None
+    correction: Number | None = None
+    """How far the value worked out now has moved from the snapshot (now − reported); None when they agree."""

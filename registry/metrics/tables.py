@@ -11,7 +11,7 @@ from __future__ import annotations
 from piccolo.columns import Date, DoublePrecision, ForeignKey, Integer, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
-__all__ = ("MetricAction", "MetricIndicator", "MetricPlan", "MetricTarget")
+__all__ = ("MetricAction", "MetricIndicator", "MetricPlan", "MetricSnapshot", "MetricTarget")
 
 
 class MetricPlan(Table, tablename="metric_plan"):
@@ -73,3 +73,28 @@ class MetricTarget(Table, tablename="metric_target"):
     value = DoublePrecision()
     set_by_email = Varchar(length=254)
     set_at = Timestamptz()
+
+
+class MetricSnapshot(Table, tablename="metric_snapshot"):
+    """An indicator's value for one period and scope as the scheduler (or ``registry metrics snapshot``) worked
+    it out at one moment: what was reported then. One per (indicator, scope, period) — a unique index — so a
+    re-run replaces it and two instances running at once leave one; the dashboard's trend reads these and
+    shows a later correction beside them (registry.metrics.snapshots)."""
+
+    id: Serial
+    indicator = ForeignKey(references=MetricIndicator, null=False, on_delete=OnDelete.restrict, index=True)
+    scope = Varchar(length=140, default="")
+    """``""`` for the whole alliance, ``organisation:CODE`` for one organisation (registry.metrics.rules.scope_key)."""
+    period_start = Date()
+    period_end = Date()
+    kind = Varchar(length=20)
+    """``nightly`` (the current period, to date), ``quarter_end`` (a quarter or the year to date, at its end),
+    or ``manual`` (``registry metrics snapshot``)."""
+    value = DoublePrecision(null=True, default=None)
+    numerator = DoublePrecision(null=True, default=None)
+    denominator = DoublePrecision(null=True, default=None)
+    breakdown = Text(default="{}")
+    """The breakdown METRICS.md names, as JSON."""
+    computed_at = Timestamptz()
+    version = Varchar(length=40)
+    """The registry's version that worked it out."""

@@ -17,12 +17,31 @@ from registry.notify.mail import MailBackend, backend_for
 from registry.notify.tables import OutboxMessage
 from registry.settings import get_settings
 
-__all__ = ("MAX_ATTEMPTS", "DeliveryReport", "backoff", "deliver_due", "enqueue", "retry_failed", "undelivered")
+__all__ = (
+    "MAX_ATTEMPTS",
+    "Attachment",
+    "DeliveryReport",
+    "backoff",
+    "deliver_due",
+    "enqueue",
+    "retry_failed",
+    "undelivered",
+)
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 STALE_CLAIM = timedelta(minutes=10)
 """A claim older than this belonged to a process that died mid-send: the message is tried again."""
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A text file sent with a message (a CSV), encoded as UTF-8."""
+
+    filename: str
+    media_type: str
+    """``text/csv``: a main type and a subtype."""
+    text: str
 
 
 def backoff(attempts: int) -> timedelta:
@@ -39,6 +58,7 @@ async def enqueue(
     ics: bytes | None = None,
     ics_method: str | None = None,
     dedupe_key: str | None = None,
+    attachment: Attachment | None = None,
 ) -> bool:
     """Write a message to the outbox (inside the caller's transaction). False when ``dedupe_key`` was used."""
     settings = get_settings()
@@ -53,6 +73,9 @@ async def enqueue(
         body_html=body_html,
         ics=ics.decode() if ics else None,
         ics_method=ics_method,
+        attachment_name=attachment.filename if attachment else None,
+        attachment_type=attachment.media_type if attachment else None,
+        attachment=attachment.text if attachment else None,
         next_attempt_at=now,
         created_at=now,
     )
@@ -82,6 +105,14 @@ def _email(row: dict[str, Any]) -> EmailMessage:
         method = str(row["ics_method"])
         message.add_alternative(ics, maintype="text", subtype="calendar", params={"method": method, "charset": "utf-8"})
         message.add_attachment(ics, maintype="application", subtype="ics", filename="invite.ics")
+    if row.get("attachment_name"):
+        maintype, _, subtype = str(row["attachment_type"]).partition("/")
+        message.add_attachment(
+            str(row["attachment"] or "").encode(),
+            maintype=maintype,
+            subtype=subtype or "octet-stream",
+            filename=str(row["attachment_name"]),
+        )
     return message
 
 

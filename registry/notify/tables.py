@@ -23,6 +23,10 @@ class OutboxMessage(Table, tablename="outbox_message"):
     body_html = Text()
     ics = Text(null=True, default=None)
     ics_method = Varchar(length=20, null=True, default=None)
+    attachment_name = Varchar(length=200, null=True, default=None)
+    """A file sent with the message (the quarterly report's indicator CSV), kept as text."""
+    attachment_type = Varchar(length=100, null=True, default=None)
+    attachment = Text(null=True, default=None)
     status = Varchar(length=20, default="pending", index=True)
     attempts = Integer(default=0)
     next_attempt_at = Timestamptz(index=True)

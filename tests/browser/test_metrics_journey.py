@@ -5,6 +5,9 @@ whose numbers tests/integration/test_metrics_definitions.py works out by hand.""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -17,7 +20,9 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def metrics_data(live_server: LiveServer, databases: TestDatabases, alliance: Alliance, monkeypatch: pytest.MonkeyPatch) -> None:
+def metrics_data(
+    live_server: LiveServer, databases: TestDatabases, alliance: Alliance, monkeypatch: pytest.MonkeyPatch
+) -> None:
     clock = StoppedClock(monkeypatch, FIXED_NOW)  # the server's clock too: it runs in this process
 
     async def build(base: Alliance | None) -> None:
@@ -43,7 +48,9 @@ def test_a_lead_reads_the_dashboard_and_a_breakdown(page: Page, metrics_data: No
 
     period.fill("2025-26")
     page.get_by_test_id("apply-filters").click()
-    expect(page.get_by_test_id("dashboard-summary")).to_contain_text("2025-26 (1 April 2025 to 31 March 2026) compared with 2024-25")
+    expect(page.get_by_test_id("dashboard-summary")).to_contain_text(
+        "2025-26 (1 April 2025 to 31 March 2026) compared with 2024-25"
+    )
     expect(page.get_by_test_id("action")).to_have_count(4)
     expect(page.get_by_test_id("indicator-card")).to_have_count(11)
     a2 = _card(page, "A2")
@@ -67,7 +74,9 @@ def test_a_lead_reads_the_dashboard_and_a_breakdown(page: Page, metrics_data: No
     expect(table.get_by_role("row", name="2025-26 3")).to_be_visible()
 
     a2.get_by_role("link", name="Breakdown of A2").click()
-    expect(page.get_by_test_id("breakdown-heading")).to_have_text("A2 More partners are involved in collaborative learning activities")
+    expect(page.get_by_test_id("breakdown-heading")).to_have_text(
+        "A2 More partners are involved in collaborative learning activities"
+    )
     per_organisation = page.get_by_role("table", name="Per organisation")
     expect(per_organisation.get_by_role("row", name="DCC Dundee City Council 4 2")).to_be_visible()
     expect(per_organisation.get_by_role("row")).to_have_count(4)  # the header and DCC, FIFE, NHST
@@ -105,3 +114,32 @@ def test_a_lead_exports_the_participation_statistics_and_finds_it_in_the_audit_l
     page.goto(page.url.replace("/exports", "/audit"))
     expect(page.get_by_test_id("audit-log")).to_contain_text("Participation in 2025-26 as CSV")
     expect(page.get_by_test_id("audit-log")).to_contain_text("Purpose: Partnership board, quarter 3")
+
+
+def test_a_lead_prints_the_report_for_the_board(page: Page, metrics_data: None, tmp_path: Path) -> None:
+    sign_in = SignInPage(page)
+    sign_in.goto()
+    sign_in.sign_in("lead@example.org", PASSWORD)
+    page.goto("/metrics?period=2025-26")
+    expect(_card(page, "D1").get_by_test_id("value")).to_have_text("2")  # on the lead's own screen
+    page.get_by_test_id("report-link").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(": 2025-26")
+    expect(page.get_by_test_id("report-action")).to_have_count(4)
+    d1 = page.locator('[data-testid="report-row"][data-code="D1"]')
+    expect(d1.get_by_test_id("value")).to_have_text("<5")  # leaving it: suppressed
+    expect(page.get_by_role("button", name="Print or save as PDF")).to_be_visible()
+    page.evaluate("window.print = () => { document.body.dataset.printed = 'yes'; }")
+    page.get_by_role("button", name="Print or save as PDF").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("body[data-printed=yes]")).to_have_count(1)
+
+    page.emulate_media(media="print")
+    expect(page.get_by_role("banner")).to_be_hidden()
+    expect(page.get_by_role("link", name="Back to the dashboard")).to_be_hidden()
+    expect(page.get_by_role("button", name="Print or save as PDF")).to_be_hidden()
+    breaks = page.get_by_test_id("report-action").evaluate_all("all => all.map(s => getComputedStyle(s).breakBefore)")
+    assert breaks == ["page"] * 4
+    pdf = page.pdf(path=str(tmp_path / "report.pdf"), format="A4")
+    assert pdf.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert pages >= 4  # each action starts a page of its own

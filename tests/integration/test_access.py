@@ -212,6 +212,7 @@ ROUTES: dict[tuple[str, str], frozenset[str] | None] = {
     ("GET", "/metrics"): REPORTERS,
     ("GET", "/metrics/indicators/{indicator_id:int}"): REPORTERS,
     ("GET", "/metrics/needs"): REPORTERS,
+    ("GET", "/metrics/report"): REPORTERS,
     ("GET", "/metrics/needs/{competence:str}"): REPORTERS,
     ("GET", "/metrics/plans"): LEADS,
     ("GET", "/metrics/plans/new"): LEADS,
@@ -308,6 +309,7 @@ async def _pending_email_change(alliance: Alliance, n: int) -> None:
 
     patch = PractitionerPatch(email=f"eilidh.new{n}@example.org")
     await people.update_practitioner(COMMAND_LINE, alliance.practitioner_ids["eilidh@example.org"], patch)
+
 
 # Object-level rules answer 404 to someone whose record it is not (not even confirmed to exist).
 REFUSED_WITH: dict[tuple[str, str], int] = {
@@ -507,8 +509,20 @@ async def test_strangers_are_sent_to_sign_in_or_get_401(client: AsyncTestClient,
             template,
             alliance,
             dict.fromkeys(
-                ("record_id", "framework_id", "competence_id", "event_id", "booking_id", "message_id", "token_id",
-                 "change_id", "request_id", "plan_id", "indicator_id"), 1,
+                (
+                    "record_id",
+                    "framework_id",
+                    "competence_id",
+                    "event_id",
+                    "booking_id",
+                    "message_id",
+                    "token_id",
+                    "change_id",
+                    "request_id",
+                    "plan_id",
+                    "indicator_id",
+                ),
+                1,
             ),
         )
         response = await client.request(method, path, follow_redirects=False)

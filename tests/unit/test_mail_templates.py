@@ -28,6 +28,14 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "event_reminder": {"title": HOSTILE, "when": "in 2 days", "starts_at": SESSIONS[0].starts_at},
     "renewal_reminder": {"due": date(2027, 1, 10), "lapsed": False},
     "evaluation_request": {"title": HOSTILE},
+    "quarterly_report": {
+        "plan_name": HOSTILE,
+        "quarter": "Q3 2026-27",
+        "start": date(2026, 10, 1),
+        "end": date(2026, 12, 31),
+        "headlines": [f"B2 {HOSTILE}: <5", "C1 Registered: 28.6%"],
+        "legend": "<5 means fewer than 5",
+    },
     "digest": {
         "items": [
             DigestItem("approval", name=HOSTILE, title=HOSTILE),
@@ -44,11 +52,20 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "email_change_pending": {"requested_by": HOSTILE},
     "email_changed": {"new_email": "new@example.org", "old_email": "old@example.org"},
     "time_request": {
-        "practitioner": HOSTILE, "hours": "7", "title": HOSTILE, "starts_on": date(2027, 2, 1),
-        "ends_on": date(2027, 2, 2), "purpose": HOSTILE, "remaining": "10",
+        "practitioner": HOSTILE,
+        "hours": "7",
+        "title": HOSTILE,
+        "starts_on": date(2027, 2, 1),
+        "ends_on": date(2027, 2, 2),
+        "purpose": HOSTILE,
+        "remaining": "10",
     },
     "time_request_decided": {
-        "approved": False, "decided_by": HOSTILE, "hours": "7", "title": HOSTILE, "starts_on": date(2027, 2, 1),
+        "approved": False,
+        "decided_by": HOSTILE,
+        "hours": "7",
+        "title": HOSTILE,
+        "starts_on": date(2027, 2, 1),
         "note": HOSTILE,
     },
 }
