@@ -22,6 +22,7 @@ from registry.accounts.invitation_pages import InvitationApi, InvitationPages, P
 from registry.accounts.pages import AccountPages
 from registry.accounts.sso_pages import SsoAdminPages, SsoPages
 from registry.accounts.token_pages import ApiTokenPages
+from registry.accounts.user_pages import UserPages
 from registry.audit.web import AuditApi, AuditPages
 from registry.events.api import BookingApi, EventApi
 from registry.events.evaluation_api import EvaluationApi
@@ -135,6 +136,7 @@ def create_app(*, database_pool: bool = True) -> Litestar:
             MetricPlanApi,
             MetricsPages,
             ReportPage,
+            UserPages,
             PlanPages,
             create_static_files_router(path="/static/govuk", directories=[GOVUK_DIST], include_in_schema=False),
             # Only images: without the GDS Transport font files the CSS falls back to Arial, as a non-GOV.UK

@@ -34,6 +34,7 @@ __all__ = (
     "invite",
     "link_state",
     "request_reset",
+    "send_invitation",
     "send_requested_resets",
     "set_password",
 )
@@ -65,6 +66,14 @@ async def _new_link(user_id: int, purpose: str, lifetime: timedelta) -> str:
         )
     )
     return token
+
+
+async def send_invitation(user_id: int, email: str, name: str) -> None:
+    """A fresh invitation link by mail, replacing any earlier one (inside the caller's transaction)."""
+    token = await _new_link(user_id, "invite", INVITATION_LIFETIME)
+    link = f"{get_settings().base_url}/set-password/{token}"
+    text, page = render_mail("invitation", name=name, link=link)
+    await enqueue(email, "Your invitation to the CLD Workforce Registry", text, page)
 
 
 def _may_invite(viewer: Viewer, organisation_id: int) -> bool:
@@ -113,7 +122,6 @@ async def invite(
             User.email.is_in([p["email"] for p in candidates] or [""]) & User.practitioner.is_null()
         )
     }
-    settings = get_settings()
     sent = 0
     async with write_tx():
         for person in candidates:
@@ -131,10 +139,7 @@ async def invite(
                 user_id = int(inserted[0]["id"])
             else:
                 user_id = int(user["id"])
-            token = await _new_link(user_id, "invite", INVITATION_LIFETIME)
-            link = f"{settings.base_url}/set-password/{token}"
-            text, page = render_mail("invitation", name=person["given_name"], link=link)
-            await enqueue(person["email"], "Your invitation to the CLD Workforce Registry", text, page)
+            await send_invitation(user_id, person["email"], person["given_name"])
             sent += 1
     log.info("%s sent %s invitation(s)", viewer.email, sent)
     return sent

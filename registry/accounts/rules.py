@@ -12,17 +12,24 @@ __all__ = (
     "EDITOR_ROLES",
     "ROLES",
     "ROLE_RANK",
+    "USER_ADMIN_ROLES",
+    "Account",
     "Role",
     "Scope",
     "Viewer",
+    "assignable_roles",
     "can_edit_practitioner",
     "can_see_practitioner",
     "hash_token",
     "is_self",
     "manager_problem",
     "new_token",
+    "new_user_problem",
     "practitioner_scope",
+    "role_change_problem",
     "sign_in_claim_problem",
+    "suspension_problem",
+    "user_admin_problem",
 )
 
 
@@ -142,3 +149,76 @@ def new_token() -> str:
 def hash_token(token: str) -> str:
     """Tokens are long random strings, so a plain SHA-256 is the right store (no password stretching needed)."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+USER_ADMIN_ROLES = frozenset({Role.PARTNER_ADMIN, Role.ADMIN})
+"""Who manages sign-ins in the browser: admins every one, partner admins their own organisation's."""
+LAST_ADMIN = "This is the only admin left: make someone else an admin first"
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A sign-in being managed, as the rules need it."""
+
+    user_id: int
+    role: Role
+    organisation_id: int | None
+    suspended: bool = False
+
+
+def assignable_roles(viewer: Viewer) -> tuple[Role, ...]:
+    """The roles the viewer may give: none above their own."""
+    if viewer.role not in USER_ADMIN_ROLES:
+        return ()
+    return tuple(role for role in Role if ROLE_RANK[role] <= ROLE_RANK[viewer.role])
+
+
+def user_admin_problem(viewer: Viewer, account: Account) -> str | None:
+    """Why the viewer may not manage this sign-in at all, or None."""
+    if viewer.role not in USER_ADMIN_ROLES:
+        return "Only admins and partner admins manage sign-ins"
+    if viewer.role is Role.PARTNER_ADMIN and account.organisation_id != viewer.organisation_id:
+        return "Partner admins manage their own organisation's sign-ins only"
+    if ROLE_RANK[account.role] > ROLE_RANK[viewer.role]:
+        return "You cannot manage a sign-in whose role is above your own"
+    return None
+
+
+def role_change_problem(viewer: Viewer, account: Account, new_role: Role, other_active_admins: int) -> str | None:
+    """Why the viewer may not give this sign-in that role, or None. ``other_active_admins``: admins other than
+    this sign-in who are not suspended."""
+    if problem := user_admin_problem(viewer, account):
+        return problem
+    if account.user_id == viewer.user_id:
+        return "You cannot change your own role: ask another admin"
+    if ROLE_RANK[new_role] > ROLE_RANK[viewer.role]:
+        return "You cannot give a role above your own"
+    if account.role is Role.ADMIN and new_role is not Role.ADMIN and not account.suspended and other_active_admins == 0:
+        return LAST_ADMIN
+    if new_role is Role.PARTNER_ADMIN and account.organisation_id is None:
+        return "A partner admin needs an organisation: this sign-in has none"
+    return None
+
+
+def suspension_problem(viewer: Viewer, account: Account, other_active_admins: int) -> str | None:
+    """Why the viewer may not suspend this sign-in, or None."""
+    if problem := user_admin_problem(viewer, account):
+        return problem
+    if account.user_id == viewer.user_id:
+        return "You cannot suspend your own sign-in"
+    if account.role is Role.ADMIN and other_active_admins == 0:
+        return LAST_ADMIN
+    return None
+
+
+def new_user_problem(viewer: Viewer, role: Role, organisation_id: int | None) -> str | None:
+    """Why the viewer may not make a sign-in with this role and organisation, or None."""
+    if viewer.role not in USER_ADMIN_ROLES:
+        return "Only admins and partner admins invite sign-ins"
+    if ROLE_RANK[role] > ROLE_RANK[viewer.role]:
+        return "You cannot give a role above your own"
+    if viewer.role is Role.PARTNER_ADMIN and organisation_id != viewer.organisation_id:
+        return "Partner admins invite people to their own organisation only"
+    if role is Role.PARTNER_ADMIN and organisation_id is None:
+        return "A partner admin needs an organisation"
+    return None

@@ -13,7 +13,7 @@ from registry.accounts.rules import ROLES, Role, Viewer, hash_token, new_token
 from registry.accounts.tables import SsoProvider, User, UserSession
 from registry.cli_viewer import COMMAND_LINE
 from registry.db import write_tx
-from registry.errors import Conflict, Invalid
+from registry.errors import Conflict, Forbidden, Invalid
 from registry.people.tables import Organisation, Practitioner
 
 __all__ = (
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 SESSION_LIFETIME = timedelta(hours=12)
 SIGN_IN_FAILED = "Enter a correct email address and password"
 SSO_ONLY = "Your organisation asks you to sign in with its own account"
+SUSPENDED = "Your sign-in is suspended: ask your organisation's partner admin or an admin to restore it"
 
 
 def _viewer(row: dict[str, Any], prefix: str = "") -> Viewer:
@@ -60,7 +61,7 @@ _STILL_HERE = "NOT EXISTS (SELECT 1 FROM practitioner p WHERE p.id = app_user.pr
 _VIEWER_SQL = (
     "SELECT app_user.id, app_user.email, app_user.name, app_user.role, app_user.organisation, app_user.practitioner"
     '{more} FROM {credential} c JOIN app_user ON app_user.id = c."user" '
-    "WHERE c.token_hash = {{}} AND {extra} AND " + _STILL_HERE
+    "WHERE c.token_hash = {{}} AND {extra} AND app_user.suspended_at IS NULL AND " + _STILL_HERE
 )
 
 
@@ -126,11 +127,15 @@ async def sign_in(
         raise Invalid({"email": SSO_ONLY}, detail=SSO_ONLY)
     client = throttle.client_key(client_address)
     attempt = await throttle.record_attempt((throttle.SIGN_IN_ACCOUNT, email), (throttle.SIGN_IN_CLIENT, client))
-    user = await User.select(*_viewer_columns(User), User.password_hash).where(User.email == email).first()
+    columns = (*_viewer_columns(User), User.password_hash, User.suspended_at)
+    user = await User.select(*columns).where(User.email == email).first()
     stored_hash = user["password_hash"] if user else None
     if not await verify_password(stored_hash, password) or user is None or await has_left(user["practitioner"]):
         log.info("sign-in refused for %s from %s", email, client)
         raise Invalid({"email": SIGN_IN_FAILED}, detail=SIGN_IN_FAILED)
+    if user["suspended_at"] is not None:  # only told to whoever knows the password
+        log.info("sign-in refused for %s (suspended)", email)
+        raise Invalid({"email": SUSPENDED}, detail=SUSPENDED)
     async with write_tx():
         await throttle.forget(attempt)
         await throttle.clear(throttle.SIGN_IN_ACCOUNT, email)
@@ -141,6 +146,8 @@ async def sign_in(
 
 async def start_session(user_id: int, previous_session: str | None) -> str:
     """A new session for the user; the previous session id is dropped, never reused (no fixation)."""
+    if await User.exists().where((User.id == user_id) & User.suspended_at.is_not_null()):
+        raise Forbidden(SUSPENDED)
     token = new_token()
     now = clock.now()
     async with write_tx():

@@ -33,6 +33,9 @@ class User(Table, tablename="app_user"):
     password_hash = Text(null=True, default=None)
     created_at = Timestamptz()
     last_signed_in_at = Timestamptz(null=True, default=None)
+    suspended_at = Timestamptz(null=True, default=None)
+    """Set while the sign-in is suspended: no sign-in, session or API token of theirs works."""
+    suspended_by = Varchar(length=254, null=True, default=None)
 
 
 class UserSession(Table, tablename="user_session"):

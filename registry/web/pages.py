@@ -43,6 +43,8 @@ def navigation(viewer: Viewer | None, path: str) -> list[dict[str, Any]]:
         items += [("Metrics", "/metrics"), ("Exports", "/exports")]
     if viewer.role in EDITOR_ROLES:
         items += [("Import", "/import"), ("Invitations", "/invitations")]
+    if viewer.role in (Role.PARTNER_ADMIN, Role.ADMIN):
+        items.append(("Sign-ins", "/admin/users"))
     if viewer.role in ALLIANCE_ROLES:
         items.append(("Audit log", "/audit"))
     if viewer.role is Role.ADMIN:

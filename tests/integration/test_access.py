@@ -26,6 +26,8 @@ VERIFIER = frozenset({"manager"})
 OWNER_AND_MANAGER = frozenset({"practitioner", "manager"})
 """Eilidh and her line manager Graham."""
 ADMINS = frozenset({"admin"})
+USER_ADMINS = frozenset({"partner_admin", "admin"})
+"""Who manages sign-ins: admins, and partner admins (DCC's manages DCC's sign-ins)."""
 CONFIRMERS = frozenset({"partner_admin", "lead", "admin"})
 """Who confirms registration claims: DCC's partner admin (Eilidh is at DCC), leads and admins."""
 
@@ -39,6 +41,17 @@ ROUTES: dict[tuple[str, str], frozenset[str] | None] = {
     ("POST", "/sign-out"): PUBLIC,
     ("GET", "/sign-in/sso"): PUBLIC,
     ("GET", "/sign-in/sso/callback"): PUBLIC,
+    ("GET", "/admin/users"): USER_ADMINS,
+    ("GET", "/admin/users/new"): USER_ADMINS,
+    ("POST", "/admin/users/new"): USER_ADMINS,
+    ("GET", "/admin/users/{user_id:int}"): USER_ADMINS,
+    ("POST", "/admin/users/{user_id:int}/role"): USER_ADMINS,
+    ("POST", "/admin/users/{user_id:int}/tokens"): USER_ADMINS,
+    ("GET", "/admin/users/{user_id:int}/tokens/{user_token_id:int}/revoke"): USER_ADMINS,
+    ("POST", "/admin/users/{user_id:int}/tokens/{user_token_id:int}/revoke"): USER_ADMINS,
+    ("GET", "/admin/users/{user_id:int}/suspend"): USER_ADMINS,
+    ("POST", "/admin/users/{user_id:int}/suspend"): USER_ADMINS,
+    ("POST", "/admin/users/{user_id:int}/restore"): USER_ADMINS,
     ("GET", "/admin/sso"): ADMINS,
     ("POST", "/admin/sso"): ADMINS,
     ("GET", "/set-password/{token:str}"): PUBLIC,
@@ -278,6 +291,9 @@ BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/api/v1/metric-plans/{plan_id:int}/targets"): {"indicator": "A1", "period": "2026-27", "value": 4},
 }  # fmt: skip
 FORMS: dict[tuple[str, str], dict[str, str]] = {
+    ("POST", "/admin/users/new"): {"email": "new.person@example.org", "name": "New Person", "role": "practitioner"},
+    ("POST", "/admin/users/{user_id:int}/role"): {"role": "manager"},
+    ("POST", "/admin/users/{user_id:int}/tokens"): {"label": "sync", "expires_in_days": "30"},
     ("POST", "/practitioners/{practitioner_id:int}/email-change"): {"decision": "decline"},
     ("POST", "/practitioners/{practitioner_id:int}/learning-time/adjustments"): {
         "period": "2026-27", "hours": "7", "reason": "Phased return"
@@ -449,6 +465,16 @@ async def _spare_token(email: str) -> int:
     return next(t.id for t in await api_tokens.list_tokens(email) if t.label == "spare")
 
 
+async def _dcc_sign_in() -> dict[str, int]:
+    """A practitioner's sign-in at DCC (which DCC's partner admin manages), with an API token."""
+    from registry.accounts import api_tokens
+    from registry.accounts import service as accounts
+
+    user_id = await accounts.create_user("sam.dcc@example.org", "Sam", "practitioner", "DCC")
+    await accounts.create_api_token("sam.dcc@example.org", "sync")
+    return {"user_id": user_id, "user_token_id": (await api_tokens.list_tokens("sam.dcc@example.org"))[0].id}
+
+
 SIGN_IN_EMAILS = {
     "practitioner": "eilidh@example.org",
     "manager": "graham@example.org",
@@ -474,7 +500,7 @@ async def test_each_role_is_let_in_or_refused_as_the_table_says(
         "record_id": record_id, "framework_id": framework_id, "competence_id": competence_id,
         "event_id": event_id, "booking_id": booking_id, "message_id": 1, "token_id": token_id,
         "change_id": await _eilidhs_claim(alliance), "request_id": await _eilidhs_time_request(alliance),
-        **await _strategy_plan(),
+        **await _strategy_plan(), **await _dcc_sign_in(),
     }  # fmt: skip
     for n, ((method, template), allowed) in enumerate(ROUTES.items()):
         if allowed is PUBLIC:
@@ -521,6 +547,8 @@ async def test_strangers_are_sent_to_sign_in_or_get_401(client: AsyncTestClient,
                     "request_id",
                     "plan_id",
                     "indicator_id",
+                    "user_id",
+                    "user_token_id",
                 ),
                 1,
             ),

@@ -147,12 +147,13 @@ EVERYONE_ELSE = [
                 ("To verify", "/verification"),
             ],
         ),
-        (Role.PARTNER_ADMIN, EVERYONE_ELSE),
+        (Role.PARTNER_ADMIN, [*EVERYONE_ELSE, ("Sign-ins", "/admin/users")]),
         (Role.LEAD, [*EVERYONE_ELSE, ("Audit log", "/audit")]),
         (
             Role.ADMIN,
             [
                 *EVERYONE_ELSE,
+                ("Sign-ins", "/admin/users"),
                 ("Audit log", "/audit"),
                 ("Frameworks", "/admin/frameworks"),
                 ("Single sign-on", "/admin/sso"),
