@@ -32,6 +32,7 @@ from registry.events.pages import BookingPages, EventPages
 from registry.exports.api import ExportsApi
 from registry.exports.pages import ExportPages
 from registry.exports.report_pages import ReportPage
+from registry.home.pages import HomePage
 from registry.jobs import scheduler_lifespan
 from registry.learning.api import CompetenceApi, LearningApi, VerificationApi
 from registry.learning.framework_pages import FrameworkPages
@@ -137,6 +138,7 @@ def create_app(*, database_pool: bool = True) -> Litestar:
             MetricsPages,
             ReportPage,
             UserPages,
+            HomePage,
             PlanPages,
             create_static_files_router(path="/static/govuk", directories=[GOVUK_DIST], include_in_schema=False),
             # Only images: without the GDS Transport font files the CSS falls back to Arial, as a non-GOV.UK

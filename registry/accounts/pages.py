@@ -9,7 +9,6 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect, Response, Template
 
 from registry.accounts import service
-from registry.accounts.rules import Role
 from registry.accounts.throttle import TooManyAttempts
 from registry.errors import Invalid
 from registry.people import service as people
@@ -90,11 +89,6 @@ class AccountPages(Controller):
         response = Redirect("/sign-in")
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
-
-    @get("/", guards=[signed_in])
-    async def start(self, viewer: CurrentViewer) -> Redirect:
-        """Practitioners start at their own record; everyone else at the practitioners they look after."""
-        return Redirect("/me" if viewer.role is Role.PRACTITIONER else "/practitioners")
 
     @get("/me", guards=[signed_in])
     async def me(self, request: AnyRequest, viewer: CurrentViewer) -> Template | Redirect:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from registry import clock
 from registry.db import write_tx
@@ -25,7 +25,7 @@ from registry.people.tables import Practitioner
 from registry.registration import history as registration
 from registry.settings import get_settings
 
-__all__ = ("DigestItem", "weekly_digests")
+__all__ = ("DigestItem", "manager_news", "weekly_digests")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,25 +44,30 @@ class DigestItem:
     """Behind: the year's protected learning time entitlement."""
 
 
-async def weekly_digests(today: date | None = None) -> int:
-    """Queue this week's digest for every manager with something to act on (Mondays or later in the week)."""
-    today = today or clock.today()
-    settings = get_settings()
+async def manager_news(today: date, manager: str | None = None) -> dict[str, list[DigestItem]]:
+    """What each line manager (or verifier) has to act on today, by their email; ``manager``: only theirs
+    (the home page's "needs you" list, registry.home)."""
+    team_where = Practitioner.manager_email.is_not_null() & employed_on(today)
+    if manager is not None:
+        team_where = team_where & (Practitioner.manager_email == manager)
     team = await Practitioner.select(
         Practitioner.id, Practitioner.given_name, Practitioner.family_name, Practitioner.manager_email,
         Practitioner.organisation, Practitioner.started_on, Practitioner.left_on,
-    ).where(
-        Practitioner.manager_email.is_not_null() & employed_on(today)
-    )  # fmt: skip
-    if not team:
-        return 0
+    ).where(team_where)  # fmt: skip
     names = {p["id"]: f"{p['given_name']} {p['family_name']}" for p in team}
     news: dict[str, list[DigestItem]] = defaultdict(list)
+    pending_where: Any = Booking.status == "pending_approval"
+    asked_where: Any = TimeRequest.status == "requested"
+    waiting_where: Any = LearningRecord.verification_state == "requested"
+    if manager is not None:
+        pending_where = pending_where & (Booking.practitioner.manager_email == manager)
+        asked_where = asked_where & (TimeRequest.practitioner.manager_email == manager)
+        waiting_where = waiting_where & (LearningRecord.verifier_email == manager)
     pending = await Booking.select(
         Booking.practitioner.manager_email.as_alias("manager"),
         Booking.event.title.as_alias("title"),
         Booking.practitioner,
-    ).where(Booking.status == "pending_approval")
+    ).where(pending_where)
     for row in pending:
         if row["manager"]:
             news[row["manager"]].append(
@@ -70,14 +75,12 @@ async def weekly_digests(today: date | None = None) -> int:
             )
     asked = await TimeRequest.select(
         TimeRequest.practitioner.manager_email.as_alias("manager"), TimeRequest.title, TimeRequest.practitioner
-    ).where(TimeRequest.status == "requested")
+    ).where(asked_where)
     for row in asked:
         if row["manager"] and row["practitioner"] in names:  # a leaver's request is no news
             who = names.get(row["practitioner"], "")
             news[row["manager"]].append(DigestItem("request", name=who, title=row["title"]))
-    waiting = await LearningRecord.select(LearningRecord.verifier_email, LearningRecord.title).where(
-        LearningRecord.verification_state == "requested"
-    )
+    waiting = await LearningRecord.select(LearningRecord.verifier_email, LearningRecord.title).where(waiting_where)
     for row in waiting:
         news[row["verifier_email"]].append(DigestItem("verification", title=row["title"]))
     managers = {p["id"]: p["manager_email"] for p in team}
@@ -99,6 +102,16 @@ async def weekly_digests(today: date | None = None) -> int:
                     needed=entry.entitlement_hours,
                 )
             )  # fmt: skip
+    return news
+
+
+async def weekly_digests(today: date | None = None) -> int:
+    """Queue this week's digest for every manager with something to act on (Mondays or later in the week)."""
+    today = today or clock.today()
+    settings = get_settings()
+    if not await Practitioner.exists().where(Practitioner.manager_email.is_not_null() & employed_on(today)):
+        return 0
+    news = await manager_news(today)
     quiet = await opted_out(news)
     week = today.isocalendar()
     sent = 0

@@ -74,6 +74,9 @@ def test_a_lead_fixes_a_bad_row_and_imports_new_practitioners(page: Page, tmp_pa
 def test_a_practitioner_sees_only_their_own_record(page: Page, alliance: Alliance) -> None:
     _sign_in(page, "eilidh@example.org")
     own = PractitionerPage(page)
+    expect(page).to_have_url("/")  # her home page: what needs her
+    expect(page.get_by_role("heading", level=1)).to_have_text("What needs you")
+    own.header.nav_link("My record").click()
     expect(page).to_have_url(f"/practitioners/{alliance.practitioner_ids['eilidh@example.org']}")
     expect(own.name).to_have_text("Eilidh Morrison")
     expect(own.header.nav_link("My record")).to_be_visible()
@@ -122,7 +125,11 @@ def test_signing_in_with_the_keyboard_only(page: Page) -> None:
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
 
-    page.wait_for_url("**/practitioners")
+    page.wait_for_url(lambda url: "/sign-in" not in url)
+    expect(page.get_by_role("heading", level=1)).to_have_text("What needs you")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
     practitioners = PractitionersPage(page)
+    practitioners.goto()
     expect(practitioners.header.signed_in_as).to_contain_text("Lead")
     expect(practitioners.result_count).to_have_text("Showing 1 to 5 of 5 practitioners")

@@ -18,6 +18,7 @@ def test_a_practitioner_logs_learning_and_the_chart_changes(page: Page, alliance
     sign_in.goto()
     sign_in.sign_in("eilidh@example.org", PASSWORD)
     record = PractitionerPage(page)
+    record.header.nav_link("My record").click()
     expect(record.name).to_have_text("Eilidh Morrison")
     chart = CompetenceChart(page)
     assert chart.hours("C2") == "0"

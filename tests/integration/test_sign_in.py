@@ -29,24 +29,26 @@ async def sign_in(client: AsyncTestClient, email: str, password: str = PASSWORD,
     )
 
 
-async def test_a_lead_signs_in_and_lands_on_the_practitioners(client, alliance: Alliance) -> None:
+async def test_a_lead_signs_in_and_lands_on_their_home_page(client, alliance: Alliance) -> None:
     response = await sign_in(client, "LEAD@example.org")
     assert response.status_code in {302, 303}
     assert response.headers["location"] == "/"
     cookie = response.cookies[SESSION_COOKIE]
     assert len(cookie) >= 40
     start = await client.get("/", follow_redirects=False)
-    assert start.headers["location"] == "/practitioners"
+    assert start.status_code == 200
+    assert "What needs you" in start.text
     page = await client.get("/practitioners")
     assert page.status_code == 200
     assert "Showing 1 to 5 of 5 practitioners" in page.text
 
 
-async def test_a_practitioner_starts_at_their_own_record(client, alliance: Alliance) -> None:
+async def test_a_practitioner_starts_at_their_home_page(client, alliance: Alliance) -> None:
     await sign_in(client, "eilidh@example.org")
     response = await client.get("/", follow_redirects=True)
-    assert response.url.path == f"/practitioners/{alliance.practitioner_ids['eilidh@example.org']}"
-    assert "Eilidh Morrison" in response.text
+    assert response.url.path == "/"
+    assert "Your professional learning" in response.text
+    assert f'href="/practitioners/{alliance.practitioner_ids["eilidh@example.org"]}/learning"' in response.text
 
 
 async def test_wrong_password_is_refused_with_an_error_summary_and_no_session(client, alliance: Alliance) -> None:

@@ -1,0 +1,96 @@
+"""Journeys from the home page: each role opens it, follows the first item and does it — a line manager
+approves a booking, a partner admin marks attendance at an event held, a practitioner opens the learning a
+verifier returned."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import LiveServer
+from tests.browser.pages import SignInPage
+from tests.support import FIXED_NOW, PASSWORD, Alliance, StoppedClock
+
+pytestmark = pytest.mark.browser
+
+
+def _sign_in(page: Page, email: str) -> None:
+    sign_in = SignInPage(page)
+    sign_in.goto()
+    sign_in.sign_in(email, PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text("What needs you")
+
+
+def _first_item(page: Page, key: str):  # type: ignore[no-untyped-def]
+    return page.locator(f'[data-testid="home-section"][data-key="{key}"] [data-testid="home-item"] a').first
+
+
+def test_a_manager_approves_a_booking_from_the_home_page(
+    page: Page, live_server: LiveServer, alliance: Alliance
+) -> None:
+    async def setup() -> None:
+        from tests.integration.test_event_pages import book_for, make_event
+
+        event = await make_event("Needs approval", date.today() + timedelta(days=20), requires_approval=True)
+        await book_for(alliance, event.id, "eilidh@example.org")
+
+    live_server.run(setup())
+    _sign_in(page, "graham@example.org")
+    item = _first_item(page, "team")
+    expect(item).to_have_text("1 booking to approve")
+    item.click()
+    page.get_by_role("button", name="Approve the booking of Eilidh Morrison on Needs approval").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Booking approved")
+    page.goto("/")
+    expect(page.locator('[data-key="team"]')).not_to_contain_text("to approve")
+
+
+def test_a_partner_admin_marks_attendance_from_the_home_page(
+    page: Page, live_server: LiveServer, alliance: Alliance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = StoppedClock(monkeypatch, FIXED_NOW)  # the server runs in this process: its clock too
+
+    async def setup() -> None:
+        from tests.integration.test_event_pages import book_for, make_event
+
+        event = await make_event("Held on Friday", date(2026, 11, 20))
+        await book_for(alliance, event.id, "eilidh@example.org")
+
+    live_server.run(setup())
+    clock.advance(timedelta(days=2))
+    _sign_in(page, "admin.dcc@example.org")
+    item = _first_item(page, "hosting")
+    expect(item).to_have_text("Mark attendance: Held on Friday")
+    item.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Take attendance")
+    page.get_by_label("Eilidh Morrison attended").check()
+    page.get_by_test_id("save-attendance").click()
+    page.goto("/")
+    expect(page.locator('[data-key="hosting"]')).not_to_contain_text("Held on Friday")
+
+
+def test_a_practitioner_opens_the_learning_returned_to_them(
+    page: Page, live_server: LiveServer, alliance: Alliance
+) -> None:
+    async def setup() -> None:
+        from registry.accounts.rules import Role
+        from registry.learning import service as learning
+        from registry.learning import verification
+        from registry.learning.schemas import LearningRecordIn
+        from tests.support import as_viewer
+
+        eilidh = as_viewer("eilidh@example.org", "Eilidh", Role.PRACTITIONER)
+        pid = alliance.practitioner_ids["eilidh@example.org"]
+        record = await learning.create_record(
+            eilidh, pid, LearningRecordIn(title="Group work course", kind="course", completed_on=date.today(),
+                                          hours=3, competences=["C3"]),
+        )  # fmt: skip
+        await verification.request_verification(eilidh, pid, record.id, "graham@example.org")
+        await verification.return_record(as_viewer("graham@example.org", "Graham", Role.MANAGER), record.id, "More?")
+
+    live_server.run(setup())
+    _sign_in(page, "eilidh@example.org")
+    page.get_by_role("link", name="Returned to you: Group work course").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Group work course")
