@@ -18,6 +18,7 @@ from registry.events.schemas import (
     AttendanceItem,
     BookingIn,
     BookingOut,
+    DeclineIn,
     EventIn,
     EventOut,
     EventPatch,
@@ -154,3 +155,8 @@ class BookingApi(Controller):
     async def approve(self, viewer: CurrentViewer, booking_id: PathId) -> BookingOut:
         """The line manager approves: a place, or the waiting list when full."""
         return await bookings.approve(viewer, booking_id)
+
+    @post("/{booking_id:int}/decline", operation_id="DeclineBooking", responses=ERROR_RESPONSES)
+    async def decline(self, viewer: CurrentViewer, booking_id: PathId, data: JSONBody[DeclineIn]) -> BookingOut:
+        """The line manager declines, with a reason mailed to the practitioner; the booking is cancelled."""
+        return await bookings.decline(viewer, booking_id, data.reason)

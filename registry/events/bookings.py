@@ -11,6 +11,8 @@ import logging
 from collections.abc import Collection
 from typing import Any
 
+from piccolo.query import OrderByRaw
+
 from registry import clock
 from registry.accounts.rules import ADMIN_ROLES, Viewer, can_see_practitioner, is_self
 from registry.db import is_integrity_error, write_tx
@@ -29,7 +31,7 @@ from registry.events.rules import (
 from registry.events.schemas import AttendanceItem, BookingOut
 from registry.events.tables import Booking, BookingHistory, EventCompetence, EventSession
 from registry.learning import service as learning
-from registry.notify import messages
+from registry.notify import approvals, messages
 from registry.people.employment import employed_on
 from registry.people.tables import Practitioner
 from registry.settings import get_settings
@@ -175,12 +177,49 @@ async def cancel(viewer: Viewer, booking_id: int) -> BookingOut:
     return await get_booking(viewer, booking_id)
 
 
-async def approve(viewer: Viewer, booking_id: int) -> BookingOut:
-    """The practitioner's line manager approves: a place if there is one, else the waiting list."""
+DECLINE_REASON_LENGTH = 1000
+
+
+async def _approvable(viewer: Viewer, booking_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The practitioner and event of a booking the viewer may approve or decline: their line manager's (or a
+    lead's or admin's); anyone else concerned with it is refused."""
     _, practitioner, event = await _booking_context(viewer, booking_id)
     is_manager = practitioner["manager_email"] == viewer.email.lower()
     if not (is_manager or viewer.role in ADMIN_ROLES):
-        raise Forbidden("Only the practitioner's line manager can approve this booking")
+        raise Forbidden("Only the practitioner's line manager can approve or decline this booking")
+    return practitioner, event
+
+
+async def may_decide(viewer: Viewer, booking_id: int) -> None:
+    """Refused (403/404) unless the viewer may approve or decline this booking."""
+    await _approvable(viewer, booking_id)
+
+
+async def decline(viewer: Viewer, booking_id: int, reason: str) -> BookingOut:
+    """The line manager declines, saying why: the booking is cancelled and the practitioner is told the reason."""
+    practitioner, event = await _approvable(viewer, booking_id)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise Invalid({"reason": "Say why you are declining it: they are told"})
+    if len(reason) > DECLINE_REASON_LENGTH:
+        raise Invalid({"reason": f"Say why in {DECLINE_REASON_LENGTH} characters or fewer"})
+    now = clock.now()
+    async with write_tx():
+        await places.lock_event(event["id"])
+        current = await Booking.select(Booking.status).where(Booking.id == booking_id).first()
+        assert current is not None
+        if current["status"] != "pending_approval":
+            raise Conflict("This booking is not waiting for approval")
+        await places.move(booking_id, "pending_approval", "cancelled", viewer.email, now, f"declined: {reason}",
+                          tell=False)  # fmt: skip
+        await approvals.on_declined(practitioner, event, viewer.name, reason)
+    log.info("%s declined booking %s", viewer.email, booking_id)
+    return await get_booking(viewer, booking_id)
+
+
+async def approve(viewer: Viewer, booking_id: int) -> BookingOut:
+    """The practitioner's line manager approves: a place if there is one, else the waiting list."""
+    _, event = await _approvable(viewer, booking_id)
     now = clock.now()
     async with write_tx():
         await places.lock_event(event["id"])
@@ -208,6 +247,21 @@ def _list_where(
     if statuses is not None:
         where.append(Booking.status.is_in(sorted(statuses) or [""]))
     return where
+
+
+async def waiting_for_approval(manager_email: str) -> int:
+    """How many bookings wait for this person's approval as line manager (the navigation's count)."""
+    return int(
+        await Booking.count().where(
+            (Booking.status == "pending_approval") & (Booking.practitioner.manager_email == manager_email.lower())
+        )
+    )
+
+
+async def booking_names(viewer: Viewer, booking_id: int) -> tuple[str, str]:
+    """Whose booking it is and on which event, for a banner or a confirmation page."""
+    _, practitioner, event = await _booking_context(viewer, booking_id)
+    return f"{practitioner['given_name']} {practitioner['family_name']}", str(event["title"])
 
 
 async def count_bookings(viewer: Viewer, *, team: bool = False, statuses: Collection[str] | None = None) -> int:
@@ -247,6 +301,8 @@ async def list_bookings(
             Booking.practitioner.family_name.as_alias("family_name"),
         )
         .where(*where)
+        # A manager's list: bookings waiting for their approval first.
+        .order_by(OrderByRaw("CASE WHEN booking.status = 'pending_approval' THEN 0 ELSE 1 END" if team else "1"))
         .order_by(Booking.event.first_starts_at, ascending=False)
         .order_by(Booking.id)
         .limit(limit)

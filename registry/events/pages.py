@@ -64,7 +64,14 @@ _DONE = {
     "saved": "The event has been saved",
     "approved-confirmed": "Booking approved: the place is confirmed",
     "approved-waitlisted": "Booking approved. The event is full, so the booking is on the waiting list",
+    "declined": "Booking declined: they have been told why",
 }
+_NAMED = {
+    "approved-confirmed": "{name}'s booking on {title} is approved: the place is confirmed",
+    "approved-waitlisted": "{name}'s booking on {title} is approved. The event is full, so it is on the waiting list",
+    "declined": "{name}'s booking on {title} is declined: they have been emailed your reason",
+}
+"""Banners that name whose booking it was (after approving or declining from a team's list)."""
 
 
 async def all_bookings(
@@ -250,9 +257,17 @@ class BookingPages(Controller):
         filters: BookingFilters,
         paging: ListPaging,
         done: FromQuery[str | None] = None,
+        booking: FromQuery[int | None] = None,
     ) -> Template:
-        """My bookings, or (``team``) my team's bookings."""
-        return await self._list(request, viewer, filters.valid().team, paging, done, {})
+        """My bookings, or (``team``) my team's bookings, those waiting for approval first."""
+        banner = _DONE.get(done or "")
+        if booking is not None and done in _NAMED:
+            try:
+                name, title = await bookings.booking_names(viewer, booking)
+                banner = _NAMED[done].format(name=name, title=title)
+            except NotFound:
+                pass  # not the viewer's to name: the plain banner
+        return await self._list(request, viewer, filters.valid().team, paging, None, {}, banner=banner)
 
     @get("/{booking_id:int}/cancel")
     async def cancel_page(
@@ -287,7 +302,37 @@ class BookingPages(Controller):
         except Conflict as exc:
             problem = {f"approve-{booking_id}": exc.detail}
             return await self._list(request, viewer, True, FIRST_PAGE, None, problem, status=409)
-        return Redirect(f"/bookings?team=1&done=approved-{booking.status}")
+        return Redirect(f"/bookings?team=1&done=approved-{booking.status}&booking={booking_id}")
+
+    @get("/{booking_id:int}/decline")
+    async def decline_page(self, request: AnyRequest, viewer: CurrentViewer, booking_id: FromPath[int]) -> Template:
+        """Ask why, before declining: the reason is mailed to the practitioner."""
+        return await self._decline_page(request, viewer, booking_id, "", {})
+
+    @post("/{booking_id:int}/decline")
+    async def decline(
+        self, request: AnyRequest, viewer: CurrentViewer, booking_id: FromPath[int]
+    ) -> Template | Redirect:
+        """Decline with the reason given, or the form again with what to fix."""
+        reason = (await form_data(request)).get("reason", "")
+        try:
+            await bookings.decline(viewer, booking_id, reason)
+        except Invalid as exc:
+            return await self._decline_page(request, viewer, booking_id, reason, dict(exc.problems), status=400)
+        except Conflict as exc:
+            return await self._decline_page(request, viewer, booking_id, reason, {"reason": exc.detail}, status=409)
+        return Redirect(f"/bookings?team=1&done=declined&booking={booking_id}")
+
+    async def _decline_page(
+        self, request: AnyRequest, viewer: Viewer, booking_id: int, reason: str, errors: dict[str, str],
+        status: int = 200,
+    ) -> Template:  # fmt: skip
+        await bookings.may_decide(viewer, booking_id)
+        name, title = await bookings.booking_names(viewer, booking_id)
+        return render(
+            request, "events/decline_booking.html", status_code=status, errors=errors, booking_id=booking_id,
+            name=name, title=title, form={"reason": reason}, max_length=bookings.DECLINE_REASON_LENGTH,
+        )  # fmt: skip
 
     async def _list(
         self,
@@ -298,6 +343,7 @@ class BookingPages(Controller):
         done: str | None,
         errors: dict[str, str],
         status: int = 200,
+        banner: str | None = None,
     ) -> Template:
         rows, total = await bookings.list_bookings(viewer, team=team, limit=paging.limit, offset=paging.offset)
         team_count = await bookings.count_bookings(viewer, team=True) if viewer.role is Role.MANAGER or team else 0
@@ -324,7 +370,7 @@ class BookingPages(Controller):
             waiting_approval=await bookings.count_bookings(viewer, team=True, statuses={"pending_approval"})
             if team_count
             else 0,
-            banner=_DONE.get(done or ""),
+            banner=banner or _DONE.get(done or ""),
             now=clock.now(),
             cancellable=CANCELLABLE,
         )

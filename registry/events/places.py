@@ -31,7 +31,9 @@ async def occupied(event_id: int) -> int:
     return int(await Booking.count().where((Booking.event == event_id) & Booking.status.is_in(list(OCCUPYING))))
 
 
-async def move(booking_id: int, current: str, new: str, by: str, now: datetime, note: str = "") -> None:
+async def move(
+    booking_id: int, current: str, new: str, by: str, now: datetime, note: str = "", *, tell: bool = True
+) -> None:
     """One transition, under the event lock the caller holds, and only from the status the caller saw: if the
     booking has moved on meanwhile (another instance, a request that did not lock), nothing is written."""
     if not can_transition(current, new):
@@ -49,7 +51,8 @@ async def move(booking_id: int, current: str, new: str, by: str, now: datetime, 
     await BookingHistory.insert(
         BookingHistory(booking=booking_id, from_status=current, to_status=new, by_email=by, at=now, note=note)
     )
-    await messages.on_booking_status(booking_id, new)
+    if tell:  # False: the caller sends a message of its own (a declined booking's reason)
+        await messages.on_booking_status(booking_id, new)
 
 
 async def promote_waiting(event_id: int, by: str) -> list[int]:

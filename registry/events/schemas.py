@@ -24,6 +24,7 @@ __all__ = (
     "AttendanceItem",
     "BookingIn",
     "BookingOut",
+    "DeclineIn",
     "EventIn",
     "EventOut",
     "EventPatch",
@@ -183,6 +184,10 @@ class EventOut(BaseModel):
 
 class BookingIn(_Strict):
     practitioner_id: RecordId | None = Field(default=None, description="Omitted: the caller's own practitioner record")
+
+
+class DeclineIn(_Strict):
+    reason: str = Field(min_length=1, max_length=1000, description="Why the booking is declined: mailed to them")
 
 
 class BookingOut(BaseModel):

@@ -12,11 +12,13 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from registry.accounts import service as accounts
 from registry.accounts.rules import Role, Viewer
+from registry.events import bookings
 
 __all__ = ("SESSION_COOKIE", "AuthMiddleware", "requires_role", "signed_in", "viewer_of")
 
 SESSION_COOKIE = "registry_session"
 API_PREFIX = "/api/"
+STATIC_PREFIXES = ("/static/", "/assets/")
 
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
 
@@ -59,6 +61,9 @@ class AuthMiddleware:
             else:
                 token = _cookie(headers, SESSION_COOKIE)
                 viewer = await accounts.viewer_for_session(token) if token else None
+                if viewer is not None and not scope["path"].startswith(STATIC_PREFIXES):
+                    # The navigation's "To approve" count: one COUNT on the manager's index, pages only.
+                    scope["to_approve"] = await bookings.waiting_for_approval(viewer.email)  # type: ignore[typeddict-unknown-key]
             scope["user"] = viewer
             scope["auth"] = token if viewer else None
         await self.app(scope, receive, send)

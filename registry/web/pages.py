@@ -21,8 +21,9 @@ PER_PAGE = 25
 AnyRequest = Request[Any, Any, Any]
 
 
-def navigation(viewer: Viewer | None, path: str) -> list[dict[str, Any]]:
-    """Service navigation items for a role; the current section is marked active."""
+def navigation(viewer: Viewer | None, path: str, to_approve: int = 0) -> list[dict[str, Any]]:
+    """Service navigation items for a role; the current section is marked active. ``to_approve``: bookings
+    waiting for the viewer's approval as line manager (shown to managers always, to anyone else who has some)."""
     if viewer is None:
         return []
     items: list[tuple[str, str]] = []
@@ -34,6 +35,8 @@ def navigation(viewer: Viewer | None, path: str) -> list[dict[str, Any]]:
         items.append(("Practitioners", "/practitioners"))
     if viewer.role is not Role.PRACTITIONER:
         items.append(("Learning time", "/team/learning-time"))
+    if viewer.role is Role.MANAGER or to_approve:
+        items.append((f"To approve ({to_approve})" if to_approve else "To approve", "/bookings?team=1"))
     items += [("Events", "/events"), ("My bookings", "/bookings")]
     items.append(("Organisations", "/organisations"))
     items.append(("To verify", "/verification"))
@@ -60,7 +63,7 @@ def render(request: AnyRequest, template: str, status_code: int = 200, **context
         template_name=template,
         context={
             "viewer": viewer,
-            "nav": navigation(viewer, request.url.path),
+            "nav": navigation(viewer, request.url.path, int(request.scope.get("to_approve", 0))),  # type: ignore[call-overload]
             "can_admin_organisations": viewer is not None and viewer.role in ADMIN_ROLES,
             "can_edit_people": viewer is not None and viewer.role in EDITOR_ROLES,
             **context,

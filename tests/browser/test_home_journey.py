@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LiveServer
-from tests.browser.pages import SignInPage
+from tests.browser.pages import Header, SignInPage
 from tests.support import FIXED_NOW, PASSWORD, Alliance, StoppedClock
 
 pytestmark = pytest.mark.browser
@@ -35,14 +35,24 @@ def test_a_manager_approves_a_booking_from_the_home_page(
 
         event = await make_event("Needs approval", date.today() + timedelta(days=20), requires_approval=True)
         await book_for(alliance, event.id, "eilidh@example.org")
+        await book_for(alliance, event.id, "ross@example.org")
 
     live_server.run(setup())
     _sign_in(page, "graham@example.org")
     item = _first_item(page, "team")
-    expect(item).to_have_text("1 booking to approve")
+    expect(item).to_have_text("2 bookings to approve")
     item.click()
     page.get_by_role("button", name="Approve the booking of Eilidh Morrison on Needs approval").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Booking approved")
+    banner = page.locator(".govuk-notification-banner")
+    expect(banner).to_contain_text("Eilidh Morrison's booking on Needs approval is approved")
+
+    Header(page).nav_link("To approve (1)").click()  # the navigation counts what is left
+    page.get_by_role("link", name="Decline the booking of Ross Walker on Needs approval").click()
+    page.get_by_role("button", name="Decline the booking").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Say why you are declining it")
+    page.get_by_label("Why you are declining it").fill("We need you at the youth club that evening.")
+    page.get_by_role("button", name="Decline the booking").click()
+    expect(banner).to_contain_text("Ross Walker's booking on Needs approval is declined")
     page.goto("/")
     expect(page.locator('[data-key="team"]')).not_to_contain_text("to approve")
 

@@ -181,6 +181,7 @@ ROUTES: dict[tuple[str, str], frozenset[str] | None] = {
     ("GET", "/api/v1/bookings"): ALL,
     ("GET", "/api/v1/bookings/{booking_id:int}"): ALL,
     ("POST", "/api/v1/bookings/{booking_id:int}/approve"): frozenset({"manager", "lead", "admin"}),
+    ("POST", "/api/v1/bookings/{booking_id:int}/decline"): frozenset({"manager", "lead", "admin"}),
     ("GET", "/events"): ALL,
     ("GET", "/events/new"): EDITORS,
     ("POST", "/events/new"): EDITORS,
@@ -194,6 +195,8 @@ ROUTES: dict[tuple[str, str], frozenset[str] | None] = {
     ("GET", "/bookings"): ALL,
     ("GET", "/bookings/{booking_id:int}/cancel"): ALL,
     ("POST", "/bookings/{booking_id:int}/approve"): frozenset({"manager", "lead", "admin"}),
+    ("GET", "/bookings/{booking_id:int}/decline"): frozenset({"manager", "lead", "admin"}),
+    ("POST", "/bookings/{booking_id:int}/decline"): frozenset({"manager", "lead", "admin"}),
     # Feedback: only the booking's practitioner may give it (Eilidh's booking is not attended yet: a 409);
     # the others see the booking, so they are refused with 403.
     ("POST", "/api/v1/bookings/{booking_id:int}/evaluation"): OWNER,
@@ -283,6 +286,7 @@ BODIES: dict[tuple[str, str], dict[str, object]] = {
         "title": "Conference", "kind": "conference", "starts_on": "2030-05-01", "hours": 6, "competences": ["C2"]
     },
     ("POST", "/api/v1/time-requests/{request_id:int}/decision"): {"decision": "approve"},
+    ("POST", "/api/v1/bookings/{booking_id:int}/decline"): {"reason": "Short-staffed that week"},
     ("POST", "/api/v1/metric-plans"): {"code": "CLD-2024-27", "name": "CLD Plan 2024–27"},
     ("POST", "/api/v1/metric-plans/{plan_id:int}/actions"): {"code": "E", "title": "Evaluate the plan"},
     ("POST", "/api/v1/metric-plans/{plan_id:int}/indicators"): {
@@ -291,6 +295,7 @@ BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/api/v1/metric-plans/{plan_id:int}/targets"): {"indicator": "A1", "period": "2026-27", "value": 4},
 }  # fmt: skip
 FORMS: dict[tuple[str, str], dict[str, str]] = {
+    ("POST", "/bookings/{booking_id:int}/decline"): {"reason": "Short-staffed that week"},
     ("POST", "/admin/users/new"): {"email": "new.person@example.org", "name": "New Person", "role": "practitioner"},
     ("POST", "/admin/users/{user_id:int}/role"): {"role": "manager"},
     ("POST", "/admin/users/{user_id:int}/tokens"): {"label": "sync", "expires_in_days": "30"},

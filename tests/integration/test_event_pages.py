@@ -253,9 +253,10 @@ async def test_the_manager_approves_and_books_for_the_team(client: Client, allia
     assert "Eilidh Morrison" in team.text
     assert f'action="/bookings/{booking_id}/approve"' in team.text
     approved = await client.post(f"/bookings/{booking_id}/approve", data={"_csrf_token": csrf}, follow_redirects=False)
-    assert approved.headers["location"] == "/bookings?team=1&done=approved-confirmed"
+    assert approved.headers["location"] == f"/bookings?team=1&done=approved-confirmed&booking={booking_id}"
     after = await client.get(approved.headers["location"])
-    assert "Booking approved: the place is confirmed" in after.text
+    assert "Eilidh Morrison&#39;s booking on" in after.text
+    assert "is approved: the place is confirmed" in after.text
     assert await status_of(booking_id) == "confirmed"
     twice = await client.post(f"/bookings/{booking_id}/approve", data={"_csrf_token": csrf})
     assert twice.status_code == 409

@@ -28,6 +28,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "event_reminder": {"title": HOSTILE, "when": "in 2 days", "starts_at": SESSIONS[0].starts_at},
     "renewal_reminder": {"due": date(2027, 1, 10), "lapsed": False},
     "evaluation_request": {"title": HOSTILE},
+    "booking_declined": {"decided_by": HOSTILE, "title": HOSTILE, "reason": HOSTILE},
     "quarterly_report": {
         "plan_name": HOSTILE,
         "quarter": "Q3 2026-27",

@@ -122,6 +122,14 @@ EVERYONE_ELSE = [
 ]
 
 
+def test_to_approve_shows_the_count_to_anyone_who_has_bookings_waiting() -> None:
+    manager = [(i["text"], i["href"]) for i in navigation(viewer(Role.MANAGER), "/", to_approve=3)]
+    assert ("To approve (3)", "/bookings?team=1") in manager
+    lead = [(i["text"], i["href"]) for i in navigation(viewer(Role.LEAD), "/", to_approve=1)]
+    assert ("To approve (1)", "/bookings?team=1") in lead
+    assert all(text != "To approve" for text, _ in [(i["text"], i["href"]) for i in navigation(viewer(Role.LEAD), "/")])
+
+
 @pytest.mark.parametrize(
     ("role", "items"),
     [
@@ -141,6 +149,7 @@ EVERYONE_ELSE = [
                 ("My team", "/practitioners"),
                 ("My record", "/me"),
                 ("Learning time", "/team/learning-time"),
+                ("To approve", "/bookings?team=1"),
                 ("Events", "/events"),
                 ("My bookings", "/bookings"),
                 ("Organisations", "/organisations"),
