@@ -29,6 +29,7 @@ from registry.events.evaluation_api import EvaluationApi
 from registry.events.evaluation_pages import EvaluationPages
 from registry.events.host_pages import EventHostPages
 from registry.events.pages import BookingPages, EventPages
+from registry.events.roster_pages import CertificatePage, EventRosterPages
 from registry.exports.api import ExportsApi
 from registry.exports.pages import ExportPages
 from registry.exports.report_pages import ReportPage
@@ -139,6 +140,8 @@ def create_app(*, database_pool: bool = True) -> Litestar:
             ReportPage,
             UserPages,
             HomePage,
+            EventRosterPages,
+            CertificatePage,
             PlanPages,
             create_static_files_router(path="/static/govuk", directories=[GOVUK_DIST], include_in_schema=False),
             # Only images: without the GDS Transport font files the CSS falls back to Arial, as a non-GOV.UK

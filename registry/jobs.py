@@ -11,7 +11,9 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from litestar import Litestar
 
+from registry import clock
 from registry.accounts import invitations, throttle
+from registry.events import needs
 from registry.exports.quarterly import send_quarterly_reports
 from registry.metrics import snapshots
 from registry.notify import digest, outbox, reminders
@@ -51,6 +53,10 @@ async def clean_up_throttle() -> str:
     return f"{await throttle.clean_up()} old attempt(s) deleted"
 
 
+async def clear_access_needs() -> str:
+    return f"{await needs.purge(clock.now())} booking(s)' access needs cleared"
+
+
 async def snapshot_metrics() -> str:
     """Tonight's snapshot of the current periods and, once a quarter has ended, its own and the leads' report."""
     done = []
@@ -73,6 +79,8 @@ JOBS: dict[str, tuple[Callable[[], Awaitable[str]], dict[str, Any]]] = {
     # Normally already done right after the request's answer; this sweep catches what a stopped process left.
     "password_resets": (send_password_resets, {"minutes": 1}),
     "throttle_cleanup": (clean_up_throttle, {"hours": 1}),
+    # Access and dietary needs are kept a month after the event, then cleared.
+    "access_needs_cleanup": (clear_access_needs, {"hours": 1}),
     "deliver_outbox": (deliver_outbox, {"minutes": 1}),
 }
 """Job name → (the sweeper, its interval)."""

@@ -104,7 +104,7 @@ class EventApi(Controller):
     @post("/{event_id:int}/bookings", operation_id="BookEvent", responses=ERROR_RESPONSES)
     async def book(self, viewer: CurrentViewer, event_id: PathId, data: JSONBody[BookingIn]) -> BookingOut:
         """Book a place (yourself, or someone you manage): confirmed, waitlisted or pending approval."""
-        return await bookings.book(viewer, event_id, data.practitioner_id)
+        return await bookings.book(viewer, event_id, data.practitioner_id, data.access_needs)
 
     @get(
         "/{event_id:int}/bookings",

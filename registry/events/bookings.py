@@ -22,6 +22,7 @@ from registry.events.access import event_row, may_manage_event
 from registry.events.rules import (
     BookingWindow,
     SessionTimes,
+    access_needs_problem,
     after_approval,
     attendance_closed_reason,
     booking_closed_reason,
@@ -80,8 +81,14 @@ def _out(row: dict[str, Any]) -> BookingOut:
     )
 
 
-async def book(viewer: Viewer, event_id: int, practitioner_id: int | None = None) -> BookingOut:
-    """Book a place: confirmed, waitlisted when full, or pending the manager's approval; twice is a conflict."""
+async def book(
+    viewer: Viewer, event_id: int, practitioner_id: int | None = None, access_needs: str | None = None
+) -> BookingOut:
+    """Book a place: confirmed, waitlisted when full, or pending the manager's approval; twice is a conflict.
+    ``access_needs``: access and dietary needs, for the host only."""
+    needs = (access_needs or "").strip() or None
+    if needs is not None and (problem := access_needs_problem(needs)):
+        raise Invalid({"access_needs": problem})
     practitioner = await _practitioner_for(viewer, practitioner_id)
     if practitioner["left_on"] is not None and practitioner["left_on"] <= clock.today():
         raise Invalid({"practitioner_id": "this practitioner has left"})
@@ -110,6 +117,7 @@ async def book(viewer: Viewer, event_id: int, practitioner_id: int | None = None
                     Booking(
                         event=event_id, practitioner=practitioner["id"], status=status, booked_by_email=viewer.email,
                         waitlisted_at=now if status == "waitlisted" else None, created_at=now, updated_at=now,
+                        access_needs=needs,
                     )
                 ).returning(Booking.id)  # fmt: skip
                 booking_id = int(inserted[0]["id"])
@@ -122,6 +130,7 @@ async def book(viewer: Viewer, event_id: int, practitioner_id: int | None = None
             else:
                 booking_id = existing["id"]
                 await places.move(booking_id, "cancelled", status, viewer.email, now, "booked again")
+                await Booking.update({Booking.access_needs: needs}).where(Booking.id == booking_id)
     except Exception as exc:
         if is_integrity_error(exc):
             raise Conflict("This person already has a booking for this event") from exc
@@ -341,7 +350,8 @@ async def set_attendance(viewer: Viewer, event_id: int, items: list[AttendanceIt
         for s in await EventSession.select().where(EventSession.event == event_id).order_by(EventSession.starts_at)
     ]
     zone = get_settings().zone
-    if reason := attendance_closed_reason(sessions[0].starts_at if sessions else None, clock.now(), zone):
+    first = sessions[0].starts_at if sessions else None
+    if reason := attendance_closed_reason(first, clock.now(), zone, event["status"]):
         raise Conflict(reason)
     hours = session_hours(sessions)
     last_day = sessions[-1].starts_at.astimezone(zone).date()

@@ -192,6 +192,7 @@ class EventHostPages(Controller):
             rows=rows,
             saved=saved,
             not_open=attendance_closed_reason(
-                min((s.starts_at for s in event.sessions), default=None), clock.now(), get_settings().zone
+                min((s.starts_at for s in event.sessions), default=None), clock.now(), get_settings().zone,
+                event.status,
             ),
         )

@@ -13,11 +13,18 @@ from litestar.response import Redirect, Template
 from registry import clock
 from registry.accounts.rules import EDITOR_ROLES, Role, Viewer
 from registry.errors import Conflict, Forbidden, Invalid, NotFound
-from registry.events import bookings, service
+from registry.events import bookings, needs, service
 from registry.events.access import may_manage_event
 from registry.events.deps import BOOKING_FILTERS, EVENT_FILTERS, BookingFilters, EventFilters
 from registry.events.forms import FORMATS, whole_last_day
-from registry.events.rules import BookingWindow, SessionTimes, booking_closed_reason, session_hours
+from registry.events.rules import (
+    ACCESS_NEEDS_LENGTH,
+    BookingWindow,
+    SessionTimes,
+    booking_closed_reason,
+    ordinal,
+    session_hours,
+)
 from registry.events.schemas import EventOut
 from registry.learning import service as learning
 from registry.learning_time import service as learning_time
@@ -65,6 +72,7 @@ _DONE = {
     "approved-confirmed": "Booking approved: the place is confirmed",
     "approved-waitlisted": "Booking approved. The event is full, so the booking is on the waiting list",
     "declined": "Booking declined: they have been told why",
+    "published": "The event is published: practitioners can find and book it",
 }
 _NAMED = {
     "approved-confirmed": "{name}'s booking on {title} is approved: the place is confirmed",
@@ -149,6 +157,8 @@ class EventPages(Controller):
             can_host=viewer.role in EDITOR_ROLES,
             competence_titles={c.code: c.title for c in competences},
             filter_form=filter_form,
+            own=await needs.own_bookings(await people.own_practitioner_id(viewer), [e.id for e in events]),
+            ordinal=ordinal,
         )
 
     @get("/{event_id:int}")
@@ -171,17 +181,21 @@ class EventPages(Controller):
     async def book(self, request: AnyRequest, viewer: CurrentViewer, event_id: FromPath[int]) -> Template | Redirect:
         """Book a place for yourself, or (a manager) for someone in your team."""
         await service.get_event(viewer, event_id)  # a draft the viewer may not see is not found, whoever is booked
-        chosen = (await form_data(request)).get("practitioner_id")
+        form = await form_data(request)
+        chosen = form.get("practitioner_id")
         field = "book" if chosen is None else "practitioner_id"
         if chosen is not None and not (chosen.isascii() and chosen.isdigit() and len(chosen) < 19):
             return await self._event(
                 request, viewer, event_id, errors={field: "Select who to book a place for"}, status=400
             )
         try:
-            booking = await bookings.book(viewer, event_id, int(chosen) if chosen else None)
+            booking = await bookings.book(viewer, event_id, int(chosen) if chosen else None, form.get("access_needs"))
         except Conflict as exc:
             return await self._event(request, viewer, event_id, errors={field: exc.detail}, status=409)
         except Invalid as exc:
+            if "access_needs" in exc.problems:
+                return await self._event(request, viewer, event_id, errors=dict(exc.problems), status=400,
+                                         form={"access_needs": form.get("access_needs", "")})  # fmt: skip
             return await self._event(
                 request, viewer, event_id, errors={field: "; ".join(exc.problems.values())}, status=400
             )
@@ -200,6 +214,7 @@ class EventPages(Controller):
         banner: tuple[str, str] | None = None,
         errors: dict[str, str] | None = None,
         status: int = 200,
+        form: dict[str, str] | None = None,
     ) -> Template:
         event = await service.get_event(viewer, event_id)
         host = await people.organisation_by_code(event.host_organisation)
@@ -230,13 +245,18 @@ class EventPages(Controller):
             banner=banner,
             competence_titles={c.code: c.title for c in await learning.list_competences()},
             own_booking=own[0] if own else None,
+            own_position=(await needs.own_bookings(own_id, [event_id])).get(event_id, ("", None))[1] if own else None,
             has_record=own_id is not None,
+            form=form or {},
+            needs_length=ACCESS_NEEDS_LENGTH,
+            ordinal=ordinal,
             closed_reason=_closed_reason(event),
             last_day_to_book=whole_last_day(event.booking_closes_at, get_settings().zone),
             team_bookings=[{**b, "name": _name(b)} for b in team_bookings],
             bookable=bookable,
             is_manager=viewer.role is Role.MANAGER,
             manages=may_manage_event(viewer, host.id),
+            attendance_open=event.status == "published" and any(s.starts_at <= clock.now() for s in event.sessions),
             cancellable=CANCELLABLE,
         )
 

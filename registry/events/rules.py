@@ -8,17 +8,21 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 __all__ = (
+    "ACCESS_NEEDS_KEPT",
+    "ACCESS_NEEDS_LENGTH",
     "BOOKING_STATUSES",
     "OCCUPYING",
     "TRANSITIONS",
     "BookingWindow",
     "SessionTimes",
+    "access_needs_problem",
     "after_approval",
     "attendance_closed_reason",
     "booking_closed_reason",
     "can_transition",
     "fits_part_time",
     "initial_status",
+    "ordinal",
     "session_hours",
 )
 
@@ -77,11 +81,15 @@ def booking_closed_reason(window: BookingWindow, now: datetime) -> str | None:
     return None
 
 
-def attendance_closed_reason(first_starts_at: datetime | None, now: datetime, zone: ZoneInfo) -> str | None:
-    """Why attendance cannot be taken now, or None: it opens when the first session starts.
+def attendance_closed_reason(
+    first_starts_at: datetime | None, now: datetime, zone: ZoneInfo, status: str = "published"
+) -> str | None:
+    """Why attendance cannot be taken now, or None: it opens when the first session starts, and never on a draft.
 
     Before then nobody has come, and attending would put a learning record dated in the future in their log.
     """
+    if status == "draft":
+        return "This event is a draft: publish it before taking attendance"
     if first_starts_at is None:
         return "This event has no sessions, so there is no attendance to take"
     if now < first_starts_at:
@@ -112,3 +120,21 @@ def fits_part_time(sessions: Iterable[SessionTimes], zone: ZoneInfo) -> bool:
         or s.starts_at.astimezone(zone).hour >= EVENING_FROM
         for s in listed
     )
+
+
+ACCESS_NEEDS_LENGTH = 500
+ACCESS_NEEDS_KEPT = timedelta(days=31)
+"""How long after an event's last session its bookings' access and dietary needs are kept: a month."""
+
+
+def access_needs_problem(text: str) -> str | None:
+    """What is wrong with the access and dietary needs given, if anything."""
+    if len(text) > ACCESS_NEEDS_LENGTH:
+        return f"Describe your access or dietary needs in {ACCESS_NEEDS_LENGTH} characters or fewer"
+    return None
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th … 11th, 12th, 13th … 21st, 22nd, 101st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

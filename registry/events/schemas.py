@@ -184,6 +184,10 @@ class EventOut(BaseModel):
 
 class BookingIn(_Strict):
     practitioner_id: RecordId | None = Field(default=None, description="Omitted: the caller's own practitioner record")
+    access_needs: str | None = Field(
+        default=None, max_length=500, description="Access and dietary needs: shown to the host only, cleared a month "
+        "after the event",
+    )
 
 
 class DeclineIn(_Strict):

@@ -70,6 +70,9 @@ class Booking(Table, tablename="booking"):
     booked_by_email = Varchar(length=254)
     waitlisted_at = Timestamptz(null=True, default=None)
     learning_record = ForeignKey(references=LearningRecord, null=True, on_delete=OnDelete.set_null)
+    access_needs = Text(null=True, default=None)
+    """Access and dietary needs given when booking: for the host and the person only; cleared a month after
+    the event (registry.events.needs)."""
     created_at = Timestamptz()
     updated_at = Timestamptz()
 

@@ -64,6 +64,8 @@ class PackActivity(BaseModel):
     verified_at: datetime | None
     review_note: str | None
     """The verifier's note of the reflective discussion; only on records verified as they now stand."""
+    attended_booking_id: int | None = None
+    """The booking whose attendance made this record: its certificate of attendance is evidence for CLDSC."""
 
 
 class RenewalPack(BaseModel):
@@ -112,6 +114,18 @@ async def _names(emails: set[str]) -> dict[str, str]:
     return {r["email"]: f"{r['given_name']} {r['family_name']}" for r in rows}
 
 
+async def attendance_bookings(record_ids: list[int]) -> dict[int, int]:
+    """Record id → the attended booking that made it (records from events), in one query."""
+    if not record_ids:
+        return {}
+    marks = ", ".join("{}" for _ in record_ids)
+    rows = await LearningRecord.raw(
+        f"SELECT id, learning_record FROM booking WHERE status = 'attended' AND learning_record IN ({marks})",
+        *record_ids,
+    )
+    return {int(r["learning_record"]): int(r["id"]) for r in rows}
+
+
 async def _activities(viewer: Viewer, practitioner: PractitionerRef, period: Period) -> list[PackActivity]:
     rows: list[dict[str, Any]] = (
         await LearningRecord.select(
@@ -129,6 +143,7 @@ async def _activities(viewer: Viewer, practitioner: PractitionerRef, period: Per
         .order_by(LearningRecord.id)
     )  # fmt: skip
     codes = await competences_of([r["id"] for r in rows])
+    attended = await attendance_bookings([r["id"] for r in rows if r["source"] == "event"])
     names = await _names({r["verified_by_email"] for r in rows if r["verified_by_email"]})
     activities = []
     for row in rows:
@@ -154,6 +169,7 @@ async def _activities(viewer: Viewer, practitioner: PractitionerRef, period: Per
                 verified_at=row["verified_at"] if verified else None,
                 # A changed record keeps its old note but is no longer what the verifier reviewed.
                 review_note=row["review_note"] if private and verified else None,
+                attended_booking_id=attended.get(row["id"]),
             )
         )
     return activities

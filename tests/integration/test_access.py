@@ -194,8 +194,12 @@ ROUTES: dict[tuple[str, str], frozenset[str] | None] = {
     ("GET", "/events/{event_id:int}/cancel"): EDITORS,
     ("GET", "/bookings"): ALL,
     ("GET", "/bookings/{booking_id:int}/cancel"): ALL,
+    ("GET", "/bookings/{booking_id:int}/certificate"): ALL,
     ("POST", "/bookings/{booking_id:int}/approve"): frozenset({"manager", "lead", "admin"}),
     ("GET", "/bookings/{booking_id:int}/decline"): frozenset({"manager", "lead", "admin"}),
+    ("GET", "/events/{event_id:int}/bookings"): EDITORS,
+    ("GET", "/events/{event_id:int}/bookings.csv"): EDITORS,
+    ("POST", "/events/{event_id:int}/publish"): EDITORS,
     ("POST", "/bookings/{booking_id:int}/decline"): frozenset({"manager", "lead", "admin"}),
     # Feedback: only the booking's practitioner may give it (Eilidh's booking is not attended yet: a 409);
     # the others see the booking, so they are refused with 403.

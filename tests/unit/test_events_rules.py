@@ -10,17 +10,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from registry.events.rules import (
+    ACCESS_NEEDS_LENGTH,
     BOOKING_STATUSES,
     OCCUPYING,
     TRANSITIONS,
     BookingWindow,
     SessionTimes,
+    access_needs_problem,
     after_approval,
     attendance_closed_reason,
     booking_closed_reason,
     can_transition,
     fits_part_time,
     initial_status,
+    ordinal,
     session_hours,
 )
 
@@ -323,3 +326,25 @@ def test_an_event_without_sessions_has_no_attendance() -> None:
     assert attendance_closed_reason(None, FIRST_START, LONDON) == (
         "This event has no sessions, so there is no attendance to take"
     )
+
+
+def test_a_draft_has_no_attendance_even_once_started() -> None:
+    assert attendance_closed_reason(FIRST_START, FIRST_START + timedelta(hours=1), LONDON, "draft") == (
+        "This event is a draft: publish it before taking attendance"
+    )
+    assert attendance_closed_reason(FIRST_START, FIRST_START + timedelta(hours=1), LONDON, "published") is None
+
+
+@pytest.mark.parametrize(
+    ("n", "text"),
+    [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (10, "10th"), (11, "11th"), (12, "12th"), (13, "13th"),
+     (21, "21st"), (22, "22nd"), (23, "23rd"), (101, "101st"), (111, "111th"), (112, "112th")],
+)  # fmt: skip
+def test_places_on_a_waiting_list_are_written_as_people_say_them(n: int, text: str) -> None:
+    assert ordinal(n) == text
+
+
+def test_access_needs_are_limited_in_length() -> None:
+    assert access_needs_problem("Wheelchair access; vegetarian") is None
+    assert access_needs_problem("x" * ACCESS_NEEDS_LENGTH) is None
+    assert access_needs_problem("x" * (ACCESS_NEEDS_LENGTH + 1)) is not None
