@@ -29,7 +29,7 @@ from registry.events.evaluation_api import EvaluationApi
 from registry.events.evaluation_pages import EvaluationPages
 from registry.events.host_pages import EventHostPages
 from registry.events.pages import BookingPages, EventPages
-from registry.events.roster_pages import CertificatePage, EventRosterPages
+from registry.events.roster_pages import CertificatePage, EventRosterPages, MaterialPages
 from registry.exports.api import ExportsApi
 from registry.exports.pages import ExportPages
 from registry.exports.report_pages import ReportPage
@@ -142,6 +142,7 @@ def create_app(*, database_pool: bool = True) -> Litestar:
             HomePage,
             EventRosterPages,
             CertificatePage,
+            MaterialPages,
             PlanPages,
             create_static_files_router(path="/static/govuk", directories=[GOVUK_DIST], include_in_schema=False),
             # Only images: without the GDS Transport font files the CSS falls back to Arial, as a non-GOV.UK

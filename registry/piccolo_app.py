@@ -15,7 +15,15 @@ from registry.accounts.tables import (
     UserSession,
 )
 from registry.audit.tables import AuditEntry
-from registry.events.tables import Booking, BookingHistory, Evaluation, Event, EventCompetence, EventSession
+from registry.events.tables import (
+    Booking,
+    BookingHistory,
+    Evaluation,
+    Event,
+    EventCompetence,
+    EventMaterial,
+    EventSession,
+)
 from registry.learning.tables import (
     Competence,
     Framework,
@@ -50,6 +58,7 @@ TABLES = [
     Event,
     EventSession,
     EventCompetence,
+    EventMaterial,
     Booking,
     BookingHistory,
     Evaluation,

@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from registry import clock
 from registry.accounts.rules import EDITOR_ROLES, Role, Viewer
 from registry.errors import Conflict, Forbidden, Invalid, NotFound
-from registry.events import bookings, needs, service
+from registry.events import bookings, materials, needs, service
 from registry.events.access import may_manage_event
 from registry.events.deps import BOOKING_FILTERS, EVENT_FILTERS, BookingFilters, EventFilters
 from registry.events.forms import FORMATS, whole_last_day
@@ -248,6 +248,7 @@ class EventPages(Controller):
             own_position=(await needs.own_bookings(own_id, [event_id])).get(event_id, ("", None))[1] if own else None,
             has_record=own_id is not None,
             form=form or {},
+            materials=await materials.materials(viewer, event_id),
             needs_length=ACCESS_NEEDS_LENGTH,
             ordinal=ordinal,
             closed_reason=_closed_reason(event),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from piccolo.columns import (
     Boolean,
+    Bytea,
     ForeignKey,
     Integer,
     OnDelete,
@@ -17,7 +18,7 @@ from piccolo.table import Table
 from registry.learning.tables import Competence, LearningRecord
 from registry.people.tables import Organisation, Practitioner
 
-__all__ = ("Booking", "BookingHistory", "Evaluation", "Event", "EventCompetence", "EventSession")
+__all__ = ("Booking", "BookingHistory", "Evaluation", "Event", "EventCompetence", "EventMaterial", "EventSession")
 
 
 class Event(Table, tablename="event"):
@@ -58,6 +59,22 @@ class EventCompetence(Table, tablename="event_competence"):
     id: Serial
     event = ForeignKey(references=Event, null=False, on_delete=OnDelete.cascade, index=True)
     competence = ForeignKey(references=Competence, null=False, on_delete=OnDelete.restrict)
+
+
+class EventMaterial(Table, tablename="event_material"):
+    """A link or a file (slides, handouts) the host adds for those who attended; files are kept in the database,
+    so that every instance of the registry serves them (registry.events.materials)."""
+
+    id: Serial
+    event = ForeignKey(references=Event, null=False, on_delete=OnDelete.cascade, index=True)
+    title = Varchar(length=200)
+    url = Varchar(length=2000, null=True, default=None)
+    filename = Varchar(length=200, null=True, default=None)
+    media_type = Varchar(length=100, null=True, default=None)
+    content = Bytea(null=True, default=None)
+    size = Integer(default=0)
+    added_by_email = Varchar(length=254)
+    added_at = Timestamptz()
 
 
 class Booking(Table, tablename="booking"):

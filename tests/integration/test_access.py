@@ -200,6 +200,12 @@ ROUTES: dict[tuple[str, str], frozenset[str] | None] = {
     ("GET", "/events/{event_id:int}/bookings"): EDITORS,
     ("GET", "/events/{event_id:int}/bookings.csv"): EDITORS,
     ("POST", "/events/{event_id:int}/publish"): EDITORS,
+    ("GET", "/events/{event_id:int}/materials"): EDITORS,
+    ("POST", "/events/{event_id:int}/materials/links"): EDITORS,
+    ("POST", "/events/{event_id:int}/materials/files"): EDITORS,
+    ("GET", "/events/{event_id:int}/materials/{material_id:int}"): EDITORS,
+    ("GET", "/events/{event_id:int}/materials/{material_id:int}/remove"): EDITORS,
+    ("POST", "/events/{event_id:int}/materials/{material_id:int}/remove"): EDITORS,
     ("POST", "/bookings/{booking_id:int}/decline"): frozenset({"manager", "lead", "admin"}),
     # Feedback: only the booking's practitioner may give it (Eilidh's booking is not attended yet: a 409);
     # the others see the booking, so they are refused with 403.
@@ -338,6 +344,7 @@ async def _pending_email_change(alliance: Alliance, n: int) -> None:
 
 # Object-level rules answer 404 to someone whose record it is not (not even confirmed to exist).
 REFUSED_WITH: dict[tuple[str, str], int] = {
+    ("GET", "/events/{event_id:int}/materials/{material_id:int}"): 404,
     ("GET", "/verification/{record_id:int}"): 404,
     ("POST", "/verification/{record_id:int}"): 404,
     ("POST", "/api/v1/verification/{record_id:int}/verify"): 404,
@@ -474,6 +481,14 @@ async def _spare_token(email: str) -> int:
     return next(t.id for t in await api_tokens.list_tokens(email) if t.label == "spare")
 
 
+async def _material(event_id: int) -> int:
+    """A handout on the access test's event, for the materials routes."""
+    from registry.cli_viewer import COMMAND_LINE
+    from registry.events import materials
+
+    return await materials.add_file(COMMAND_LINE, event_id, "Handout", "handout.pdf", "application/pdf", b"%PDF-1.4")
+
+
 async def _dcc_sign_in() -> dict[str, int]:
     """A practitioner's sign-in at DCC (which DCC's partner admin manages), with an API token."""
     from registry.accounts import api_tokens
@@ -509,7 +524,7 @@ async def test_each_role_is_let_in_or_refused_as_the_table_says(
         "record_id": record_id, "framework_id": framework_id, "competence_id": competence_id,
         "event_id": event_id, "booking_id": booking_id, "message_id": 1, "token_id": token_id,
         "change_id": await _eilidhs_claim(alliance), "request_id": await _eilidhs_time_request(alliance),
-        **await _strategy_plan(), **await _dcc_sign_in(),
+        **await _strategy_plan(), **await _dcc_sign_in(), "material_id": await _material(event_id),
     }  # fmt: skip
     for n, ((method, template), allowed) in enumerate(ROUTES.items()):
         if allowed is PUBLIC:
@@ -558,6 +573,7 @@ async def test_strangers_are_sent_to_sign_in_or_get_401(client: AsyncTestClient,
                     "indicator_id",
                     "user_id",
                     "user_token_id",
+                    "material_id",
                 ),
                 1,
             ),
