@@ -76,6 +76,10 @@ class PractitionerPages(Controller):
         items, total = await service.list_practitioners(viewer, filters.valid(), paging.limit, paging.offset)
         params = filters.params
         employment = params["employment"]
+        options = await service.filter_options(viewer)
+        organisations = await _organisation_choices()
+        if "organisations" in options:
+            organisations = [o for o in organisations if o["value"] in options["organisations"]]
         return render(
             request,
             "people/practitioners.html",
@@ -83,8 +87,8 @@ class PractitionerPages(Controller):
             pagination=paging.pagination(total),
             params=params,
             filtered=any(v for k, v in params.items() if k != "employment") or employment != "current",
-            organisations=await _organisation_choices(),
-            options=await service.filter_options(viewer),
+            organisations=organisations,
+            options=options,
             contracts=CONTRACTS,
             statuses=CSV_CLDSC_STATUSES,
         )

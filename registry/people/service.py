@@ -473,6 +473,9 @@ async def filter_options(viewer: Viewer) -> dict[str, list[str]]:
         if scope is not None:
             query = query.where(scope)
         options[column._meta.name] = [row[column._meta.name] for row in await query]
+    if scope is not None:  # only the organisations of the people the viewer may see (all of them for leads)
+        codes = Practitioner.select(Practitioner.organisation.code.as_alias("code")).distinct().where(scope)
+        options["organisations"] = sorted(str(r["code"]) for r in await codes)
     return options
 
 

@@ -38,7 +38,8 @@ def navigation(viewer: Viewer | None, path: str, to_approve: int = 0) -> list[di
     if viewer.role is Role.MANAGER or to_approve:
         items.append((f"To approve ({to_approve})" if to_approve else "To approve", "/bookings?team=1"))
     items += [("Events", "/events"), ("My bookings", "/bookings")]
-    items.append(("Organisations", "/organisations"))
+    if viewer.role is not Role.PRACTITIONER:  # a practitioner sees nobody else's record: no empty lists
+        items.append(("Organisations", "/organisations"))
     items.append(("To verify", "/verification"))
     if viewer.role in CONFIRMING_ROLES:
         items.append(("Registrations to confirm", "/registration-claims"))

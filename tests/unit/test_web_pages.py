@@ -139,7 +139,6 @@ def test_to_approve_shows_the_count_to_anyone_who_has_bookings_waiting() -> None
                 ("My record", "/me"),
                 ("Events", "/events"),
                 ("My bookings", "/bookings"),
-                ("Organisations", "/organisations"),
                 ("To verify", "/verification"),
             ],
         ),
