@@ -40,7 +40,7 @@ _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 FIELD_ORDER = (
     "title", "description", "host_organisation", "format", "venue", "online_url", "capacity", "sessions",
     *(f"session_{n}_{part}" for n in range(1, MAX_SESSIONS + 1) for part in ("date", "start", "end")),
-    "competences", "topics", "audience", "requires_approval", "booking_closes", "status",
+    "competences", "topics", "audience", "requires_approval", "booking_closes", "status", "confirm_past",
 )  # fmt: skip
 """The order of the form, which the error summary follows."""
 

@@ -16,7 +16,7 @@ from registry.errors import Conflict, Invalid
 from registry.events import bookings, forms, service
 from registry.events.pages import all_bookings, managed_event
 from registry.events.rules import OCCUPYING, attendance_closed_reason
-from registry.events.schemas import AttendanceItem, EventIn, EventOut
+from registry.events.schemas import AttendanceItem, EventIn, EventOut, place_problems
 from registry.learning import service as learning
 from registry.people import service as people
 from registry.settings import get_settings
@@ -49,9 +49,14 @@ def _validated(data: dict[str, Any], problems: dict[str, str]) -> EventIn | None
         found = problems_from(exc)
         if any(key.startswith("session_") for key in problems):
             found.pop("sessions", None)
+        # The schema checks where the event happens only once every field is valid: say it now, all at once.
+        found = {**place_problems(data.get("format"), data.get("venue"), data.get("online_url")), **found}
         problems.update({k: v for k, v in found.items() if k not in problems})
         return None
     return event if not problems else None
+
+
+PAST_CONFIRMATION = "A session is in the past: tick the box if you are recording an event already held"
 
 
 class EventHostPages(Controller):
@@ -78,6 +83,11 @@ class EventHostPages(Controller):
         event = _validated(data, problems)
         if event is None:
             return await self._form(request, viewer, form, competences, problems, None)
+        if any(s.starts_at < clock.now() for s in event.sessions) and form.get("confirm_past") != "yes":
+            # The API records past events as they are; on the page, the host says that is what they mean.
+            return await self._form(
+                request, viewer, form, competences, {"confirm_past": PAST_CONFIRMATION}, None, confirm_past=True
+            )
         try:
             created = await service.create_event(viewer, event)
         except Invalid as exc:
@@ -163,6 +173,7 @@ class EventHostPages(Controller):
         chosen: list[str],
         problems: dict[str, str],
         existing: EventOut | None,
+        confirm_past: bool = False,
     ) -> Template:
         return form_page(
             request,
@@ -175,6 +186,7 @@ class EventHostPages(Controller):
             competences=await learning.list_competences(),
             formats=forms.FORMATS,
             session_rows=forms.session_row_count(form),
+            confirm_past=confirm_past,
         )
 
     async def _attendance(

@@ -29,6 +29,7 @@ __all__ = (
     "EventOut",
     "EventPatch",
     "SessionIn",
+    "place_problems",
 )
 
 Format = Literal["in_person", "online", "hybrid"]
@@ -95,6 +96,16 @@ class SessionIn(_Strict):
 Sessions = Annotated[list[SessionIn], MinLen(1), MaxLen(MAX_SESSIONS)]
 
 
+def place_problems(fmt: object, venue: object, online_url: object) -> dict[str, str]:
+    """Where an event of this format must say it happens: a venue in person, a link online, both when hybrid."""
+    problems = {}
+    if fmt in {"in_person", "hybrid"} and not venue:
+        problems["venue"] = "an in-person or hybrid event needs a venue"
+    if fmt in {"online", "hybrid"} and not online_url:
+        problems["online_url"] = "an online or hybrid event needs a link"
+    return problems
+
+
 class _EventFields(_Strict):
     description: Annotated[str, StringConstraints(max_length=20_000)] = ""
     venue: Annotated[str, StringConstraints(max_length=500)] | None = None
@@ -130,10 +141,8 @@ class EventIn(_EventFields):
 
     @model_validator(mode="after")
     def _place_for_format(self) -> EventIn:
-        if self.format in {"in_person", "hybrid"} and not self.venue:
-            raise ValueError("venue: an in-person or hybrid event needs a venue")
-        if self.format in {"online", "hybrid"} and not self.online_url:
-            raise ValueError("online_url: an online or hybrid event needs a link")
+        for field, problem in place_problems(self.format, self.venue, self.online_url).items():
+            raise ValueError(f"{field}: {problem}")
         return self
 
 

@@ -17,7 +17,7 @@ from registry.errors import Conflict, Forbidden, Invalid, NotFound
 from registry.events import places
 from registry.events.access import event_row, may_manage_event
 from registry.events.rules import OCCUPYING, SessionTimes, fits_part_time
-from registry.events.schemas import EventIn, EventOut, EventPatch, SessionIn, SessionOut
+from registry.events.schemas import EventIn, EventOut, EventPatch, SessionIn, SessionOut, place_problems
 from registry.events.tables import Booking, BookingHistory, Event, EventCompetence, EventSession
 from registry.learning.service import competence_ids
 from registry.notify import messages
@@ -148,10 +148,8 @@ async def update_event(viewer: Viewer, event_id: int, patch: EventPatch) -> Even
     if "online_url" in changes and changes["online_url"] is not None:
         changes["online_url"] = str(changes["online_url"])
     fmt = changes.get("format", row["format"])
-    if fmt in {"in_person", "hybrid"} and not changes.get("venue", row["venue"]):
-        raise Invalid({"venue": "an in-person or hybrid event needs a venue"})
-    if fmt in {"online", "hybrid"} and not changes.get("online_url", row["online_url"]):
-        raise Invalid({"online_url": "an online or hybrid event needs a link"})
+    if place := place_problems(fmt, changes.get("venue", row["venue"]), changes.get("online_url", row["online_url"])):
+        raise Invalid(place)
     current_sessions = [
         (r["starts_at"], r["ends_at"])
         for r in await EventSession.select().where(EventSession.event == event_id).order_by(EventSession.starts_at)

@@ -448,3 +448,27 @@ async def test_a_second_practitioner_sign_in_can_book(client: Client, alliance: 
     mine = await client.get("/bookings")
     assert "Participatory budgeting" in mine.text
     assert "My team’s bookings" not in mine.text
+
+
+async def test_the_event_form_says_every_problem_at_once_and_asks_before_recording_a_past_event(
+    client: Client, alliance: Alliance
+) -> None:
+    csrf = await sign_in_as(client, "admin.dcc@example.org")
+    everything = await client.post(
+        "/events/new",
+        data={**event_form(title="", capacity="0", venue="", online_url=""), "_csrf_token": csrf},
+    )
+    assert everything.status_code == 400
+    for field in ("title", "capacity", "venue", "online_url"):
+        assert f'href="#{field}"' in everything.text, field  # the place with the rest, not on a second try
+    assert "An in-person or hybrid event needs a venue" in everything.text
+
+    past = {**event_form(session_1_date="2024-03-05", session_2_date="2024-03-12", booking_closes=""),
+            "_csrf_token": csrf}  # fmt: skip
+    asked = await client.post("/events/new", data=past)
+    assert asked.status_code == 400
+    assert '<a href="#confirm_past">A session is in the past: tick the box if you are recording an event' in asked.text
+    assert "Yes, I am recording an event already held" in asked.text
+    assert await service.list_events(COMMAND_LINE, service.EventFilter(mine=True, include_past=True)) == ([], 0)
+    recorded = await client.post("/events/new", data={**past, "confirm_past": "yes"}, follow_redirects=False)
+    assert recorded.status_code in {302, 303}, recorded.text
