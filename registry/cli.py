@@ -148,6 +148,18 @@ async def _import(args: argparse.Namespace) -> None:
     print(f"{args.kind}: {result}")
 
 
+async def _backup(args: argparse.Namespace) -> None:
+    from registry import backup
+
+    print(await asyncio.to_thread(backup.backup, Path(args.file)))
+
+
+async def _restore(args: argparse.Namespace) -> None:
+    from registry import backup
+
+    print(await asyncio.to_thread(backup.restore, Path(args.file)))
+
+
 async def _jobs_run_due(_: argparse.Namespace) -> None:
     from registry import jobs
 
@@ -227,6 +239,13 @@ def _parser() -> argparse.ArgumentParser:
         dest="action", required=True, metavar="ACTION"
     )
     jobs.add_parser("run-due", help="run once every scheduled job that is due now").set_defaults(run=_jobs_run_due)
+
+    saved = commands.add_parser("backup", help="a consistent copy of the whole database, while it runs")
+    saved.add_argument("file")
+    saved.set_defaults(run=_backup)
+    back = commands.add_parser("restore", help="put the database back as a backup holds it (stop the app first)")
+    back.add_argument("file")
+    back.set_defaults(run=_restore)
 
     imports = commands.add_parser("import", help="import a CSV file, all rows or none")
     imports.add_argument("kind", choices=("organisations", "practitioners", "learning"))
