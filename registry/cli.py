@@ -160,6 +160,12 @@ async def _restore(args: argparse.Namespace) -> None:
     print(await asyncio.to_thread(backup.restore, Path(args.file)))
 
 
+async def _secrets_rotate(_: argparse.Namespace) -> None:
+    from registry.accounts import sso
+
+    print(f"{await sso.reseal_secrets()} secret(s) re-encrypted under the current secret key")
+
+
 async def _jobs_run_due(_: argparse.Namespace) -> None:
     from registry import jobs
 
@@ -239,6 +245,13 @@ def _parser() -> argparse.ArgumentParser:
         dest="action", required=True, metavar="ACTION"
     )
     jobs.add_parser("run-due", help="run once every scheduled job that is due now").set_defaults(run=_jobs_run_due)
+
+    secrets = commands.add_parser("secrets", help="integration secrets kept encrypted at rest").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    secrets.add_parser(
+        "rotate", help="re-encrypt every stored secret under REGISTRY_SECRET_KEY (after changing it)"
+    ).set_defaults(run=_secrets_rotate)
 
     saved = commands.add_parser("backup", help="a consistent copy of the whole database, while it runs")
     saved.add_argument("file")

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     """Absolute address of the service, for links in mail and calendar entries."""
     secret_key: str = ""
     """Signs sessions and feed tokens; generated once into ``var/secret_key`` when unset."""
+    old_secret_keys: str = ""
+    """Earlier values of the secret key, comma-separated, while secrets stored under them are re-encrypted
+    (``registry secrets rotate``, docs/security.md)."""
     scheduler: str = "on"
     """``off`` for app instances that must not run scheduled jobs."""
     timezone: str = "Europe/London"

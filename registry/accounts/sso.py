@@ -26,6 +26,7 @@ from registry.accounts.tables import SsoLogin, SsoProvider, User
 from registry.db import write_tx
 from registry.errors import Forbidden, Invalid, NotFound
 from registry.people.tables import Organisation, Practitioner
+from registry.secrets_at_rest import open_secret, reseal, seal
 from registry.settings import get_settings
 
 __all__ = (
@@ -151,7 +152,7 @@ async def configure_provider(
         SsoProvider.password_sign_in: password_sign_in,
     }
     if client_secret:
-        values[SsoProvider.client_secret] = client_secret
+        values[SsoProvider.client_secret] = seal(client_secret)  # encrypted at rest, never shown back
     async with write_tx():
         if existing is not None:
             await SsoProvider.update(values).where(SsoProvider.id == existing["id"])
@@ -159,13 +160,25 @@ async def configure_provider(
         else:
             rows = await SsoProvider.insert(
                 SsoProvider(
-                    organisation=org["id"], issuer=issuer, client_id=client_id.strip(), client_secret=client_secret,
-                    email_domains=";".join(domains), password_sign_in=password_sign_in, created_at=clock.now(),
+                    organisation=org["id"], issuer=issuer, client_id=client_id.strip(),
+                    client_secret=seal(client_secret), email_domains=";".join(domains),
+                    password_sign_in=password_sign_in, created_at=clock.now(),
                 )
             ).returning(SsoProvider.id)  # fmt: skip
             provider_id = int(rows[0]["id"])
     log.info("%s configured single sign-on %s for %s (%s)", viewer.email, issuer, organisation_code, ";".join(domains))
     return provider_id
+
+
+async def reseal_secrets() -> int:
+    """Re-encrypt every provider's client secret under the current secret key (``registry secrets rotate``)."""
+    async with write_tx():
+        rows = await SsoProvider.select(SsoProvider.id, SsoProvider.client_secret)
+        for row in rows:
+            await SsoProvider.update({SsoProvider.client_secret: reseal(row["client_secret"])}).where(
+                SsoProvider.id == row["id"]
+            )
+    return len(rows)
 
 
 async def providers_for_email(email: str) -> list[ProviderRow]:
@@ -273,7 +286,7 @@ async def _exchange(provider: dict[str, Any], code: str, verifier: str) -> tuple
                 metadata["token_endpoint"],
                 data={"grant_type": "authorization_code", "code": code, "redirect_uri": _callback_url(),
                       "code_verifier": verifier},
-                auth=(provider["client_id"], provider["client_secret"]),
+                auth=(provider["client_id"], open_secret(provider["client_secret"])),
                 headers={"Accept": "application/json"},
             )  # fmt: skip
             response.raise_for_status()
