@@ -34,7 +34,13 @@ from registry.learning.tables import (
 )
 from registry.learning_time.tables import LearningTimeAdjustment, LearningTimePolicy, TimeRequest
 from registry.metrics.tables import MetricAction, MetricIndicator, MetricPlan, MetricSnapshot, MetricTarget
-from registry.notify.tables import CalendarFeed, CalendarInvite, NotificationPreference, OutboxMessage
+from registry.notify.tables import (
+    CalendarFeed,
+    CalendarInvite,
+    CalendarSessionInvite,
+    NotificationPreference,
+    OutboxMessage,
+)
 from registry.people.tables import EmailChange, HoursChange, LineManagerChange, Organisation, Practitioner
 from registry.registration.tables import CldscRegistration
 from registry.settings import PROJECT_ROOT
@@ -64,6 +70,7 @@ TABLES = [
     Evaluation,
     OutboxMessage,
     CalendarInvite,
+    CalendarSessionInvite,
     CalendarFeed,
     NotificationPreference,
     SignInLink,

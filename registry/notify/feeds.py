@@ -21,7 +21,7 @@ from registry.db import write_tx
 from registry.errors import Forbidden, NotFound
 from registry.events.tables import Booking, EventSession
 from registry.events.tables import Event as EventRow
-from registry.notify.ical import PRODID, session_uid
+from registry.notify.ical import PRODID, session_summary, session_uid
 from registry.notify.tables import CalendarFeed, CalendarInvite
 from registry.people.tables import Practitioner
 from registry.settings import get_settings
@@ -133,7 +133,8 @@ async def person_feed(token: str) -> bytes:
         uid = uids.get(row["id"], f"booking-{row['id']}@{_host()}")
         place = row["venue"] or row["online_url"] or ""
         for index, session in enumerate(sessions):
-            calendar.add_component(_entry(session_uid(uid, index), row["title"], session, place, row["event"]))
+            summary = session_summary(row["title"], index, len(sessions))
+            calendar.add_component(_entry(session_uid(uid, index), summary, session, place, row["event"]))
     return _finished(calendar)
 
 

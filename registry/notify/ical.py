@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, vCalAddress
 from icalendar.enums import STATUS
 
-__all__ = ("InviteDetails", "Session", "build_calendar", "session_uid")
+__all__ = ("InviteDetails", "Session", "build_calendar", "session_summary", "session_uid")
 
 PRODID = "-//CLD Workforce Registry//Shared learning events//EN"
 
@@ -35,6 +35,11 @@ class InviteDetails:
     sessions: Sequence[Session]
 
 
+def session_summary(title: str, index: int, total: int) -> str:
+    """``Title (session 2 of 3)``; a one-session event's is its title."""
+    return title if total <= 1 else f"{title} (session {index + 1} of {total})"
+
+
 def session_uid(uid: str, index: int) -> str:
     """A booking has one stable UID; each of its sessions is an entry of its own derived from it."""
     return uid if index == 0 else uid.replace("@", f"-session-{index + 1}@", 1)
@@ -56,9 +61,7 @@ def build_calendar(method: str, details: InviteDetails, zone: ZoneInfo, stamp: d
         )
         event = Event.new(
             uid=session_uid(details.uid, index),
-            summary=details.title
-            if len(details.sessions) == 1
-            else f"{details.title} ({index + 1} of {len(details.sessions)})",
+            summary=session_summary(details.title, index, len(details.sessions)),
             start=session.starts_at.astimezone(zone),
             end=session.ends_at.astimezone(zone),
             stamp=stamp,

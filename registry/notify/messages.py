@@ -11,9 +11,9 @@ from urllib.parse import urlsplit
 from registry import clock
 from registry.events.tables import Booking, Event, EventSession
 from registry.notify.compose import render_mail
-from registry.notify.ical import InviteDetails, Session, build_calendar
+from registry.notify.ical import InviteDetails, Session, build_calendar, session_summary, session_uid
 from registry.notify.outbox import enqueue
-from registry.notify.tables import CalendarInvite
+from registry.notify.tables import CalendarInvite, CalendarSessionInvite
 from registry.people.tables import Practitioner
 from registry.settings import get_settings
 
@@ -61,24 +61,74 @@ def _bodies(
     )  # fmt: skip
 
 
-async def _send_calendar(method: str, booking_id: int, subject: str, change: Change) -> None:
+async def _sync_calendar(booking_id: int, change: Change, *, cancel: bool) -> int:
+    """Bring the practitioner's calendar in line with the booking, one iTIP message per session: a REQUEST for
+    each session not yet sent or changed since (time, summary, place), a CANCEL for each session the event no
+    longer has — or, with ``cancel``, for every session sent. Each session has its own UID and SEQUENCE
+    (RFC 5546 §2.1.4: raised with every later message), so every client files each session as a meeting and a
+    change to one session touches only that one. How many messages were queued."""
     _, practitioner, event, sessions = await _context(booking_id)
     invite = await _invite_row(booking_id)
-    # SEQUENCE: 0 for the first invite; raised for every later update or cancellation (RFC 5546 §2.1.4).
-    sequence = invite["sequence"] + 1 if invite["state"] != "none" else invite["sequence"]
     settings = get_settings()
     link = f"{settings.base_url}/events/{event['id']}"
-    details = InviteDetails(
-        uid=invite["uid"], sequence=sequence, title=event["title"], description=event["description"],
-        location=_place(event), url=link, organizer_email=settings.mail_from, attendee_email=practitioner["email"],
-        attendee_name=f"{practitioner['given_name']} {practitioner['family_name']}", sessions=sessions,
-    )  # fmt: skip
-    ics = build_calendar(method, details, settings.zone, clock.now())
+    sent_before = {
+        r["slot"]: r for r in await CalendarSessionInvite.select().where(CalendarSessionInvite.booking == booking_id)
+    }
+    total = len(sessions)
     text, page = _bodies(change, practitioner, event, sessions)
-    await enqueue(practitioner["email"], subject, text, page, ics=ics, ics_method=method)
+    queued = 0
+
+    async def send(method: str, slot: int, session: Session, content: str) -> None:
+        nonlocal queued
+        before = sent_before.get(slot)
+        sequence = 0 if before is None else before["sequence"] + 1
+        summary = session_summary(event["title"], slot, total if method == "REQUEST" else max(total, slot + 1))
+        details = InviteDetails(
+            uid=session_uid(invite["uid"], slot), sequence=sequence, title=summary, description=event["description"],
+            location=_place(event), url=link, organizer_email=settings.mail_from,
+            attendee_email=practitioner["email"],
+            attendee_name=f"{practitioner['given_name']} {practitioner['family_name']}", sessions=[session],
+        )  # fmt: skip
+        ics = build_calendar(method, details, settings.zone, clock.now())
+        if method == "CANCEL":
+            label = "Cancelled"
+        else:
+            label = "Updated" if before is not None and before["state"] == "requested" else "Invitation"
+        await enqueue(practitioner["email"], f"{label}: {summary}", text, page, ics=ics, ics_method=method)
+        state = "cancelled" if method == "CANCEL" else "requested"
+        if before is None:
+            await CalendarSessionInvite.insert(
+                CalendarSessionInvite(
+                    booking=booking_id, slot=slot, sequence=sequence, state=state, starts_at=session.starts_at,
+                    ends_at=session.ends_at, content=content,
+                )
+            )
+        else:
+            values: dict[Any, Any] = {
+                CalendarSessionInvite.sequence: sequence, CalendarSessionInvite.starts_at: session.starts_at,
+                CalendarSessionInvite.ends_at: session.ends_at, CalendarSessionInvite.content: content,
+                CalendarSessionInvite.state: state,
+            }  # fmt: skip
+            await CalendarSessionInvite.update(values).where(CalendarSessionInvite.id == before["id"])
+        queued += 1
+
+    if not cancel:
+        for slot, session in enumerate(sessions):
+            content = "\n".join((session_summary(event["title"], slot, total), _place(event), event["description"]))
+            before = sent_before.get(slot)
+            unchanged = before is not None and before["state"] == "requested" and (
+                before["starts_at"], before["ends_at"], before["content"]
+            ) == (session.starts_at, session.ends_at, content)
+            if not unchanged:
+                await send("REQUEST", slot, session, content)
+    for slot, before in sorted(sent_before.items()):
+        if before["state"] == "requested" and (cancel or slot >= total):
+            await send("CANCEL", slot, Session(before["starts_at"], before["ends_at"]), before["content"])
     await CalendarInvite.update(
-        {CalendarInvite.sequence: sequence, CalendarInvite.state: "cancelled" if method == "CANCEL" else "requested"}
-    ).where(CalendarInvite.id == invite["id"])
+        {CalendarInvite.sequence: invite["sequence"] + (1 if queued else 0),
+         CalendarInvite.state: "cancelled" if cancel else "requested"}
+    ).where(CalendarInvite.id == invite["id"])  # fmt: skip
+    return queued
 
 
 async def _notice(booking_id: int, subject: str, change: Change) -> None:
@@ -91,7 +141,7 @@ async def on_booking_status(booking_id: int, status: str) -> None:
     """Tell the practitioner what their booking now is (inside the booking's transaction)."""
     event_title = (await _context(booking_id))[2]["title"]
     if status == "confirmed":
-        await _send_calendar("REQUEST", booking_id, f"Invitation: {event_title}", "confirmed")
+        await _sync_calendar(booking_id, "confirmed", cancel=False)
     elif status == "waitlisted":
         await _notice(booking_id, f"Waiting list: {event_title}", "waitlisted")
     elif status == "pending_approval":
@@ -99,7 +149,7 @@ async def on_booking_status(booking_id: int, status: str) -> None:
     elif status == "cancelled":
         invite = await CalendarInvite.select().where(CalendarInvite.booking == booking_id).first()
         if invite is not None and invite["state"] == "requested":
-            await _send_calendar("CANCEL", booking_id, f"Cancelled: {event_title}", "cancelled")
+            await _sync_calendar(booking_id, "cancelled", cancel=True)
         else:
             await _notice(booking_id, f"Cancelled: {event_title}", "cancelled")
 
@@ -112,5 +162,4 @@ async def on_event_changed(event_id: int) -> None:
         & (CalendarInvite.booking.status == "confirmed")
     )
     for row in holders:
-        title = (await _context(row["booking"]))[2]["title"]
-        await _send_calendar("REQUEST", row["booking"], f"Updated: {title}", "updated")
+        await _sync_calendar(row["booking"], "updated", cancel=False)

@@ -8,7 +8,7 @@ from piccolo.table import Table
 from registry.events.tables import Booking
 from registry.people.tables import Practitioner
 
-__all__ = ("CalendarFeed", "CalendarInvite", "NotificationPreference", "OutboxMessage")
+__all__ = ("CalendarFeed", "CalendarInvite", "CalendarSessionInvite", "NotificationPreference", "OutboxMessage")
 
 
 class OutboxMessage(Table, tablename="outbox_message"):
@@ -45,6 +45,24 @@ class CalendarInvite(Table, tablename="calendar_invite"):
     sequence = Integer(default=0)
     state = Varchar(length=20, default="none")
     """``none`` (nothing sent yet), ``requested`` (an invite is out), ``cancelled``."""
+
+
+class CalendarSessionInvite(Table, tablename="calendar_session_invite"):
+    """What was last sent for one session of a booking: each session is its own iTIP meeting (its own UID,
+    ``registry.notify.ical.session_uid`` of the booking's by position), with its own SEQUENCE, so that Outlook
+    and Thunderbird file every session, and a change to one session updates only that one."""
+
+    id: Serial
+    booking = ForeignKey(references=Booking, null=False, on_delete=OnDelete.cascade, index=True)
+    slot = Integer()
+    """The session's position in the event, from 0 (0 has the booking's own UID)."""
+    sequence = Integer(default=0)
+    state = Varchar(length=20, default="requested")
+    """``requested`` (in their calendar) or ``cancelled``."""
+    starts_at = Timestamptz()
+    ends_at = Timestamptz()
+    content = Text(default="")
+    """The summary, place and description last sent: a change to any is an update."""
 
 
 class CalendarFeed(Table, tablename="calendar_feed"):

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import vobject
 
-from registry.notify.ical import InviteDetails, Session, build_calendar, session_uid
+from registry.notify.ical import InviteDetails, Session, build_calendar, session_summary, session_uid
 from registry.notify.mail import FileBackend, SmtpBackend, backend_for
 from registry.notify.outbox import backoff
 from registry.settings import PROJECT_ROOT
@@ -90,3 +90,9 @@ def test_only_request_and_cancel() -> None:
 def test_session_uid() -> None:
     assert session_uid("booking-1@h", 0) == "booking-1@h"
     assert session_uid("booking-1@h", 2) == "booking-1-session-3@h"
+
+
+def test_session_summary_names_the_session_only_when_there_are_several() -> None:
+    assert session_summary("PB in practice", 0, 1) == "PB in practice"
+    assert session_summary("PB in practice", 0, 3) == "PB in practice (session 1 of 3)"
+    assert session_summary("PB in practice", 2, 3) == "PB in practice (session 3 of 3)"
