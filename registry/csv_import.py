@@ -11,7 +11,7 @@ from typing import Generic, TypeVar
 
 from registry.errors import Invalid
 
-__all__ = ("MAX_REPORTED_PROBLEMS", "CsvRow", "RowCheck", "duplicate", "read_csv", "refused")
+__all__ = ("MAX_REPORTED_PROBLEMS", "CsvRow", "ImportRefused", "RowCheck", "duplicate", "read_csv", "refused")
 
 T = TypeVar("T")
 
@@ -35,12 +35,21 @@ MAX_REPORTED_PROBLEMS = 200
 build a report as big as itself."""
 
 
+class ImportRefused(Invalid):
+    """An import refused: the first problems listed (``lines``), and every one kept (``every_problem``) for the
+    import page's CSV of them (registry.people.import_reports)."""
+
+    def __init__(self, shown: list[str], every_problem: list[str], detail: str) -> None:
+        super().__init__(shown, detail=detail)
+        self.every_problem = every_problem
+
+
 def refused(problems: list[str]) -> Invalid:
     """The error that refuses a whole import: every problem counted, the first ones listed."""
     shown = problems[:MAX_REPORTED_PROBLEMS]
     if len(problems) > len(shown):
         shown.append(f"... and {len(problems) - len(shown)} more problem(s)")
-    return Invalid(shown, detail=f"{len(problems)} problem(s); nothing was imported")
+    return ImportRefused(shown, problems, detail=f"{len(problems)} problem(s); nothing was imported")
 
 
 def read_csv(text: str, required: Collection[str]) -> tuple[list[CsvRow], list[str]]:

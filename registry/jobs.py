@@ -17,6 +17,7 @@ from registry.events import needs
 from registry.exports.quarterly import send_quarterly_reports
 from registry.metrics import snapshots
 from registry.notify import digest, outbox, reminders
+from registry.people import import_reports
 from registry.settings import get_settings
 
 __all__ = ("JOBS", "run_due", "scheduler_lifespan")
@@ -53,6 +54,10 @@ async def clean_up_throttle() -> str:
     return f"{await throttle.clean_up()} old attempt(s) deleted"
 
 
+async def clean_up_import_reports() -> str:
+    return f"{await import_reports.clean_up()} import report(s) deleted"
+
+
 async def clear_access_needs() -> str:
     return f"{await needs.purge(clock.now())} booking(s)' access needs cleared"
 
@@ -81,6 +86,7 @@ JOBS: dict[str, tuple[Callable[[], Awaitable[str]], dict[str, Any]]] = {
     "throttle_cleanup": (clean_up_throttle, {"hours": 1}),
     # Access and dietary needs are kept a month after the event, then cleared.
     "access_needs_cleanup": (clear_access_needs, {"hours": 1}),
+    "import_report_cleanup": (clean_up_import_reports, {"hours": 1}),
     "deliver_outbox": (deliver_outbox, {"minutes": 1}),
 }
 """Job name → (the sweeper, its interval)."""

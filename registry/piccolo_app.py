@@ -41,7 +41,14 @@ from registry.notify.tables import (
     NotificationPreference,
     OutboxMessage,
 )
-from registry.people.tables import EmailChange, HoursChange, LineManagerChange, Organisation, Practitioner
+from registry.people.tables import (
+    EmailChange,
+    HoursChange,
+    ImportReport,
+    LineManagerChange,
+    Organisation,
+    Practitioner,
+)
 from registry.registration.tables import CldscRegistration
 from registry.settings import PROJECT_ROOT
 
@@ -89,6 +96,7 @@ TABLES = [
     MetricIndicator,
     MetricTarget,
     MetricSnapshot,
+    ImportReport,
     AuditEntry,
 ]
 

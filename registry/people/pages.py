@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
+from litestar.exceptions import ClientException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_413_REQUEST_ENTITY_TOO_LARGE
 from pydantic import ValidationError
 
 from registry.accounts.rules import ADMIN_ROLES, EDITOR_ROLES, Role, Viewer, can_edit_practitioner, is_self
+from registry.csv_import import ImportRefused
 from registry.errors import Conflict, Invalid
 from registry.learning import progress as learning_progress
 from registry.learning.pack import may_produce_pack
 from registry.learning_time import service as learning_time
-from registry.people import email_changes, managers, service
+from registry.people import email_changes, import_reports, managers, service
 from registry.people.deps import ORGANISATION_FILTERS, PRACTITIONER_FILTERS, OrganisationFilters, PractitionerFilters
 from registry.people.schemas import (
     CONTRACTS,
@@ -36,6 +39,7 @@ from registry.web.params import AnyRequest
 __all__ = ("ImportPages", "OrganisationPages", "PractitionerPages")
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+TOO_BIG = "The selected file must be smaller than 5 MB: split it into smaller files"
 _editors = requires_role(*EDITOR_ROLES)
 _org_admins = requires_role(*ADMIN_ROLES)
 
@@ -299,18 +303,24 @@ class ImportPages(Controller):
     @post("/")
     async def upload(self, request: AnyRequest, viewer: CurrentViewer) -> Template:
         """Check the whole file; write it only if every row is good."""
-        form = await request.form()
+        try:
+            form = await request.form()
+        except ClientException as exc:  # a body over the server's limit is refused while it is read
+            if "Too Large" not in str(exc.detail) and exc.status_code != HTTP_413_REQUEST_ENTITY_TOO_LARGE:
+                raise
+            return self._page(request, viewer, errors={"file": TOO_BIG}, status_code=HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         kind = str(form.get("kind") or "practitioners")
         upload = form.get("file")
         if kind not in {"practitioners", "organisations"}:
             return self._page(request, viewer, errors={"kind": "Choose what the file holds"}, kind="practitioners")
         if not isinstance(upload, UploadFile) or not upload.filename:
             return self._page(request, viewer, errors={"file": "Select a CSV file"}, kind=kind)
-        raw = await upload.read(MAX_UPLOAD_BYTES + 1)
+        try:
+            raw = await upload.read(MAX_UPLOAD_BYTES + 1)
+        finally:
+            await upload.close()
         if len(raw) > MAX_UPLOAD_BYTES:
-            return self._page(
-                request, viewer, errors={"file": "The selected file must be smaller than 5 MB"}, kind=kind
-            )
+            return self._page(request, viewer, errors={"file": TOO_BIG}, kind=kind)
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -321,15 +331,28 @@ class ImportPages(Controller):
         try:
             result = await importer(viewer, text)
         except Invalid as exc:
+            every = exc.every_problem if isinstance(exc, ImportRefused) else exc.lines
+            more = len(every) - import_reports.SHOWN
             return self._page(
                 request,
                 viewer,
                 errors={"file": f"The file has {_problem_count(exc)}. Nothing was imported."},
-                problems=exc.lines,
+                problems=every[: import_reports.SHOWN],
+                more=max(more, 0),
+                report=await import_reports.save(viewer, every) if more > 0 else None,
                 kind=kind,
                 filename=upload.filename,
             )
         return self._page(request, viewer, result=result, kind=kind, filename=upload.filename)
+
+    @get("/problems/{token:str}")
+    async def problems_csv(self, viewer: CurrentViewer, token: FromPath[str]) -> Response[str]:
+        """Every problem of a refused import, as CSV (line, column, problem), for whoever uploaded it, for a day."""
+        content = await import_reports.read(viewer, token[:100])
+        return Response(
+            content, media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="import-problems.csv"'},
+        )  # fmt: skip
 
     def _page(self, request: AnyRequest, viewer: Viewer, **context: Any) -> Template:
         context.setdefault("kind", "practitioners")
@@ -339,6 +362,7 @@ class ImportPages(Controller):
             "people/import.html",
             {},
             context.pop("errors", None),
+            status_code=context.pop("status_code", None),
             can_import_organisations=viewer.role in ADMIN_ROLES,
             **context,
         )

@@ -7,6 +7,7 @@ from piccolo.columns import (
     Date,
     DoublePrecision,
     ForeignKey,
+    Integer,
     OnDelete,
     Serial,
     Text,
@@ -15,7 +16,7 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
-__all__ = ("EmailChange", "HoursChange", "LineManagerChange", "Organisation", "Practitioner")
+__all__ = ("EmailChange", "HoursChange", "ImportReport", "LineManagerChange", "Organisation", "Practitioner")
 
 
 class Organisation(Table, tablename="organisation"):
@@ -100,3 +101,14 @@ class EmailChange(Table, tablename="email_change"):
     """``self`` (signed in), ``old_address`` (the link), ``admin``, or ``requester`` (withdrawn)."""
     decided_at = Timestamptz(null=True, default=None)
     note = Text(default="")
+
+
+class ImportReport(Table, tablename="import_report"):
+    """Every problem of an import that was refused, as CSV, for its uploader to download for a day: kept in the
+    database so that any instance serves the link (registry.people.import_reports)."""
+
+    id: Serial
+    token_hash = Varchar(length=64, unique=True)
+    user_id = Integer()
+    created_at = Timestamptz(index=True)
+    content = Text()

@@ -10,7 +10,9 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.utils.scope.state import ScopeState
 
+from registry.accounts.rules import ADMIN_ROLES
 from registry.errors import DomainError, Invalid
 
 __all__ = ("exception_handlers",)
@@ -24,6 +26,7 @@ _TITLES = {
     404: "Page not found",
     405: "That action is not available here",
     409: "That clashes with what is already recorded",
+    413: "The file is too large",
     429: "Too many attempts",
 }
 
@@ -72,9 +75,32 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
     if isinstance(exc, NotAuthorizedException) and request.method == "GET":
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return Redirect(f"/sign-in?next={quote(target, safe='')}")
+    if status == 413 or detail == "Request Entity Too Large":
+        return _too_large(request)
     if detail == "CSRF token verification failed":
         detail = "The form had expired. Go back, reload the page and try again."
     return _page(request, status, detail)
+
+
+_TOO_LARGE = "The selected file must be smaller than 5 MB: split it into smaller files"
+
+
+def _too_large(request: Request[Any, Any, Any]) -> Response[Any]:
+    """A body over the server's limit, refused while it was read: the import page again with what to do, or a
+    page that says so (never a bare error)."""
+    from registry.web.pages import render  # the pages' helpers import this module's neighbours
+
+    state = ScopeState.from_scope(request.scope)
+    # Refused before the CSRF check ran: the page's forms take the cookie's token again.
+    if not isinstance(state.csrf_token, str) or not state.csrf_token:
+        state.csrf_token = request.cookies.get("csrftoken", "")
+    if request.url.path == "/import":
+        viewer = request.scope.get("user")
+        return render(
+            request, "people/import.html", status_code=413, errors={"file": _TOO_LARGE}, kind="practitioners",
+            can_import_organisations=viewer is not None and viewer.role in ADMIN_ROLES, form={},
+        )  # fmt: skip
+    return _page(request, 413, "The file is too large to upload: go back and choose a smaller one (10 MB at most).")
 
 
 def _number_out_of_range(exc: Exception) -> bool:

@@ -84,6 +84,7 @@ ROUTES: dict[tuple[str, str], frozenset[str] | None] = {
     ("POST", "/organisations/{organisation_id:int}/edit"): LEADS,
     ("GET", "/import"): EDITORS,
     ("POST", "/import"): EDITORS,
+    ("GET", "/import/problems/{token:str}"): EDITORS,
     ("GET", "/api/v1/organisations"): ALL,
     ("POST", "/api/v1/organisations"): LEADS,
     ("GET", "/api/v1/organisations/{organisation_id:int}"): ALL,
@@ -440,7 +441,7 @@ def _concrete(path: str, alliance: Alliance, ids: dict[str, int]) -> str:
     }
     for name, value in filled.items():
         path = path.replace(f"{{{name}:int}}", str(value))
-    return path.replace("{competence:str}", "C4")
+    return path.replace("{competence:str}", "C4").replace("{token:str}", str(ids.get("report_token", "x")))
 
 
 async def _eilidhs_booking(alliance: Alliance) -> tuple[int, int]:
@@ -479,6 +480,17 @@ async def _spare_token(email: str) -> int:
 
     await accounts.create_api_token(email, "spare")
     return next(t.id for t in await api_tokens.list_tokens(email) if t.label == "spare")
+
+
+async def _import_report(email: str) -> str:
+    """A report of a refused import, made by this role's sign-in (only its uploader may download it)."""
+    from registry.accounts.rules import Role, Viewer
+    from registry.accounts.tables import User
+    from registry.people import import_reports
+
+    user = await User.select(User.id, User.role).where(User.email == email).first()
+    assert user is not None
+    return await import_reports.save(Viewer(user["id"], email, "Uploader", Role(user["role"])), ["line 2: email: x"])
 
 
 async def _material(event_id: int) -> int:
@@ -525,6 +537,7 @@ async def test_each_role_is_let_in_or_refused_as_the_table_says(
         "event_id": event_id, "booking_id": booking_id, "message_id": 1, "token_id": token_id,
         "change_id": await _eilidhs_claim(alliance), "request_id": await _eilidhs_time_request(alliance),
         **await _strategy_plan(), **await _dcc_sign_in(), "material_id": await _material(event_id),
+        "report_token": await _import_report(SIGN_IN_EMAILS[role]),
     }  # fmt: skip
     for n, ((method, template), allowed) in enumerate(ROUTES.items()):
         if allowed is PUBLIC:
