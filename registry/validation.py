@@ -8,12 +8,13 @@ types that JSON can only carry as text (dates, date-times) parse that text thems
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from annotated_types import Interval
 from pydantic import AwareDatetime, BeforeValidator, TypeAdapter, ValidationError
 
-__all__ = ("MAX_ID", "AwareIsoDatetime", "RecordId", "describe", "problems_from")
+__all__ = ("MAX_ID", "AwareIsoDatetime", "RecordId", "describe", "plain", "problems_from")
 
 MAX_ID = 2**31 - 1
 """The largest id the database holds (a 32-bit serial on PostgreSQL)."""
@@ -59,17 +60,81 @@ _PLAIN = {
 }
 
 
+def _choices(expected: str) -> str:
+    """pydantic's ``'in_person', 'online' or 'hybrid'`` without its Python quotes: ``in_person, online or hybrid``
+    (the values a CSV file or an API call must carry; a page offers them by label)."""
+    values = re.findall(r"'([^']*)'", expected)
+    if not values:
+        return "one of the choices offered"
+    return values[0] if len(values) == 1 else f"{', '.join(values[:-1])} or {values[-1]}"
+
+
+_PYDANTIC_WORDING = re.compile(r"\b(Input should|should be|should have|after validation|Value error|type=)\b")
+
+
+_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), text)
+    for pattern, text in (
+        (r"^Field required", "is required"),
+        (r"^Extra inputs are not permitted", "is not a field of this resource"),
+        (r"^String should have at least 1 character", "must not be empty"),
+        (r"^String should have at most (\d+) characters?", "must be {0} characters or fewer"),
+        (r"^List should have at least 1 item", "must have at least one item"),
+        (r"^List should have at least (\d+) items?", "must have at least {0} items"),
+        (r"^List should have at most (\d+) items?", "must have {0} items or fewer"),
+        (r"^Input should be a valid number", "must be a number"),
+        (r"^Input should be a finite number", "must be a number"),
+        (r"^Input should be a valid integer", "must be a whole number"),
+        (r"^Input should be a valid boolean", "must be true or false"),
+        (r"^Input should be a valid string", "must be text"),
+        (r"^Input should be a valid list", "must be a list"),
+        (r"^Input should be a valid (dictionary|object)", "must be an object of named fields"),
+        (r"^Input should be a valid URL", "must be a full web address, like https://example.org/page"),
+        (r"^URL scheme should be", "must be a full web address, like https://example.org/page"),
+        (r"^Input should be a valid date", "must be a date like 2025-04-01"),
+        (r"^Input should be a valid datetime", "must be a date and time like 2026-05-01T09:30:00+01:00"),
+        (r"^Input should be greater than or equal to ([\d.]+)", "must be {0} or more"),
+        (r"^Input should be less than or equal to ([\d.]+)", "must be {0} or less"),
+        (r"^Input should be greater than ([\d.]+)", "must be more than {0}"),
+        (r"^Input should be less than ([\d.]+)", "must be less than {0}"),
+    )
+)
+
+
+def plain(message: str) -> str:
+    """A message pydantic wrote (as Litestar passes it on, without the error's type) in plain words."""
+    message = message.removeprefix("Value error, ")
+    if message.startswith("Input should be '"):
+        return f"must be one of {_choices(message.removeprefix('Input should be '))}"
+    for pattern, text in _MESSAGES:
+        if found := pattern.match(message):
+            return text.format(*found.groups())
+    return "is not valid" if _PYDANTIC_WORDING.search(message) else message
+
+
 def describe(error: Any) -> str:
-    """One error of ``ValidationError.errors()`` as a sentence fragment."""
+    """One error of ``ValidationError.errors()`` as a sentence fragment, in plain words: no pydantic wording,
+    no Python repr."""
     kind = error.get("type", "")
     if kind in _PLAIN:
         return _PLAIN[kind]
+    if kind in {"literal_error", "enum"}:
+        return f"must be one of {_choices(str(error.get('ctx', {}).get('expected', '')))}"
+    if kind == "too_short":
+        least = int(error.get("ctx", {}).get("min_length", 1))
+        return "must have at least one item" if least == 1 else f"must have at least {least} items"
+    if kind in {"url_parsing", "url_scheme", "url_type", "url_syntax_violation"}:
+        return "must be a full web address, like https://example.org/page"
+    if kind in {"list_type", "tuple_type", "set_type"}:
+        return "must be a list"
+    if kind in {"dict_type", "model_type", "model_attributes_type"}:
+        return "must be an object of named fields"
+    if kind in {"json_invalid", "json_type"}:
+        return "must be valid JSON"
     if kind == "greater_than_equal":
         return f"must be {error['ctx']['ge']:g} or more"
     if kind == "less_than_equal":
         return f"must be {error['ctx']['le']:g} or less"
-    if kind == "literal_error":
-        return f"must be one of {error['ctx']['expected']}"
     if kind == "string_pattern_mismatch":
         return "must be a short code of letters, digits, - or _ (up to 30)"
     if kind == "value_error" and str(error.get("msg", "")).startswith("value is not a valid email address"):
@@ -78,8 +143,8 @@ def describe(error: Any) -> str:
         return f"must have {error['ctx']['max_length']} items or fewer"
     if kind == "string_too_long":
         return f"must be {error['ctx']['max_length']} characters or fewer"
-    message = str(error.get("msg", "is not valid"))
-    return message.removeprefix("Value error, ")
+    message = str(error.get("msg", "is not valid")).removeprefix("Value error, ")
+    return "is not valid" if _PYDANTIC_WORDING.search(message) else message
 
 
 def problems_from(exc: ValidationError) -> dict[str, str]:

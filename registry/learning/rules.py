@@ -17,6 +17,7 @@ __all__ = (
     "Period",
     "can_read_reflection",
     "can_verify",
+    "completion_problem",
     "employed_days",
     "employed_span",
     "financial_year",
@@ -172,3 +173,8 @@ def may_record_need(viewer: Viewer, practitioner_id: int, manager_email: str | N
         or (manager_email is not None and email == manager_email.lower())
         or viewer.role in {Role.LEAD, Role.ADMIN}
     )
+
+
+def completion_problem(completed_on: date, today: date) -> str | None:
+    """Learning is logged once it is done: a completion date after today is refused."""
+    return "must be today or in the past" if completed_on > today else None

@@ -15,7 +15,7 @@ from registry.accounts.rules import Role, Viewer, can_see_practitioner
 from registry.csv_import import CsvRow, read_csv, refused
 from registry.db import batches, write_tx
 from registry.errors import Forbidden, Invalid, NotFound
-from registry.learning.rules import can_read_reflection, may_manage_own_learning, may_record_need
+from registry.learning.rules import can_read_reflection, completion_problem, may_manage_own_learning, may_record_need
 from registry.learning.schemas import (
     CompetenceOut,
     GoalIn,
@@ -258,10 +258,16 @@ async def _insert_record(practitioner_id: int, data: LearningRecordIn, ids: dict
     return record_id
 
 
+def _check_completion(completed_on: date | None) -> None:
+    if completed_on is not None and (problem := completion_problem(completed_on, clock.today())):
+        raise Invalid({"completed_on": problem})
+
+
 async def create_record(viewer: Viewer, practitioner_id: int, data: LearningRecordIn) -> LearningRecordOut:
     """The practitioner logs a piece of learning against one or more competences."""
     practitioner = await practitioner_ref(viewer, practitioner_id)
     _require_owner(viewer, practitioner)
+    _check_completion(data.completed_on)
     ids = await competence_ids(data.competences)
     await _check_goal(practitioner_id, data.goal_id)
     async with write_tx():
@@ -275,6 +281,7 @@ async def record_own_learning(viewer: Viewer, practitioner_id: int, data: Learni
     request's learning, logged with the request: learning_time/requests.py)."""
     practitioner = await practitioner_ref(viewer, practitioner_id)
     _require_owner(viewer, practitioner)
+    _check_completion(data.completed_on)
     record_id = await _insert_record(practitioner_id, data, await competence_ids(data.competences), "self")
     log.info("%s logged learning record %s (%s h)", viewer.email, record_id, data.hours)
     return record_id
@@ -291,6 +298,7 @@ async def update_record(
     for required in ("title", "kind", "completed_on", "hours", "competences", "reflection", "protected_time"):
         if required in changes and changes[required] is None:
             raise Invalid({required: "must not be empty"})
+    _check_completion(changes.get("completed_on"))
     competences = changes.pop("competences", None)
     ids = await competence_ids(competences) if competences else {}
     if "goal_id" in changes:
@@ -466,6 +474,7 @@ def _check_learning_rows(
 ) -> tuple[list[tuple[int, LearningRecordIn]], list[str]]:
     """Check every row of a learning file (CPU only: run off the event loop)."""
     valid: list[tuple[int, LearningRecordIn]] = []
+    today = clock.today()
     for row in rows:
         cells = {c: row.cells.get(c, "") for c in LEARNING_COLUMNS}
         email = cells.pop("email").lower()
@@ -480,6 +489,9 @@ def _check_learning_rows(
             record = LearningRecordIn.model_validate({**cells, "protected_time": protected == "yes"})
         except ValidationError as exc:
             problems.extend(f"line {row.line}: {field}: {problem}" for field, problem in problems_from(exc).items())
+            continue
+        if problem := completion_problem(record.completed_on, today):
+            problems.append(f"line {row.line}: completed_on: {problem}")
             continue
         unknown = [c for c in record.competences if c not in known_codes]
         if unknown:

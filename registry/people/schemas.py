@@ -73,7 +73,7 @@ def parse_iso_date(value: object) -> object:
         try:
             parsed = date.fromisoformat(value)
         except ValueError:
-            raise ValueError("must be a date like 2025-04-01") from None
+            raise ValueError(f"must be a real date: {value} does not exist") from None
         if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
             raise ValueError(f"must be a date between {EARLIEST_YEAR} and {LATEST_YEAR}")
         return parsed

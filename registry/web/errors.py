@@ -14,6 +14,7 @@ from litestar.utils.scope.state import ScopeState
 
 from registry.accounts.rules import ADMIN_ROLES
 from registry.errors import DomainError, Invalid
+from registry.validation import plain
 
 __all__ = ("exception_handlers",)
 
@@ -48,7 +49,7 @@ def _validation_detail(exc: ValidationException) -> tuple[str, dict[str, str]]:
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict):
             key = str(item.get("key") or item.get("source") or "body")
-            fields.setdefault(key, str(item.get("message", "is not valid")))
+            fields.setdefault(key, plain(str(item.get("message", "is not valid"))))
     if not fields:
         return str(exc.detail), {}
     return "; ".join(f"{k}: {v}" for k, v in fields.items()), fields

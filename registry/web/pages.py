@@ -145,6 +145,23 @@ class Pagination:
         return out
 
 
-def sentences(problems: dict[str, str]) -> dict[str, str]:
-    """``{"weekly_hours": "must be 60 or less"}`` → ``{"weekly_hours": "Weekly hours must be 60 or less"}``."""
-    return {field: f"{field.replace('_', ' ').capitalize()} {problem}" for field, problem in problems.items()}
+FIELD_LABELS = {
+    "completed_on": "Date completed", "evidence_url": "Link to evidence", "kind": "Kind of learning",
+    "goal_id": "PL goal", "title": "What was the learning", "weekly_hours": "Average weekly CLD hours",
+    "started_on": "Started on", "email": "Email address", "manager_email": "Line manager’s email",
+}  # fmt: skip
+"""Field → the label its form shows, so that a message names the field as the page does."""
+
+
+def sentences(problems: dict[str, str], labels: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``{"weekly_hours": "must be 60 or less"}`` → ``{"weekly_hours": "Average weekly CLD hours must be 60 or
+    less"}``: each field named by its form's label (``FIELD_LABELS``, or ``labels``), a message that is already a
+    sentence kept as it is."""
+    named = {**FIELD_LABELS, **(labels or {})}
+    worded = {}
+    for field, problem in problems.items():
+        if problem[:1].isupper():
+            worded[field] = problem
+        else:
+            worded[field] = f"{named.get(field, field.replace('_', ' ').capitalize())} {problem}"
+    return worded

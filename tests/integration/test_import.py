@@ -65,7 +65,7 @@ async def test_cli_import_with_bad_rows_writes_nothing_and_reports_every_row(
         "line 5: email: good@example.org appears twice in the file (also line 2)",
         "line 6: weekly_hours: must be a number",
         "line 7: weekly_hours: must be 60 or less",
-        "line 8: contract: must be one of 'full_time', 'part_time', 'sessional' or 'volunteer'",
+        "line 8: contract: must be one of full_time, part_time, sessional or volunteer",
         "line 9: started_on: must be a date like 2025-04-01",
         "line 10: left_on: must be on or after started_on",
         "line 11: cldsc_status: must be one of none, applied, registered, associate, lapsed",

@@ -105,7 +105,7 @@ async def test_add_practitioner_form_shows_errors_then_saves(client: Client, all
     )
     assert bad.status_code == 400
     assert "<title>Error: Add a practitioner" in bad.text
-    assert '<a href="#weekly_hours">Weekly hours must be a number</a>' in bad.text
+    assert '<a href="#weekly_hours">Average weekly CLD hours must be a number</a>' in bad.text
     assert 'href="#email"' in bad.text
     assert 'value="Sam"' in bad.text  # what was typed is kept
     assert await Practitioner.count().where(Practitioner.email == "sam.new@example.org") == 0

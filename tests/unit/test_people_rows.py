@@ -24,8 +24,8 @@ from registry.people.rules import (
 from registry.people.schemas import OrganisationIn
 
 KNOWN = {"DCC", "FIFE", "NHST"}
-CONTRACT_PROBLEM = "must be one of 'full_time', 'part_time', 'sessional' or 'volunteer'"
-KIND_PROBLEM = "must be one of 'local_authority', 'health', 'college', 'third_sector' or 'other'"
+CONTRACT_PROBLEM = "must be one of full_time, part_time, sessional or volunteer"
+KIND_PROBLEM = "must be one of local_authority, health, college, third_sector or other"
 CODE_PROBLEM = "must be a short code of letters, digits, - or _ (up to 30)"
 EMAIL_PROBLEM = "must be an email address like name@example.org"
 DATE_PROBLEM = "must be a date like 2025-04-01"
@@ -288,7 +288,9 @@ def test_bad_dates(column: str, value: str) -> None:
     changes = {column: value}
     if column.startswith("cldsc_"):
         changes["cldsc_status"] = "registered"
-    assert problems_of(**changes) == [f"line 2: {column}: {DATE_PROBLEM}"]
+    # A date written right that does not exist (13th month, 30 February) says so.
+    problem = f"must be a real date: {value} does not exist" if value[:4] == "2025" and "-" in value else DATE_PROBLEM
+    assert problems_of(**changes) == [f"line 2: {column}: {problem}"]
 
 
 def test_bad_cldsc_date_is_reported_even_without_a_status() -> None:
@@ -418,7 +420,7 @@ def test_multiple_problems_on_several_lines_are_all_reported() -> None:
         "line 3: weekly_hours: must be 60 or less",
         f"line 4: started_on: {DATE_PROBLEM}",
         "line 4: organisation: unknown organisation XYZ",
-        f"line 5: cldsc_category_since: {DATE_PROBLEM}",
+        "line 5: cldsc_category_since: must be a real date: 2025-99-01 does not exist",
         f"line 5: cldsc_status: {CLDSC_STATUS_PROBLEM}",
         "line 5: email: eilidh@example.org appears twice in the file (also line 2)",
         "line 6: given_name: must not be empty",

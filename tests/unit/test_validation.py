@@ -9,7 +9,7 @@ import pytest
 from pydantic import BaseModel, ValidationError, model_validator
 
 from registry.people.schemas import OrganisationIn, OrganisationOut, PractitionerIn, PractitionerPatch
-from registry.validation import describe, problems_from
+from registry.validation import describe, plain, problems_from
 
 VALID_PRACTITIONER: dict[str, Any] = {
     "email": "eilidh@example.org",
@@ -42,7 +42,7 @@ def test_valid_practitioner_has_no_problems() -> None:
         ({"weekly_hours": -1}, {"weekly_hours": "must be 0 or more"}),
         ({"weekly_hours": 60.01}, {"weekly_hours": "must be 60 or less"}),
         ({"started_on": "tomorrow"}, {"started_on": "must be a date like 2025-04-01"}),
-        ({"started_on": "2025-02-30"}, {"started_on": "must be a date like 2025-04-01"}),
+        ({"started_on": "2025-02-30"}, {"started_on": "must be a real date: 2025-02-30 does not exist"}),
         ({"started_on": [2025]}, {"started_on": "must be a date like 2025-04-01"}),
         ({"cld_qualified": "perhaps"}, {"cld_qualified": "must be yes or no"}),
         ({"given_name": "   "}, {"given_name": "must not be empty"}),
@@ -51,7 +51,7 @@ def test_valid_practitioner_has_no_problems() -> None:
         ({"payroll_id": "P1"}, {"payroll_id": "is not a field of this resource"}),
         (
             {"contract": "permanent"},
-            {"contract": "must be one of 'full_time', 'part_time', 'sessional' or 'volunteer'"},
+            {"contract": "must be one of full_time, part_time, sessional or volunteer"},
         ),
         ({"organisation": "two words"}, {"organisation": "must be a short code of letters, digits, - or _ (up to 30)"}),
         ({"email": "eilidh"}, {"email": "must be an email address like name@example.org"}),
@@ -81,7 +81,7 @@ def test_every_missing_field_is_named() -> None:
 def test_several_fields_each_with_a_problem() -> None:
     assert practitioner_problems(email="x", weekly_hours=99, contract="") == {
         "email": "must be an email address like name@example.org",
-        "contract": "must be one of 'full_time', 'part_time', 'sessional' or 'volunteer'",
+        "contract": "must be one of full_time, part_time, sessional or volunteer",
         "weekly_hours": "must be 60 or less",
     }
 
@@ -98,7 +98,7 @@ def test_organisation_messages() -> None:
     assert problems_from(caught.value) == {
         "code": "must be a short code of letters, digits, - or _ (up to 30)",
         "name": "must not be empty",
-        "kind": "must be one of 'local_authority', 'health', 'college', 'third_sector' or 'other'",
+        "kind": "must be one of local_authority, health, college, third_sector or other",
     }
 
 
@@ -113,7 +113,7 @@ def test_patch_messages() -> None:
 
 
 def test_unmapped_error_keeps_pydantic_message() -> None:
-    assert practitioner_problems(practice_areas=5) == {"practice_areas": "Input should be a valid list"}
+    assert practitioner_problems(practice_areas=5) == {"practice_areas": "must be a list"}
 
 
 class _Range(BaseModel):
@@ -173,7 +173,7 @@ def test_only_the_first_problem_of_a_field_is_kept() -> None:
         ({"type": "greater_than_equal", "ctx": {"ge": 0}}, "must be 0 or more"),
         ({"type": "greater_than_equal", "ctx": {"ge": 2.5}}, "must be 2.5 or more"),
         ({"type": "less_than_equal", "ctx": {"le": 60.0}}, "must be 60 or less"),
-        ({"type": "literal_error", "ctx": {"expected": "'a' or 'b'"}}, "must be one of 'a' or 'b'"),
+        ({"type": "literal_error", "ctx": {"expected": "'a' or 'b'"}}, "must be one of a or b"),
         ({"type": "string_pattern_mismatch"}, "must be a short code of letters, digits, - or _ (up to 30)"),
         ({"type": "string_too_long", "ctx": {"max_length": 50}}, "must be 50 characters or fewer"),
         (
@@ -192,3 +192,27 @@ def test_describe(error: dict[str, Any], message: str) -> None:
 
 def test_date_with_time_of_day_has_the_date_message() -> None:
     assert practitioner_problems(started_on="2025-04-01T10:00") == {"started_on": "must be a date like 2025-04-01"}
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("Field required", "is required"),
+        ("Extra inputs are not permitted", "is not a field of this resource"),
+        ("String should have at least 1 character", "must not be empty"),
+        ("String should have at most 300 characters", "must be 300 characters or fewer"),
+        ("List should have at least 1 item after validation, not 0", "must have at least one item"),
+        ("List should have at most 50 items after validation, not 51", "must have 50 items or fewer"),
+        ("Input should be a valid number, unable to parse string as a number", "must be a number"),
+        ("Input should be a valid integer, got a number with a fractional part", "must be a whole number"),
+        ("Input should be a valid boolean", "must be true or false"),
+        ("Input should be a valid URL, relative URL without a base", "must be a full web address, like https://example.org/page"),
+        ("Input should be 'course', 'online_learning' or 'other'", "must be one of course, online_learning or other"),
+        ("Input should be greater than or equal to 0.25", "must be 0.25 or more"),
+        ("Value error, must be a real date: 2025-02-31 does not exist", "must be a real date: 2025-02-31 does not exist"),
+        ("Input should be a valid UUID, invalid character", "is not valid"),
+        ("must be an email address like name@example.org", "must be an email address like name@example.org"),
+    ],
+)  # fmt: skip
+def test_pydantics_messages_are_said_in_plain_words(message: str, expected: str) -> None:
+    assert plain(message) == expected

@@ -236,8 +236,10 @@ def test_manager_navigation_active_item(path: str, active: list[str]) -> None:
     ("problems", "expected"),
     [
         ({}, {}),
-        ({"weekly_hours": "must be 60 or less"}, {"weekly_hours": "Weekly hours must be 60 or less"}),
-        ({"email": "is required"}, {"email": "Email is required"}),
+        ({"weekly_hours": "must be 60 or less"}, {"weekly_hours": "Average weekly CLD hours must be 60 or less"}),
+        ({"email": "is required"}, {"email": "Email address is required"}),
+        ({"completed_on": "must be today or in the past"}, {"completed_on": "Date completed must be today or in the past"}),
+        ({"file": "The file must be smaller than 10 MB"}, {"file": "The file must be smaller than 10 MB"}),
         ({"left_on": "must be on or after started_on"}, {"left_on": "Left on must be on or after started_on"}),
         (
             {"given_name": "must not be empty", "contract": "must be one of x"},

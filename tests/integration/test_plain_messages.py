@@ -1,0 +1,72 @@
+"""Messages in plain words (issue 15, point 6): whatever is sent wrong, the API's ``detail`` and the page's
+error summary say what to fix without pydantic's wording or a Python repr; a date that does not exist says
+so; learning completed in the future is refused."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from html import unescape
+from typing import Any
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from tests.integration.test_event_pages import sign_in_as
+from tests.support import FIXED_TODAY, Alliance, StoppedClock, bearer
+
+Client = AsyncTestClient  # type: ignore[type-arg]
+GOOD: dict[str, Any] = {"title": "Group work", "kind": "course", "completed_on": "2026-10-01", "hours": 2,
+                        "competences": ["C3"]}  # fmt: skip
+PYDANTIC = re.compile(r"Input should|List should|should have|after validation|Value error|type=|\[|'\w+'")
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "says"),
+    [
+        ({"kind": "webinar"}, "kind", "must be one of course, conference"),
+        ({"competences": []}, "competences", "must have at least one item"),
+        ({"completed_on": "2025-02-31"}, "completed_on", "must be a real date: 2025-02-31 does not exist"),
+        ({"completed_on": "2025-13-01"}, "completed_on", "must be a real date: 2025-13-01 does not exist"),
+        ({"completed_on": str(FIXED_TODAY + timedelta(days=1))}, "completed_on", "must be today or in the past"),
+        ({"hours": "lots"}, "hours", "must be a number"),
+        ({"evidence_url": "not a link"}, "evidence_url", "must be a full web address"),
+        ({"colour": "blue"}, "colour", "is not a field of this resource"),
+        ({"title": ""}, "title", "must not be empty"),
+    ],
+)
+async def test_the_api_says_what_is_wrong_in_plain_words(
+    client: Client, alliance: Alliance, fixed_clock: StoppedClock, change: dict[str, Any], field: str, says: str
+) -> None:
+    pid = alliance.practitioner_ids["eilidh@example.org"]
+    answer = await client.post(
+        f"/api/v1/practitioners/{pid}/learning",
+        json={**GOOD, **change},
+        headers=bearer(alliance.tokens["practitioner"]),
+    )
+    assert answer.status_code == 400, answer.text
+    detail = answer.json()["detail"]
+    assert says in detail
+    assert field in detail
+    assert not PYDANTIC.search(detail.replace(f"{field}:", "")), detail
+
+
+async def test_the_learning_form_refuses_a_future_date_and_a_date_that_does_not_exist(
+    client: Client, alliance: Alliance, fixed_clock: StoppedClock
+) -> None:
+    pid = alliance.practitioner_ids["eilidh@example.org"]
+    csrf = await sign_in_as(client, "eilidh@example.org")
+    form = {"_csrf_token": csrf, "title": "Group work", "kind": "course", "hours": "2", "competences": "C3",
+            "protected_time": "no"}  # fmt: skip
+    for completed, says in (
+        (str(FIXED_TODAY + timedelta(days=3)), "must be today or in the past"),
+        ("2025-02-31", "must be a real date: 2025-02-31 does not exist"),
+    ):
+        page = await client.post(f"/practitioners/{pid}/learning/new", data={**form, "completed_on": completed})
+        assert page.status_code == 400
+        summary = unescape(page.text[page.text.index("govuk-error-summary") :])
+        summary = summary[: summary.index("</ul>")]
+        assert says in summary
+        assert "Date completed" in summary  # the label on the page, not the field's name
+        assert not PYDANTIC.search(re.sub(r"<[^>]+>", "", summary))
+    assert date.fromisoformat("2026-10-01") <= FIXED_TODAY
