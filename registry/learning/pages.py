@@ -16,6 +16,7 @@ from registry.learning.pack import may_produce_pack
 from registry.learning.rules import KINDS, may_manage_own_learning, may_record_need
 from registry.learning.schemas import GoalIn, LearningNeedIn, LearningRecordIn, LearningRecordOut, LearningRecordPatch
 from registry.web.auth import signed_in
+from registry.web.dates import date_from_parts, parts_of
 from registry.web.deps import FIRST_PAGE, PAGE_PAGING, CurrentViewer, ListPaging, Paging
 from registry.web.pages import form_data, form_page, problems_of, render, sentences
 from registry.web.params import AnyRequest
@@ -28,7 +29,7 @@ def _record_form(form: dict[str, str], competences: list[str]) -> dict[str, Any]
     return {
         "title": form.get("title", ""),
         "kind": form.get("kind", ""),
-        "completed_on": form.get("completed_on", ""),
+        "completed_on": date_from_parts(form, "completed_on")[0],
         "hours": form.get("hours", ""),
         "competences": competences,
         "goal_id": form.get("goal_id") or None,
@@ -38,11 +39,18 @@ def _record_form(form: dict[str, str], competences: list[str]) -> dict[str, Any]
     }
 
 
+def _with_date_problem(problems: dict[str, str], form: dict[str, str]) -> dict[str, str]:
+    """How the date was written (a box left empty) says more than the schema's reading of what came of it."""
+    if problem := date_from_parts(form, "completed_on")[1]:
+        return {**problems, "completed_on": problem}
+    return problems
+
+
 def _form_from(record: LearningRecordOut) -> dict[str, Any]:
     return {
         "title": record.title,
         "kind": record.kind,
-        "completed_on": record.completed_on.isoformat(),
+        **parts_of("completed_on", record.completed_on),
         "hours": f"{record.hours:g}",
         "goal_id": str(record.goal_id or ""),
         "reflection": record.reflection or "",
@@ -102,7 +110,7 @@ class LearningPages(Controller):
                 viewer, practitioner_id, LearningRecordIn.model_validate(_record_form(form, competences))
             )
         except (ValidationError, Invalid) as exc:
-            problems = problems_of(exc, "title")
+            problems = _with_date_problem(problems_of(exc, "title"), form)
             return await self._form(request, viewer, practitioner, form, competences, problems, None)
         return Redirect(f"/practitioners/{practitioner_id}/learning/{record.id}?saved=1")
 
@@ -139,7 +147,7 @@ class LearningPages(Controller):
             full = LearningRecordIn.model_validate(_record_form(form, competences))
             await service.update_record(viewer, practitioner_id, record_id, LearningRecordPatch(**full.model_dump()))
         except (ValidationError, Invalid) as exc:
-            problems = problems_of(exc, "title")
+            problems = _with_date_problem(problems_of(exc, "title"), form)
             return await self._form(request, viewer, practitioner, form, competences, problems, record)
         return Redirect(f"/practitioners/{practitioner_id}/learning/{record_id}?saved=1")
 

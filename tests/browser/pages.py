@@ -131,8 +131,9 @@ class LearningForm:
         self.page = page
         self.title = page.get_by_label("What was the learning?")
         self.kind = page.get_by_label("Kind of learning")
-        self.completed_on = page.get_by_label("Date completed")
-        self.hours = page.get_by_label("Hours")
+        completed = page.get_by_role("group", name="Date completed")
+        self.day, self.month, self.year = (completed.get_by_label(part, exact=True) for part in ("Day", "Month", "Year"))
+        self.hours = page.get_by_label("Hours", exact=True)
         self.reflection = page.get_by_label("Reflection (optional)")
         self.save_button = page.get_by_test_id("save-learning")
 
@@ -144,7 +145,10 @@ class LearningForm:
     ) -> None:
         self.title.fill(title)
         self.kind.select_option(kind)
-        self.completed_on.fill(completed_on)
+        year, month, day = completed_on.split("-")  # GOV.UK's date input: day, month and year in their own boxes
+        self.day.fill(str(int(day)))
+        self.month.fill(str(int(month)))
+        self.year.fill(year)
         self.hours.fill(hours)
         for code in competences:
             self.page.locator(f'input[name="competences"][value="{code}"]').check()

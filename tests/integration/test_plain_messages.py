@@ -70,3 +70,24 @@ async def test_the_learning_form_refuses_a_future_date_and_a_date_that_does_not_
         assert "Date completed" in summary  # the label on the page, not the field's name
         assert not PYDANTIC.search(re.sub(r"<[^>]+>", "", summary))
     assert date.fromisoformat("2026-10-01") <= FIXED_TODAY
+
+
+async def test_the_learning_form_takes_the_date_in_three_boxes(
+    client: Client, alliance: Alliance, fixed_clock: StoppedClock
+) -> None:
+    pid = alliance.practitioner_ids["eilidh@example.org"]
+    csrf = await sign_in_as(client, "eilidh@example.org")
+    form = {"_csrf_token": csrf, "title": "Group work", "kind": "course", "hours": "2", "competences": "C3",
+            "protected_time": "no", "completed_on-day": "27", "completed_on-month": "", "completed_on-year": "2026"}  # fmt: skip
+    partial = await client.post(f"/practitioners/{pid}/learning/new", data=form)
+    assert partial.status_code == 400
+    assert "Date completed must include a month" in unescape(partial.text)
+    assert re.search(r'name="completed_on-day"[^>]*value="27"', partial.text)  # what was typed is kept
+    saved = await client.post(
+        f"/practitioners/{pid}/learning/new", data={**form, "completed_on-month": "9"}, follow_redirects=False
+    )
+    assert saved.status_code in {302, 303}
+    record_id = saved.headers["location"].split("/")[-1].split("?")[0]
+    edit = (await client.get(f"/practitioners/{pid}/learning/{record_id}/edit")).text
+    for name, value in (("day", "27"), ("month", "9"), ("year", "2026")):
+        assert re.search(rf'name="completed_on-{name}"[^>]*value="{value}"', edit), name

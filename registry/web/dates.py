@@ -1,0 +1,36 @@
+"""GOV.UK's date input pattern (day, month and year in three boxes) read back as one ISO date."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+__all__ = ("date_from_parts", "parts_of")
+
+_PARTS = ("day", "month", "year")
+
+
+def parts_of(name: str, value: date | None) -> dict[str, str]:
+    """A stored date as the three boxes show it: ``{"completed_on-day": "14", ...}``."""
+    if value is None:
+        return {f"{name}-{part}": "" for part in _PARTS}
+    return {f"{name}-day": str(value.day), f"{name}-month": str(value.month), f"{name}-year": str(value.year)}
+
+
+def date_from_parts(form: Mapping[str, str], name: str) -> tuple[str, str | None]:
+    """The date the boxes hold as ``YYYY-MM-DD`` (for the schema, which says whether it exists), and what is
+    wrong with how it was written, if anything. All three empty is no date (the schema says if one is needed).
+    A form that sends the date whole (``name`` itself) is read as it is."""
+    if name in form and not any(f"{name}-{part}" in form for part in _PARTS):
+        return form[name].strip(), None
+    values = {part: form.get(f"{name}-{part}", "").strip() for part in _PARTS}
+    if not any(values.values()):
+        return "", None
+    missing = [part for part in _PARTS if not values[part]]
+    if missing:
+        return "", f"must include a {' and a '.join(missing)}"
+    if not all(v.isascii() and v.isdigit() for v in values.values()):
+        return "", "must be a real date, in numbers, like 27 3 2026"
+    if len(values["year"]) != 4:
+        return "", "must include a year of 4 digits, like 2026"
+    return f"{values['year']}-{int(values['month']):02d}-{int(values['day']):02d}", None
