@@ -4,11 +4,9 @@ audit log with the stated purpose."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.background_tasks import BackgroundTask
 from litestar.response import File, Response, Stream, Template
 from litestar.status_codes import HTTP_200_OK
 
@@ -16,8 +14,8 @@ from registry import clock
 from registry.accounts.rules import ALLIANCE_ROLES, Role, Viewer
 from registry.errors import DomainError, Invalid
 from registry.exports import participation
-from registry.exports.api import XLSX, remove_file
 from registry.exports.indicators import export_indicators
+from registry.exports.responses import participation_response
 from registry.exports.suppression import K_DEFAULT
 from registry.learning.rules import financial_year
 from registry.metrics.report import ReportAsk
@@ -87,17 +85,4 @@ class ExportPages(Controller):
             return self._page(request, viewer, form, {"period": exc.problems.get("period", exc.detail)})
         except DomainError as exc:
             return self._page(request, viewer, form, {"kind": exc.detail})
-        name = f"participation-{period.label.replace('..', '-to-')}"
-        if file_format == "xlsx":
-            path = participation.temporary_xlsx()
-            await participation.write_xlsx(period, scope, K_DEFAULT, path)
-            return File(path, filename=f"{name}.xlsx", media_type=XLSX, background=BackgroundTask(remove_file, path))
-
-        async def body_lines() -> AsyncIterator[str]:
-            async for line in participation.csv_lines(period, scope, K_DEFAULT):
-                yield line
-
-        return Stream(
-            body_lines(), media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )  # fmt: skip
+        return await participation_response(period, scope, K_DEFAULT, file_format)

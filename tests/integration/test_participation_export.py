@@ -10,11 +10,15 @@ import zipfile
 from collections import defaultdict
 from pathlib import Path
 
+import anyio
+import pytest
 from litestar.testing import AsyncTestClient
 
 from registry.accounts.rules import Role
 from registry.audit import service as audit
+from registry.exports import participation
 from registry.exports.participation import BREAKDOWNS, COLUMNS
+from registry.exports.responses import XLSX
 from tests.integration.metrics_alliance import Built
 from tests.integration.test_event_pages import sign_in_as
 from tests.integration.test_metrics_api_cli_pages import _cli
@@ -177,3 +181,38 @@ async def test_the_export_page_asks_for_a_purpose_and_downloads_the_same_file(
     assert total == 3
     assert [e.details["purpose"] for e in logged] == ["Pentana", "command line", "board"]
     assert logged[0].actor_email == "lead@example.org"
+
+
+async def test_the_page_and_the_api_send_the_same_workbook_and_delete_it_once_sent(
+    client: AsyncTestClient,  # type: ignore[type-arg]
+    alliance: Alliance,
+    metrics_alliance: Built,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    made: list[str] = []
+    temporary = participation.temporary_xlsx
+
+    def remembered() -> str:
+        made.append(temporary())
+        return made[-1]
+
+    monkeypatch.setattr(participation, "temporary_xlsx", remembered)
+    api = await client.get(
+        "/api/v1/exports/participation?period=2025-04-01..2025-09-30&format=xlsx",
+        headers=bearer(alliance.tokens["lead"]),
+    )
+    csrf = await sign_in_as(client, "lead@example.org")
+    page = await client.post("/exports", data={"_csrf_token": csrf, "kind": "participation", "format": "xlsx",
+                                               "period": "2025-04-01..2025-09-30", "purpose": "board"})  # fmt: skip
+    for answer in (api, page):
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["content-type"] == XLSX
+        assert 'filename="participation-2025-04-01-to-2025-09-30.xlsx"' in answer.headers["content-disposition"]
+    sheets = []
+    for answer in (api, page):
+        with zipfile.ZipFile(io.BytesIO(answer.content)) as book:
+            sheets.append(book.read("xl/worksheets/sheet1.xml"))  # constant memory: strings inline
+    assert sheets[0] == sheets[1]
+    assert b"Total" in sheets[0]
+    assert len(made) == 2
+    assert not [path for path in made if await anyio.Path(path).exists()]  # removed once sent
