@@ -49,8 +49,8 @@ class ExportsApi(Controller):
         purpose: Purpose = None,
     ) -> Stream | File:
         """Attendances, unique participants, hours and events by event, host organisation, attendee
-        organisation, local authority, competence and contract group, each with its total; partner admins get
-        their own organisation's attendees."""
+        organisation, local authority, competence, contract group and calendar month, each with its total;
+        partner admins get their own organisation's attendees."""
         ask = ReportAsk(period, None, organisation, local_authority)
         chosen, scope = await participation.export_participation(
             viewer, ask, file_format=format, purpose=(purpose or "").strip() or "API", k=suppress

@@ -216,3 +216,53 @@ async def test_the_page_and_the_api_send_the_same_workbook_and_delete_it_once_se
     assert b"Total" in sheets[0]
     assert len(made) == 2
     assert not [path for path in made if await anyio.Path(path).exists()]  # removed once sent
+
+
+def _table(rows: list[dict[str, str]], breakdown: str) -> list[tuple[str, ...]]:
+    return [tuple(r.values())[1:] for r in rows if r["breakdown"] == breakdown]
+
+
+async def test_the_period_breakdown_by_hand(
+    client: AsyncTestClient,  # type: ignore[type-arg]
+    alliance: Alliance,
+    metrics_alliance: Built,
+    tmp_path: Path,
+) -> None:
+    # k = 2 publishes every count of these small events, so the numbers can be read off metrics_alliance.py:
+    # E5 at 00:30 BST on 1 April 2025 is April's (23:30 UTC on 31 March): Neil and Eilidh, 1.5 h each; E1 in
+    # June: Graham and Amira, 2 h; E2 in September: Eilidh and Ross, 3 h. E3 was cancelled; E4 at 00:30 BST on
+    # 1 April 2026 is in 2026-27, so not March's. Every other month is published as zeros.
+    rows = await _rows("--period", "2025-26", "--suppress", "2", tmp_path=tmp_path)
+    zero = ("0", "0", "0", "0")
+    names = ("April", "May", "June", "July", "August", "September", "October", "November", "December")
+    expected = [(f"2025-{n:02d}", f"{name} 2025", *zero) for n, name in enumerate(names, 4)]
+    expected += [(f"2026-{n:02d}", f"{name} 2026", *zero) for n, name in enumerate(("January", "February", "March"), 1)]
+    expected[0] = ("2025-04", "April 2025", "2", "2", "3", "1")
+    expected[2] = ("2025-06", "June 2025", "2", "2", "4", "1")
+    expected[5] = ("2025-09", "September 2025", "2", "2", "6", "1")
+    # Five people, not six: Eilidh came in April and in September (so months do not divide people).
+    expected.append(("total", "Total", "6", "5", "13", "3"))
+    assert _table(rows, "period") == expected
+    for breakdown in BREAKDOWNS:  # every breakdown's total is the same
+        assert _table(rows, breakdown.name)[-1] == expected[-1], breakdown.name
+    # A period of dates: its months, the first and last cut to it (E5 on 1 April is before 15 April).
+    part = await _rows("--period", "2025-04-15..2025-06-30", "--suppress", "2", tmp_path=tmp_path)
+    assert _table(part, "period") == [
+        ("2025-04", "April 2025", *zero), ("2025-05", "May 2025", *zero), ("2025-06", "June 2025", "2", "2", "4", "1"),
+        ("total", "Total", "2", "2", "4", "1"),
+    ]  # fmt: skip
+    # At k = 5 every month's 2 is hidden, its hours with it; the total of 6 is published.
+    five = _table(await _rows("--period", "2025-26", tmp_path=tmp_path), "period")
+    assert [r[2:5] for r in five if r[0] in ("2025-04", "2025-06", "2025-09")] == [("<5", "<5", "<5")] * 3
+    assert five[-1] == ("total", "Total", "6", "5", "13", "3")
+    # A partner admin's own organisation (DCC): Eilidh in April, Graham in June, Eilidh and Ross in September:
+    # four attendances by three people. April's and June's 1 are under k = 2, hidden, hours with them; the two
+    # hidden attendances sum to 4 − 2 = 2, which does not say which is which, so September stays published.
+    own = await client.get(
+        "/api/v1/exports/participation?period=2025-26&suppress=2", headers=bearer(alliance.tokens["partner_admin"])
+    )
+    dcc = _table(list(csv.DictReader(io.StringIO(own.text))), "period")
+    assert [r for r in dcc if r[2] != "0"] == [
+        ("2025-04", "April 2025", "<2", "<2", "<2", "1"), ("2025-06", "June 2025", "<2", "<2", "<2", "1"),
+        ("2025-09", "September 2025", "2", "2", "6", "1"), ("total", "Total", "4", "3", "9.5", "3"),
+    ]  # fmt: skip
