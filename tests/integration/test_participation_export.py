@@ -266,3 +266,103 @@ async def test_the_period_breakdown_by_hand(
         ("2025-04", "April 2025", "<2", "<2", "<2", "1"), ("2025-06", "June 2025", "<2", "<2", "<2", "1"),
         ("2025-09", "September 2025", "2", "2", "6", "1"), ("total", "Total", "4", "3", "9.5", "3"),
     ]  # fmt: skip
+
+
+def _post(csrf: str, **fields: str) -> dict[str, str]:
+    return {"_csrf_token": csrf, "kind": "participation", "format": "csv", "period": "2025-26", "purpose": "board",
+            **fields}  # fmt: skip
+
+
+async def test_a_lead_chooses_an_organisation_a_local_authority_and_k_on_the_page(
+    client: AsyncTestClient,  # type: ignore[type-arg]
+    alliance: Alliance,
+    metrics_alliance: Built,
+    tmp_path: Path,
+) -> None:
+    csrf = await sign_in_as(client, "lead@example.org")
+    form = (await client.get("/exports")).text
+    assert '<option value="">All organisations</option>' in form
+    assert '<option value="FIFE">Fife Council</option>' in form
+    assert '<option value="">All local authorities</option>' in form
+    assert '<option value="Fife">Fife</option>' in form
+    assert 'name="suppress"' in form
+    assert 'value="5"' in form
+    assert "your own organisation only" not in form
+    fife = await client.post("/exports", data=_post(csrf, organisation="FIFE", suppress="2"))
+    assert fife.status_code == 200, fife.text
+    by_hand = await _rows("--period", "2025-26", "--organisation", "FIFE", "--suppress", "2", tmp_path=tmp_path)
+    assert list(csv.DictReader(io.StringIO(fife.text))) == by_hand
+    # Amira is FIFE's one attendee in 2025-26: at k = 2 she is hidden, at the default k she is too.
+    assert _table(by_hand, "attendee_organisation") == [
+        ("FIFE", "Fife Council", "<2", "<2", "<2", "1"), ("total", "Total", "<2", "<2", "<2", "1"),
+    ]  # fmt: skip
+    authority = await client.post("/exports", data=_post(csrf, local_authority="Fife", format="xlsx"))
+    assert authority.status_code == 200
+    assert authority.content[:2] == b"PK"
+    indicators = await client.post(
+        "/exports", data=_post(csrf, kind="indicators", organisation="DCC", suppress="10", purpose="Pentana")
+    )
+    assert indicators.status_code == 200, indicators.text
+    logged, _ = await audit.entries(LEAD, audit.LogFilter(action="export"))
+    page_made = [e for e in logged if e.actor_email == "lead@example.org"]
+    assert [(e.subject, e.details["filters"]["organisation"], e.details["filters"]["local_authority"],
+             e.details["suppress"]) for e in page_made] == [
+        ("indicators", "DCC", None, 10), ("participation", None, "Fife", 5), ("participation", "FIFE", None, 2),
+    ]  # fmt: skip
+    # What is wrong, each in the error summary linking to its field; nothing is recorded.
+    for fields, field, words in [
+        ({"suppress": "1"}, "suppress", "Enter a whole number from 2 to 100"),
+        ({"suppress": "101"}, "suppress", "Enter a whole number from 2 to 100"),
+        ({"suppress": "five"}, "suppress", "Enter a whole number from 2 to 100"),
+        ({"suppress": "-3"}, "suppress", "Enter a whole number from 2 to 100"),
+        ({"organisation": "NOPE"}, "organisation", "NOPE is not an organisation of the alliance"),
+        ({"organisation": "FIFE", "local_authority": "Dundee City"}, "organisation", "FIFE is not in Dundee City"),
+        ({"local_authority": "Atlantis"}, "local_authority", "No organisation of the alliance is in Atlantis"),
+    ]:
+        wrong = await client.post("/exports", data=_post(csrf, **fields))
+        assert wrong.status_code == 400, fields
+        assert 'class="govuk-error-summary"' in wrong.text
+        assert f'href="#{field}"' in wrong.text, fields
+        assert words in wrong.text, fields
+    assert (await audit.entries(LEAD, audit.LogFilter(action="export")))[1] == len(logged)
+
+
+async def test_a_partner_admin_exports_their_own_organisation_and_cannot_forge_another(
+    client: AsyncTestClient,  # type: ignore[type-arg]
+    alliance: Alliance,
+    metrics_alliance: Built,
+) -> None:
+    csrf = await sign_in_as(client, "admin.dcc@example.org")
+    form = (await client.get("/exports")).text
+    assert "The export covers your own organisation only" in form
+    assert 'name="organisation"' not in form
+    assert 'name="local_authority"' not in form
+    own = await client.post("/exports", data=_post(csrf, suppress="2"))
+    assert own.status_code == 200
+    api = await client.get(
+        "/api/v1/exports/participation?period=2025-26&suppress=2", headers=bearer(alliance.tokens["partner_admin"])
+    )
+    assert own.text == api.text
+    assert {r["key"] for r in csv.DictReader(io.StringIO(own.text)) if r["breakdown"] == "attendee_organisation"} == {
+        "DCC", "total"
+    }  # fmt: skip
+    # Their own organisation named is what they get anyway (as the API answers it).
+    named = await client.post("/exports", data=_post(csrf, organisation="dcc", suppress="2"))
+    assert named.status_code == 200
+    assert named.text == own.text
+    # A forged field for another organisation or a local authority is refused as the API refuses it: 403, no file.
+    for forged, query in [({"organisation": "FIFE"}, "organisation=FIFE"),
+                          ({"local_authority": "Fife"}, "local_authority=Fife"),
+                          ({"kind": "indicators", "organisation": "FIFE"}, "organisation=FIFE")]:  # fmt: skip
+        refused = await client.post("/exports", data=_post(csrf, **forged))
+        assert refused.status_code == 403, forged
+        assert "Partner admins see their own organisation" in refused.text
+        assert 'class="govuk-error-summary"' in refused.text
+        assert "content-disposition" not in refused.headers
+        from_api = await client.get(
+            f"/api/v1/exports/participation?period=2025-26&{query}", headers=bearer(alliance.tokens["partner_admin"])
+        )
+        assert from_api.status_code == 403
+    logged, total = await audit.entries(LEAD, audit.LogFilter(action="export"))
+    assert total == 3  # the page's two files and the API's: refusals record nothing
+    assert {e.details["filters"]["organisation"] for e in logged} == {"DCC"}
