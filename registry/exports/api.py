@@ -3,17 +3,15 @@ suppressed as METRICS.md says and recorded in the audit log. Thin: parse, author
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated, Literal
 
-import anyio
 from litestar import Controller, get
-from litestar.background_tasks import BackgroundTask
 from litestar.params import QueryParameter
 from litestar.response import File, Stream
 
 from registry.accounts.rules import Role
 from registry.exports import participation
+from registry.exports.responses import participation_response
 from registry.exports.suppression import K_DEFAULT
 from registry.metrics.api import LocalAuthority, OrganisationCode
 from registry.metrics.report import ReportAsk
@@ -22,19 +20,13 @@ from registry.web.deps import CurrentViewer
 from registry.web.openapi import ERROR_RESPONSES
 from registry.web.params import PeriodQuery
 
-__all__ = ("XLSX", "ExportsApi", "remove_file")
+__all__ = ("ExportsApi",)
 
 Purpose = Annotated[
     str | None, QueryParameter(max_length=500, description="Why the file is made (kept in the audit log)")
 ]
 Suppress = Annotated[int, QueryParameter(ge=2, le=100, description="Counts under K are hidden (default 5)")]
 Format = Annotated[Literal["csv", "xlsx"], QueryParameter(description="csv (default) or xlsx")]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-async def remove_file(path: str) -> None:
-    """Delete the workbook once it is sent."""
-    await anyio.Path(path).unlink(missing_ok=True)
 
 
 class ExportsApi(Controller):
@@ -57,27 +49,10 @@ class ExportsApi(Controller):
         purpose: Purpose = None,
     ) -> Stream | File:
         """Attendances, unique participants, hours and events by event, host organisation, attendee
-        organisation, local authority, competence and contract group, each with its total; partner admins get
-        their own organisation's attendees."""
+        organisation, local authority, competence, contract group and calendar month, each with its total;
+        partner admins get their own organisation's attendees."""
         ask = ReportAsk(period, None, organisation, local_authority)
         chosen, scope = await participation.export_participation(
             viewer, ask, file_format=format, purpose=(purpose or "").strip() or "API", k=suppress
         )
-        name = f"participation-{chosen.label.replace('..', '-to-')}"
-        if format == "xlsx":
-            path = participation.temporary_xlsx()
-            await participation.write_xlsx(chosen, scope, suppress, path)
-            return File(
-                path, filename=f"{name}.xlsx", media_type=XLSX,
-                background=BackgroundTask(remove_file, path),
-            )  # fmt: skip
-
-        async def body() -> AsyncIterator[str]:
-            async for line in participation.csv_lines(chosen, scope, suppress):
-                yield line
-
-        return Stream(
-            body(),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
+        return await participation_response(chosen, scope, suppress, format)

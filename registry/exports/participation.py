@@ -1,17 +1,22 @@
 """Participation statistics for publication (issue 14; METRICS.md's terms and suppression): attendances,
 unique participants, hours and events in a period, by event, host organisation, attendee organisation, local
-authority, competence and contract group, each breakdown with its total — as CSV or XLSX, through
-``registry export participation`` and ``GET /api/v1/exports/participation``.
+authority, competence, contract group and period (calendar month), each breakdown with its total — as CSV or
+XLSX, through ``registry export participation``, ``GET /api/v1/exports/participation`` and ``/exports``.
 
 - An attendance is a booking marked attended at an event in P (not cancelled, first session on a local date
   within P); its hours are those of the learning record attendance made. A filter (or a partner admin's own
   organisation) narrows the attendances to the attendees of those organisations.
+- The period breakdown has a row for every calendar month of P (``2026-04``, ``April 2026``; the first and
+  last cut to P), zeros included: an attendance is in the month of its event's first session's local date,
+  found as EVENTS_IN finds P's events (the UTC moments at which each month's local days begin and end), so
+  the same SQL works on both engines.
 - Suppression, per breakdown: attendances and unique participants from 1 to k−1 show as ``<5``; where a
   column is published with its total and the rows divide it (every breakdown but competence, where an
   attendance counts toward each competence its event names; unique participants only where a person is in
-  one row: attendee organisation, local authority, contract group), cells are hidden beside them until no
-  hidden one can be worked back. Hours are hidden wherever the attendances or participants of their row are,
-  and protected the same way. Events name nobody and are published.
+  one row: attendee organisation, local authority, contract group — not months, as a person may attend in
+  several), cells are hidden beside them until no hidden one can be worked back. Hours are hidden wherever
+  the attendances or participants of their row are, and protected the same way. Events name nobody and are
+  published.
 - Each breakdown's aggregate rows are worked out in SQL and held while suppressed (secondary suppression
   needs a column whole); nothing is ever read per attendance, so memory grows with the number of events or
   organisations, not of attendances; the file is written a row at a time.
@@ -24,20 +29,33 @@ import io
 import tempfile
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import anyio
 import xlsxwriter  # type: ignore[import-untyped]
 
+from registry import clock
 from registry.accounts.rules import Viewer
 from registry.audit import service as audit
 from registry.csv_export import spreadsheet_text
+from registry.db import is_sqlite
 from registry.exports.suppression import K_DEFAULT, LEGEND, Line, mark, protect
 from registry.learning.rules import Period
 from registry.metrics.report import ReportAsk, period_and_scope
-from registry.metrics.sql import EVENTS_IN, Scope, fetch, in_scope
+from registry.metrics.sql import EVENTS_IN, Query, Scope, fetch, in_scope
 
-__all__ = ("BREAKDOWNS", "COLUMNS", "Breakdown", "PublishedRow", "export_participation", "published_rows")
+__all__ = (
+    "BREAKDOWNS",
+    "COLUMNS",
+    "Breakdown",
+    "Month",
+    "PublishedRow",
+    "export_participation",
+    "months_of",
+    "published_rows",
+    "suppressed_rows",
+)
 
 COLUMNS = ("breakdown", "key", "name", "attendances", "unique_participants", "hours", "events")
 
@@ -52,6 +70,10 @@ class Breakdown:
     joins: str
     divides_attendances: bool
     divides_people: bool
+    source: str = "att a"
+    """SQL: what the rows are counted from (the attendances as ``a``, unless a breakdown lists empty rows too)."""
+    order: str = ""
+    """SQL: the rows' order (by name, then key, unless given)."""
 
 
 BREAKDOWNS = (
@@ -73,7 +95,50 @@ BREAKDOWNS = (
         " WHEN a.contract = 'full_time' THEN 'Full-time' ELSE 'Volunteer' END",
         "", True, True,
     ),
+    Breakdown(
+        "period", "m.key", "m.name", "", True, False,
+        source="months m LEFT JOIN (SELECT att.*, e.first_starts_at AS starts FROM att JOIN event e"
+        " ON e.id = att.event) a ON a.starts >= m.starts_at AND a.starts < m.ends_before",
+        order="m.key",
+    ),
 )  # fmt: skip
+"""Every breakdown, in the file's order. Months divide attendances (an attendance is in one month) but not
+people (a person may attend in several months)."""
+
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+               "November", "December")  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Month:
+    """A calendar month of a period, clipped to it: ``first`` and ``last`` are days of the period."""
+
+    key: str
+    name: str
+    first: date
+    last: date
+
+
+def months_of(period: Period) -> list[Month]:
+    """The calendar months the period's days fall in, in order; the first and last cut to the period."""
+    months = []
+    day = period.start
+    while day <= period.end:
+        following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        last = min(period.end, following - timedelta(days=1))
+        months.append(Month(f"{day.year}-{day.month:02d}", f"{MONTH_NAMES[day.month - 1]} {day.year}", day, last))
+        day = following
+    return months
+
+
+def _months_cte(period: Period) -> Query:
+    """``months(key, name, starts_at, ends_before) AS (VALUES ...)``: each month's local days as UTC moments."""
+    text, moment = ("{}", "{}") if is_sqlite() else ("CAST({} AS TEXT)", "CAST({} AS TIMESTAMPTZ)")
+    rows, args = [], []
+    for month in months_of(period):
+        rows.append(f"({text}, {text}, {moment}, {moment})")
+        args += [month.key, month.name, *clock.local_days(month.first, month.last)]
+    return Query(f"months(key, name, starts_at, ends_before) AS (VALUES {', '.join(rows)})", tuple(args))
 
 
 def _attendances(scope: Scope) -> str:
@@ -89,7 +154,7 @@ def _attendances(scope: Scope) -> str:
 
 
 _MEASURES = (
-    "COUNT(*) AS attendances, COUNT(DISTINCT a.practitioner) AS participants, "
+    "COUNT(a.event) AS attendances, COUNT(DISTINCT a.practitioner) AS participants, "
     "COALESCE(SUM(a.hours), 0) AS hours, COUNT(DISTINCT a.event) AS events"
 )
 
@@ -113,9 +178,11 @@ def _hours(value: float) -> str:
     return f"{value:g}"
 
 
-def _suppressed(
+def suppressed_rows(
     rows: Sequence[dict[str, Any]], total: dict[str, Any], breakdown: Breakdown, k: int
 ) -> Iterator[PublishedRow]:
+    """One breakdown's rows and its total as published: primary suppression in every column of people, and
+    secondary where the breakdown's rows divide the column's total; hours hidden with their rows."""
     n = len(rows)
 
     def column(name: str, scale: int = 1) -> list[int]:
@@ -144,13 +211,17 @@ async def published_rows(period: Period, scope: Scope, k: int = K_DEFAULT) -> As
     """Every breakdown's rows and its total, suppressed, breakdown by breakdown."""
     ctes = [EVENTS_IN, _attendances(scope)]
     total = (await fetch([period], ctes, f"SELECT {_MEASURES} FROM att a"))[0]
+    # The months last, so that their values fill the placeholders after the periods' (fetch's order).
+    months = _months_cte(period)
     for breakdown in BREAKDOWNS:
+        order = breakdown.order or f"{breakdown.label}, {breakdown.key}"
         rows = await fetch(
-            [period], ctes,
-            f"SELECT {breakdown.key} AS key, {breakdown.label} AS name, {_MEASURES} FROM att a {breakdown.joins}"
-            f" GROUP BY {breakdown.key}, {breakdown.label} ORDER BY {breakdown.label}, {breakdown.key}",
+            [period], [*ctes, months.sql],
+            f"SELECT {breakdown.key} AS key, {breakdown.label} AS name, {_MEASURES} FROM {breakdown.source}"
+            f" {breakdown.joins} GROUP BY {breakdown.key}, {breakdown.label} ORDER BY {order}",
+            *months.args,
         )  # fmt: skip
-        for row in _suppressed(rows, total, breakdown, k):
+        for row in suppressed_rows(rows, total, breakdown, k):
             yield row
 
 

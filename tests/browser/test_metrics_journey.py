@@ -102,15 +102,29 @@ def test_a_lead_exports_the_participation_statistics_and_finds_it_in_the_audit_l
     Header(page).nav_link("Exports").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Export statistics")
     page.get_by_label("Period", exact=True).fill("2025-26")
-    page.get_by_test_id("download-export").click()  # no purpose yet: the form says what to fix
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Say what the file is for")
+    expect(page.get_by_label("Organisation", exact=True)).to_have_value("")  # All organisations
+    page.get_by_label("Organisation", exact=True).select_option(label="Dundee City Council")
+    expect(page.get_by_label("Hide counts under")).to_have_value("5")
+    page.get_by_label("Hide counts under").fill("1")
+    page.get_by_test_id("download-export").click()  # no purpose yet, k too small: the form says what to fix
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Say what the file is for")
+    expect(summary).to_contain_text("Enter a whole number from 2 to 100")
+    summary.get_by_role("link", name="Enter a whole number from 2 to 100", exact=False).click()
+    expect(page.get_by_label("Hide counts under")).to_be_focused()
+    expect(page.get_by_label("Organisation", exact=True)).to_have_value("DCC")  # kept as chosen
+    page.get_by_label("Hide counts under").fill("2")
     page.get_by_label("What is it for?").fill("Partnership board, quarter 3")
     with page.expect_download() as download:
         page.get_by_test_id("download-export").click()
     assert download.value.suggested_filename == "participation-2025-26.csv"
     text = download.value.path().read_text(encoding="utf-8")
     assert text.startswith("breakdown,key,name,attendances,unique_participants,hours,events")
-    assert ",Total," in text
+    # DCC's attendees only, counts under 2 hidden: Eilidh in April, Graham in June, Eilidh and Ross in September.
+    assert "attendee_organisation,DCC,Dundee City Council,4,3,9.5,3" in text
+    assert "attendee_organisation,FIFE" not in text
+    assert "period,2025-04,April 2025,<2,<2,<2,1" in text
+    assert "period,2025-09,September 2025,2,2,6,1" in text
     page.goto(page.url.replace("/exports", "/audit"))
     expect(page.get_by_test_id("audit-log")).to_contain_text("Participation in 2025-26 as CSV")
     expect(page.get_by_test_id("audit-log")).to_contain_text("Purpose: Partnership board, quarter 3")
