@@ -48,6 +48,7 @@ from registry.metrics.sql import EVENTS_IN, Query, Scope, fetch, in_scope
 __all__ = (
     "BREAKDOWNS",
     "COLUMNS",
+    "FAMILIES",
     "Breakdown",
     "Month",
     "PublishedRow",
@@ -178,50 +179,143 @@ def _hours(value: float) -> str:
     return f"{value:g}"
 
 
+FAMILIES: tuple[tuple[str, ...], ...] = (
+    ("event", "host_organisation", "period"),
+    ("attendee_organisation", "local_authority"),
+    ("contract_group",),
+    ("competence",),
+)
+"""Breakdowns that are sums of one another's rows, the finest first: a host's (or a month's) attendances are its
+events' added up, a local authority's its organisations'. Each family is protected as one table, or a cell
+hidden in one breakdown could be worked back from another: an organisation's 3 from its local authority's 13
+less the 10 of the authority's other organisation."""
+Links = dict[str, dict[str, str]]
+"""Breakdown → the finest row's key → the key of the row it is added into (``{"host_organisation": {"17":
+"DCC"}}``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Shown:
+    attendances: str
+    unique_participants: str
+    hours: str
+
+
+def _protect_family(
+    family: Sequence[Breakdown], tables: dict[str, Sequence[dict[str, Any]]], total: dict[str, Any], links: Links,
+    k: int,
+) -> dict[tuple[str, int], _Shown]:  # fmt: skip
+    """Primary and secondary suppression over a family's rows and the total at once, under every sum the
+    file publishes between them; (breakdown, row index; the total is each breakdown's last index) → cells."""
+    offsets: dict[str, int] = {}
+    cells: list[dict[str, Any]] = []
+    for b in family:
+        offsets[b.name] = len(cells)
+        cells.extend(tables[b.name])
+    at_total = len(cells)
+    cells.append(total)
+    finest = family[0]
+
+    def lines_for(measure: str) -> list[Line]:
+        def divides(b: Breakdown) -> bool:
+            return b.divides_people if measure == "people" else b.divides_attendances
+
+        lines = []
+        for b in family:
+            if divides(b):
+                lines.append(Line(tuple(range(offsets[b.name], offsets[b.name] + len(tables[b.name]))), at_total))
+        if not divides(finest):
+            return lines
+        for b in family[1:]:
+            if not divides(b) or b.name not in links:
+                continue
+            parts_of: dict[str, list[int]] = {}
+            for i, row in enumerate(tables[finest.name]):
+                if (group := links[b.name].get(str(row["key"]))) is not None:
+                    parts_of.setdefault(group, []).append(offsets[finest.name] + i)
+            for j, row in enumerate(tables[b.name]):
+                lines.append(Line(tuple(parts_of.get(str(row["key"]), ())), offsets[b.name] + j))
+        return lines
+
+    def column(name: str, scale: int = 1) -> list[int]:
+        return [round(float(c[name]) * scale) for c in cells]
+
+    attendances = protect(column("attendances"), lines_for("attendances"), k)
+    people = protect(column("participants"), lines_for("people"), k)
+    hours = protect(column("hours", 100), lines_for("attendances"), k, forced=attendances.suppressed
+                    | people.suppressed, counts=False)  # fmt: skip
+    shown: dict[tuple[str, int], _Shown] = {}
+    for b in family:
+        indices = [*range(offsets[b.name], offsets[b.name] + len(tables[b.name])), at_total]
+        for n, i in enumerate(indices):
+            shown[b.name, n] = _Shown(
+                attendances.shown(i), people.shown(i),
+                mark(k) if i in hours.suppressed else _hours(float(cells[i]["hours"])),
+            )  # fmt: skip
+    return shown
+
+
+def _rows_of(
+    breakdown: Breakdown, rows: Sequence[dict[str, Any]], total: dict[str, Any], shown: dict[tuple[str, int], _Shown]
+) -> Iterator[PublishedRow]:
+    n = len(rows)
+    for i, r in enumerate([*rows, total]):
+        cells = shown[breakdown.name, i]
+        yield PublishedRow(
+            breakdown=breakdown.name, key="total" if i == n else str(r["key"]),
+            name="Total" if i == n else str(r["name"]), attendances=cells.attendances,
+            unique_participants=cells.unique_participants, hours=cells.hours, events=str(int(r["events"])),
+        )  # fmt: skip
+
+
 def suppressed_rows(
     rows: Sequence[dict[str, Any]], total: dict[str, Any], breakdown: Breakdown, k: int
 ) -> Iterator[PublishedRow]:
-    """One breakdown's rows and its total as published: primary suppression in every column of people, and
-    secondary where the breakdown's rows divide the column's total; hours hidden with their rows."""
-    n = len(rows)
+    """One breakdown's rows and its total as published on their own: primary suppression in every column of
+    people, and secondary where the breakdown's rows divide the column's total; hours hidden with their rows."""
+    shown = _protect_family([breakdown], {breakdown.name: rows}, total, {}, k)
+    yield from _rows_of(breakdown, rows, total, shown)
 
-    def column(name: str, scale: int = 1) -> list[int]:
-        return [round(float(r[name]) * scale) for r in rows] + [round(float(total[name]) * scale)]
 
-    line = [Line(tuple(range(n)), n)]
-    attendances = protect(column("attendances"), line if breakdown.divides_attendances else [], k)
-    people = protect(column("participants"), line if breakdown.divides_people else [], k)
-    hidden_rows = attendances.suppressed | people.suppressed
-    hours = protect(
-        column("hours", 100), line if breakdown.divides_attendances else [], k, forced=hidden_rows, counts=False
-    )
-    for i, r in enumerate([*rows, total]):
-        yield PublishedRow(
-            breakdown=breakdown.name,
-            key="total" if i == n else str(r["key"]),
-            name="Total" if i == n else str(r["name"]),
-            attendances=attendances.shown(i),
-            unique_participants=people.shown(i),
-            hours=mark(k) if i in hours.suppressed else _hours(float(r["hours"])),
-            events=str(int(r["events"])),
-        )
+_LINKS = {
+    "host_organisation": "SELECT CAST(a.event AS TEXT) AS fine, o.code AS coarse FROM att a"
+    " JOIN organisation o ON o.id = a.host GROUP BY a.event, o.code",
+    "period": "SELECT CAST(a.event AS TEXT) AS fine, m.key AS coarse FROM (SELECT att.*, e.first_starts_at AS starts"
+    " FROM att JOIN event e ON e.id = att.event) a"
+    " JOIN months m ON a.starts >= m.starts_at AND a.starts < m.ends_before GROUP BY a.event, m.key",
+    "local_authority": "SELECT o.code AS fine, COALESCE(o.local_authority, '') AS coarse FROM att a"
+    " JOIN organisation o ON o.id = a.organisation GROUP BY o.code, o.local_authority",
+}  # fmt: skip
+"""SQL: for each breakdown that adds up another's rows, which of the finer rows go into which of its rows."""
 
 
 async def published_rows(period: Period, scope: Scope, k: int = K_DEFAULT) -> AsyncIterator[PublishedRow]:
-    """Every breakdown's rows and its total, suppressed, breakdown by breakdown."""
+    """Every breakdown's rows and its total, suppressed family by family (``FAMILIES``), in the file's order.
+    The rows are aggregates worked out in SQL, held while they are suppressed: as many as there are events or
+    organisations, never one per attendance."""
     ctes = [EVENTS_IN, _attendances(scope)]
     total = (await fetch([period], ctes, f"SELECT {_MEASURES} FROM att a"))[0]
     # The months last, so that their values fill the placeholders after the periods' (fetch's order).
     months = _months_cte(period)
+    tables: dict[str, Sequence[dict[str, Any]]] = {}
     for breakdown in BREAKDOWNS:
         order = breakdown.order or f"{breakdown.label}, {breakdown.key}"
-        rows = await fetch(
+        tables[breakdown.name] = await fetch(
             [period], [*ctes, months.sql],
             f"SELECT {breakdown.key} AS key, {breakdown.label} AS name, {_MEASURES} FROM {breakdown.source}"
             f" {breakdown.joins} GROUP BY {breakdown.key}, {breakdown.label} ORDER BY {order}",
             *months.args,
         )  # fmt: skip
-        for row in suppressed_rows(rows, total, breakdown, k):
+    links: Links = {}
+    for name, sql in _LINKS.items():
+        rows = await fetch([period], [*ctes, months.sql], sql, *months.args)
+        links[name] = {str(r["fine"]): str(r["coarse"]) for r in rows}
+    by_name = {b.name: b for b in BREAKDOWNS}
+    shown: dict[tuple[str, int], _Shown] = {}
+    for family in FAMILIES:
+        shown.update(_protect_family([by_name[n] for n in family], tables, total, links, k))
+    for breakdown in BREAKDOWNS:
+        for row in _rows_of(breakdown, tables[breakdown.name], total, shown):
             yield row
 
 

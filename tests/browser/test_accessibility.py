@@ -54,7 +54,7 @@ def test_the_new_pages_pass_axe(
             "/", f"/events/{ids['held']}", f"/events/{ids['held']}/bookings", f"/events/{ids['held']}/materials",
             "/admin/users", f"/admin/users/{ids['user']}", "/admin/users/new", f"/admin/users/{ids['user']}/suspend",
         ],
-        "lead@example.org": ["/", "/metrics/report?period=2025-26", "/metrics?period=2025-26"],
+        "lead@example.org": ["/", "/metrics/report?period=2025-26", "/metrics?period=2025-26", "/exports", "/audit"],
         "admin@example.org": ["/"],
     }
     for email, paths in pages.items():
