@@ -104,3 +104,44 @@ def test_a_practitioner_opens_the_learning_returned_to_them(
     _sign_in(page, "eilidh@example.org")
     page.get_by_role("link", name="Returned to you: Group work course").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Group work course")
+
+
+def test_a_lead_publishes_a_draft_from_the_home_page(page: Page, live_server: LiveServer, alliance: Alliance) -> None:
+    async def setup() -> None:
+        from tests.integration.test_event_pages import make_event
+
+        await make_event("Draft forum", date.today() + timedelta(days=30), status="draft")
+
+    live_server.run(setup())
+    _sign_in(page, "lead@example.org")
+    item = _first_item(page, "hosting")
+    expect(item).to_have_text("Publish: Draft forum")
+    item.click()
+    page.get_by_test_id("publish-event").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("The event is published")
+    page.goto("/")
+    expect(page.locator('[data-key="hosting"]')).not_to_contain_text("Draft forum")
+
+
+def test_an_admin_sends_undelivered_mail_again_from_the_home_page(
+    page: Page, live_server: LiveServer, alliance: Alliance
+) -> None:
+    async def setup() -> None:
+        from registry.db import write_tx
+        from registry.notify import outbox
+        from registry.notify.tables import OutboxMessage
+
+        async with write_tx():
+            await outbox.enqueue("nobody@example.org", "Hello", "Hello", "<p>Hello</p>")
+        await OutboxMessage.update({OutboxMessage.status: "failed", OutboxMessage.attempts: 6}).where(
+            OutboxMessage.to_email == "nobody@example.org"
+        )
+
+    live_server.run(setup())
+    _sign_in(page, "admin@example.org")
+    item = _first_item(page, "hosting")
+    expect(item).to_have_text("1 message could not be delivered")
+    item.click()
+    page.get_by_role("button", name="Send again to nobody@example.org").click()
+    page.goto("/")
+    expect(page.locator('[data-key="hosting"]')).not_to_contain_text("could not be delivered")
