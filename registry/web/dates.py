@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-__all__ = ("date_from_parts", "parts_of")
+__all__ = ("date_from_parts", "parts_of", "read_dates")
 
 _PARTS = ("day", "month", "year")
 
@@ -34,3 +34,13 @@ def date_from_parts(form: Mapping[str, str], name: str) -> tuple[str, str | None
     if len(values["year"]) != 4:
         return "", "must include a year of 4 digits, like 2026"
     return f"{values['year']}-{int(values['month']):02d}-{int(values['day']):02d}", None
+
+
+def read_dates(form: Mapping[str, str], names: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:
+    """The form with each named date as one ``YYYY-MM-DD`` field, and what is wrong with how any was written."""
+    read, problems = dict(form), {}
+    for name in names:
+        read[name], problem = date_from_parts(form, name)
+        if problem:
+            problems[name] = problem
+    return read, problems

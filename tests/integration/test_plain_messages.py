@@ -91,3 +91,23 @@ async def test_the_learning_form_takes_the_date_in_three_boxes(
     edit = (await client.get(f"/practitioners/{pid}/learning/{record_id}/edit")).text
     for name, value in (("day", "27"), ("month", "9"), ("year", "2026")):
         assert re.search(rf'name="completed_on-{name}"[^>]*value="{value}"', edit), name
+
+
+async def test_the_registration_form_takes_its_dates_in_three_boxes(client: Client, alliance: Alliance) -> None:
+    from registry.registration.tables import CldscRegistration
+
+    pid = alliance.practitioner_ids["eilidh@example.org"]
+    csrf = await sign_in_as(client, "lead@example.org")
+    form = {"_csrf_token": csrf, "status": "registered", "membership_number": "CLDSC20002", "note": "",
+            "route": "recognised_qualification", "effective_from-day": "1", "effective_from-month": "",
+            "effective_from-year": "2026", "renewal_due-day": "", "renewal_due-month": "", "renewal_due-year": ""}  # fmt: skip
+    before = await CldscRegistration.count().where(CldscRegistration.practitioner == pid)
+    partial = await client.post(f"/practitioners/{pid}/registration", data=form)
+    assert partial.status_code == 400
+    assert "Effective from must include a month" in unescape(partial.text)
+    assert await CldscRegistration.count().where(CldscRegistration.practitioner == pid) == before
+    saved = await client.post(
+        f"/practitioners/{pid}/registration", data={**form, "effective_from-month": "11"}, follow_redirects=False
+    )
+    assert saved.status_code in {302, 303}, saved.text
+    assert await CldscRegistration.count().where(CldscRegistration.practitioner == pid) == before + 1
