@@ -20,7 +20,8 @@ from registry.exports.quarterly import figure_text
 from registry.exports.suppression import K_DEFAULT, LEGEND
 from registry.metrics.catalogue import METRICS
 from registry.metrics.display import Bar, trend_bars
-from registry.metrics.report import ReportAsk, dashboard
+from registry.metrics.pages import filter_errors, query_ask
+from registry.metrics.report import dashboard
 from registry.metrics.schemas import IndicatorReportOut, TrendPoint
 from registry.web.auth import requires_role, signed_in
 from registry.web.deps import CurrentViewer
@@ -93,15 +94,12 @@ class ReportPage(Controller):
         organisation: Text = None, local_authority: Text = None,
     ) -> Template:  # fmt: skip
         """Every action of the plan on a page of its own."""
-        ask = ReportAsk(
-            *((value or "").strip()[:cap] or None for value, cap in
-              ((period, 22), (plan, 30), (organisation, 30), (local_authority, 100)))
-        )  # fmt: skip
         try:
-            board = await dashboard(viewer, ask)
+            board = await dashboard(viewer, query_ask(period, plan, organisation, local_authority))
         except Invalid as exc:
-            problems = {field: problem[:1].upper() + problem[1:] for field, problem in exc.problems.items()}
-            return render(request, "metrics/report.html", status_code=400, errors=problems, report=None, actions=[])
+            return render(
+                request, "metrics/report.html", status_code=400, errors=filter_errors(exc), report=None, actions=[]
+            )
         rows = {r.indicator_code: r for r in indicator_rows(board.report, K_DEFAULT)}
         actions: dict[str, dict[str, Any]] = {}
         for i in board.report.indicators:

@@ -24,12 +24,15 @@ from registry.web.deps import CurrentViewer
 from registry.web.pages import render
 from registry.web.params import AnyRequest
 
-__all__ = ("MetricsPages",)
+__all__ = ("MetricsPages", "filter_errors", "query_ask")
 
 Text = FromQuery[str | None]
 
 
-def _ask(period: str | None, plan: str | None, organisation: str | None, local_authority: str | None) -> ReportAsk:
+def query_ask(
+    period: str | None, plan: str | None, organisation: str | None, local_authority: str | None
+) -> ReportAsk:
+    """The filters as a page's query string gave them, tidied (the dashboard's, the printable report's…)."""
     # Query text is capped here as the API caps it (params.py); anything longer is not a code or a period.
     def tidy(value: str | None, cap: int) -> str | None:
         return (value or "").strip()[:cap] or None
@@ -42,7 +45,7 @@ def _params(ask: ReportAsk) -> dict[str, str]:
                               "local_authority": ask.local_authority}.items() if v}  # fmt: skip
 
 
-def _errors(exc: Invalid) -> dict[str, str]:
+def filter_errors(exc: Invalid) -> dict[str, str]:
     return {field: problem[:1].upper() + problem[1:] for field, problem in exc.problems.items()}
 
 
@@ -83,13 +86,13 @@ class MetricsPages(Controller):
         organisation: Text = None, local_authority: Text = None,
     ) -> Template:  # fmt: skip
         """One card per indicator under its action, for the period and scope chosen."""
-        ask = _ask(period, plan, organisation, local_authority)
+        ask = query_ask(period, plan, organisation, local_authority)
         context: dict[str, Any] = {"params": _params(ask), "options": await _options(viewer), "groups": [],
                                    "report": None, "active_population": ACTIVE_POPULATION}  # fmt: skip
         try:
             board = await dashboard(viewer, ask)
         except Invalid as exc:
-            return render(request, "metrics/dashboard.html", status_code=400, errors=_errors(exc), **context)
+            return render(request, "metrics/dashboard.html", status_code=400, errors=filter_errors(exc), **context)
         cards = [card_of(i, board.trends.get(i.id, [])) for i in board.report.indicators]
         context.update(report=board.report, groups=_by_action(cards))
         return render(request, "metrics/dashboard.html", **context)
@@ -105,13 +108,13 @@ class MetricsPages(Controller):
         ).first()
         if found is None:
             raise NotFound("No such indicator")
-        ask = _ask(period, found["plan"], organisation, local_authority)
+        ask = query_ask(period, found["plan"], organisation, local_authority)
         context: dict[str, Any] = {"params": _params(ask), "options": await _options(viewer), "card": None,
                                    "sections": [], "indicator_id": indicator_id}  # fmt: skip
         try:
             board = await dashboard(viewer, ask, indicator_id)
         except Invalid as exc:
-            return render(request, "metrics/breakdown.html", status_code=400, errors=_errors(exc), **context)
+            return render(request, "metrics/breakdown.html", status_code=400, errors=filter_errors(exc), **context)
         indicator = board.report.indicators[0]
         context.update(
             report=board.report, card=card_of(indicator, board.trends.get(indicator.id, [])),
@@ -125,12 +128,12 @@ class MetricsPages(Controller):
         local_authority: Text = None,
     ) -> Template:  # fmt: skip
         """Competences × organisations: learning needs recorded in the period, beside the events planned."""
-        ask = _ask(period, None, organisation, local_authority)
+        ask = query_ask(period, None, organisation, local_authority)
         context: dict[str, Any] = {"params": _params(ask), "options": await _options(viewer), "grid": None}
         try:
             context["grid"] = await shared_needs.needs_grid(viewer, ask)
         except Invalid as exc:
-            return render(request, "metrics/needs.html", status_code=400, errors=_errors(exc), **context)
+            return render(request, "metrics/needs.html", status_code=400, errors=filter_errors(exc), **context)
         return render(request, "metrics/needs.html", **context)
 
     @get("/needs/{competence:str}")
@@ -139,10 +142,10 @@ class MetricsPages(Controller):
         organisation: Text = None,
     ) -> Template:  # fmt: skip
         """The needs behind one cell of the grid (names for leads and admins only)."""
-        ask = _ask(period, None, organisation, None)
+        ask = query_ask(period, None, organisation, None)
         try:
             cell = await shared_needs.needs_behind(viewer, ask, competence[:20])
         except Invalid as exc:
-            return render(request, "metrics/needs_cell.html", status_code=400, errors=_errors(exc), cell=None,
+            return render(request, "metrics/needs_cell.html", status_code=400, errors=filter_errors(exc), cell=None,
                           params=_params(ask))  # fmt: skip
         return render(request, "metrics/needs_cell.html", cell=cell, params=_params(ask))

@@ -124,10 +124,10 @@ async def _sync_calendar(booking_id: int, change: Change, *, cancel: bool) -> in
     for slot, before in sorted(sent_before.items()):
         if before["state"] == "requested" and (cancel or slot >= total):
             await send("CANCEL", slot, Session(before["starts_at"], before["ends_at"]), before["content"])
-    await CalendarInvite.update(
-        {CalendarInvite.sequence: invite["sequence"] + (1 if queued else 0),
-         CalendarInvite.state: "cancelled" if cancel else "requested"}
-    ).where(CalendarInvite.id == invite["id"])  # fmt: skip
+    # The booking's own record keeps its UID and whether anything is in the calendar; SEQUENCE is per session.
+    await CalendarInvite.update({CalendarInvite.state: "cancelled" if cancel else "requested"}).where(
+        CalendarInvite.id == invite["id"]
+    )
     return queued
 
 

@@ -37,12 +37,14 @@ class OutboxMessage(Table, tablename="outbox_message"):
 
 
 class CalendarInvite(Table, tablename="calendar_invite"):
-    """The calendar entry of a booking: one stable UID, and the SEQUENCE last sent."""
+    """The calendar entry of a booking: one stable UID (its first session's; the others derive theirs from it)."""
 
     id: Serial
     booking = ForeignKey(references=Booking, null=False, on_delete=OnDelete.cascade, unique=True)
     uid = Varchar(length=200, unique=True)
     sequence = Integer(default=0)
+    """The SEQUENCE last sent when a booking's sessions went in one message; each session now keeps its own
+    (``CalendarSessionInvite``), seeded from this by migration m0034."""
     state = Varchar(length=20, default="none")
     """``none`` (nothing sent yet), ``requested`` (an invite is out), ``cancelled``."""
 
