@@ -84,6 +84,13 @@ class StoppedClock:
         self.moment += delta
 
 
+def boxes(name: str, written: str) -> dict[str, str]:
+    """A date as GOV.UK's date input sends it: ``boxes("starts_on", "2027-03-14")`` → ``{"starts_on-day": "14",
+    "starts_on-month": "3", "starts_on-year": "2027"}``; an empty date leaves the three boxes empty."""
+    year, month, day = written.split("-") if written else ("", "", "")
+    return {f"{name}-day": day.lstrip("0"), f"{name}-month": month.lstrip("0"), f"{name}-year": year}
+
+
 def as_viewer(email: str, name: str, role: Role) -> Viewer:
     """A Viewer as the sign-in of that test-alliance address would be: tied to its record, if it has one."""
     return Viewer(0, email, name, role, practitioner_id=RECORD_IDS.get(email))

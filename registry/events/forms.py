@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from registry.events.schemas import EventIn, EventOut, EventPatch, SessionIn, SessionOut
 from registry.people.schemas import parse_iso_date
+from registry.web.dates import date_from_parts, parts_of
 
 __all__ = (
     "FIELD_ORDER",
@@ -114,10 +115,19 @@ def whole_last_day(closes_at: datetime | None, zone: ZoneInfo) -> date | None:
     return last_booking_day(closes_at, zone)
 
 
+def _row_texts(form: Mapping[str, str], n: int) -> tuple[dict[str, str], str | None]:
+    """Session ``n``'s date (read from its day, month and year boxes), start and end as typed, and what is
+    wrong with how the date was written."""
+    day_text, written = date_from_parts(form, f"session_{n}_date")
+    texts = {"date": day_text, "start": form.get(f"session_{n}_start", "").strip(),
+             "end": form.get(f"session_{n}_end", "").strip()}  # fmt: skip
+    return texts, written
+
+
 def session_row_count(form: Mapping[str, str]) -> int:
     """How many session rows to show: at least the default, and every row the form already has."""
-    parts = ("date", "start", "end")
-    used = [n for n in range(1, MAX_SESSIONS + 1) if any(form.get(f"session_{n}_{p}") for p in parts)]
+    filled = {k for k, v in form.items() if v.strip()}
+    used = [n for n in range(1, MAX_SESSIONS + 1) if any(k.startswith(f"session_{n}_") for k in filled)]
     return max(SESSION_ROWS, max(used, default=0))
 
 
@@ -125,12 +135,16 @@ def _sessions(form: Mapping[str, str], zone: ZoneInfo) -> tuple[list[dict[str, d
     sessions: list[dict[str, datetime]] = []
     problems: dict[str, str] = {}
     for n in range(1, MAX_SESSIONS + 1):
-        texts = {p: form.get(f"session_{n}_{p}", "").strip() for p in ("date", "start", "end")}
-        if not any(texts.values()):
+        texts, written = _row_texts(form, n)
+        if not any(texts.values()) and not written:
             continue
         day, start, end = _day(texts["date"]), _clock(texts["start"]), _clock(texts["end"])
-        if day is None:
-            problems[f"session_{n}_date"] = f"Enter the date of session {n} as a date like 2026-12-08"
+        if written:
+            problems[f"session_{n}_date"] = f"The date of session {n} {written}"
+        elif not texts["date"]:
+            problems[f"session_{n}_date"] = f"Enter the date of session {n}, for example 8 12 2026"
+        elif day is None:
+            problems[f"session_{n}_date"] = f"The date of session {n} must be a real date, for example 8 12 2026"
         if start is None:
             problems[f"session_{n}_start"] = f"Enter the start time of session {n} as a time like 09:30 or 14:00"
         if end is None:
@@ -159,10 +173,12 @@ def read_event_form(
     """The submitted form as :class:`EventIn`'s input, and the problems found before the schema sees it
     (session rows and the last day to book, which the form splits or words differently from the schema)."""
     sessions, problems = _sessions(form, zone)
-    closes_text = form.get("booking_closes", "").strip()
+    closes_text, written = date_from_parts(form, "booking_closes")
     closes_day = _day(closes_text) if closes_text else None
-    if closes_text and closes_day is None:
-        problems["booking_closes"] = "Enter the last day to book as a date like 2026-12-01, or leave it blank"
+    if written:
+        problems["booking_closes"] = f"The last day to book {written}, or leave it blank"
+    elif closes_text and closes_day is None:
+        problems["booking_closes"] = "The last day to book must be a real date, like 1 12 2026, or leave it blank"
     data: dict[str, Any] = {
         "title": form.get("title", ""),
         "description": form.get("description", ""),
@@ -216,12 +232,12 @@ def form_from_event(event: EventOut, zone: ZoneInfo) -> dict[str, str]:
         "topics": "; ".join(event.topics),
         "audience": event.audience,
         "requires_approval": "yes" if event.requires_approval else "no",
-        "booking_closes": (day.isoformat() if (day := last_booking_day(event.booking_closes_at, zone)) else ""),
+        **parts_of("booking_closes", last_booking_day(event.booking_closes_at, zone)),
         "status": event.status,
     }
     for n, session in enumerate(event.sessions, start=1):
         starts, ends = session.starts_at.astimezone(zone), session.ends_at.astimezone(zone)
-        form[f"session_{n}_date"] = starts.date().isoformat()
+        form.update(parts_of(f"session_{n}_date", starts.date()))
         form[f"session_{n}_start"] = f"{starts:%H:%M}"
         form[f"session_{n}_end"] = f"{ends:%H:%M}"
     return form

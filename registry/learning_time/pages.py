@@ -27,6 +27,7 @@ from registry.learning_time.schemas import (
 from registry.people import service as people
 from registry.validation import problems_from
 from registry.web.auth import signed_in
+from registry.web.dates import validated
 from registry.web.deps import CurrentViewer
 from registry.web.pages import PER_PAGE, Pagination, form_data, render, sentences
 from registry.web.params import AnyRequest, PageNumber, PeriodQuery
@@ -110,13 +111,14 @@ class LearningTimePages(Controller):
         form = await form_data(request)
         raw = await request.form()
         chosen = [v for v in raw.getall("competences") if isinstance(v, str)] if "competences" in raw else []
-        values: dict[str, Any] = {k: form.get(k, "") for k in ("title", "kind", "starts_on", "hours", "purpose")}
-        values["ends_on"] = form.get("ends_on") or None
+        wanted = ("title", "kind", "hours", "purpose")
+        values: dict[str, Any] = {k: v for k, v in form.items() if k in wanted or k.startswith(("starts_", "ends_"))}
         values["competences"] = chosen
+        data, problems = validated(TimeRequestIn, values, ("starts_on", "ends_on"))
+        if data is None:
+            return await self._request_form(request, viewer, practitioner_id, form, chosen, problems)
         try:
-            created = await requests.create_request(viewer, practitioner_id, TimeRequestIn.model_validate(values))
-        except ValidationError as exc:
-            return await self._request_form(request, viewer, practitioner_id, form, chosen, problems_from(exc))
+            created = await requests.create_request(viewer, practitioner_id, data)
         except Invalid as exc:
             return await self._request_form(request, viewer, practitioner_id, form, chosen, exc.problems)
         return Redirect(f"/time-requests/{created.id}?saved=requested")
@@ -139,7 +141,7 @@ class LearningTimePages(Controller):
             competences=await learning.list_competences(),
             form=form,
             chosen=chosen,
-            errors=sentences(problems),
+            errors=sentences(problems, {"title": "What is the learning", "hours": "Hours of protected time"}),
         )
 
     @get("/time-requests")
@@ -292,10 +294,11 @@ class LearningTimePages(Controller):
     ) -> Template | Redirect:
         """Set the policy from its date."""
         form = await form_data(request)
+        policy, problems = validated(PolicyIn, form, ("applies_from",))
+        if policy is None:
+            return await self._policy(request, viewer, organisation_id, form, problems)
         try:
-            await service.set_policy(viewer, organisation_id, PolicyIn.model_validate(form))
-        except ValidationError as exc:
-            return await self._policy(request, viewer, organisation_id, form, problems_from(exc))
+            await service.set_policy(viewer, organisation_id, policy)
         except Invalid as exc:
             return await self._policy(request, viewer, organisation_id, form, exc.problems)
         return Redirect(f"/organisations/{organisation_id}/learning-time-policy?saved=1")

@@ -32,6 +32,7 @@ from registry.people.schemas import (
 )
 from registry.registration import service as registration_service
 from registry.web.auth import requires_role, signed_in
+from registry.web.dates import parts_of, validated
 from registry.web.deps import PAGE_PAGING, CurrentViewer, ListPaging
 from registry.web.pages import form_data, form_page, problems_of, render, sentences
 from registry.web.params import AnyRequest
@@ -55,7 +56,10 @@ def _form_from(practitioner: PractitionerOut) -> dict[str, str]:
     form["practice_areas"] = "; ".join(practitioner.practice_areas)
     form["cld_qualified"] = {True: "yes", False: "no", None: ""}[practitioner.cld_qualified]
     form["weekly_hours"] = f"{practitioner.weekly_hours:g}"
-    return form
+    return {**form, **parts_of("started_on", practitioner.started_on), **parts_of("left_on", practitioner.left_on)}
+
+
+_HR_DATES = ("started_on", "left_on")
 
 
 def _problem_count(exc: Invalid) -> str:
@@ -106,9 +110,12 @@ class PractitionerPages(Controller):
     async def create(self, request: AnyRequest, viewer: CurrentViewer) -> Template | Redirect:
         """Add a practitioner, or show the form again with what to fix."""
         form = await form_data(request)
+        data, problems = validated(PractitionerIn, form, _HR_DATES)
+        if data is None:
+            return await self._form(request, viewer, form, problems, None)
         try:
-            created = await service.create_practitioner(viewer, PractitionerIn.model_validate(form))
-        except (ValidationError, Invalid, Conflict) as exc:
+            created = await service.create_practitioner(viewer, data)
+        except (Invalid, Conflict) as exc:
             return await self._form(request, viewer, form, problems_of(exc, "email"), None)
         return Redirect(f"/practitioners/{created.id}?saved=1")
 
@@ -172,10 +179,12 @@ class PractitionerPages(Controller):
         """Save the changes, or show the form again with what to fix."""
         practitioner = await service.get_editable_practitioner(viewer, practitioner_id)
         form = await form_data(request)
+        full, problems = validated(PractitionerIn, form, _HR_DATES)
+        if full is None:
+            return await self._form(request, viewer, form, problems, practitioner)
         try:
-            full = PractitionerIn.model_validate(form)
             await service.update_practitioner(viewer, practitioner_id, PractitionerPatch(**full.model_dump()))
-        except (ValidationError, Invalid, Conflict) as exc:
+        except (Invalid, Conflict) as exc:
             return await self._form(request, viewer, form, problems_of(exc, "email"), practitioner)
         return Redirect(f"/practitioners/{practitioner_id}?saved=1")
 

@@ -15,7 +15,7 @@ from registry.registration.rules import CONFIRMING_ROLES, RECORDING_ROLES, ROUTE
 from registry.registration.schemas import RegistrationChangeIn, RegistrationClaimOut, RejectClaimIn
 from registry.validation import problems_from
 from registry.web.auth import requires_role, signed_in
-from registry.web.dates import read_dates
+from registry.web.dates import validated
 from registry.web.deps import PAGE_PAGING, CurrentViewer, ListPaging
 from registry.web.pages import form_data, form_page, render, sentences
 from registry.web.params import AnyRequest
@@ -78,11 +78,9 @@ class RegistrationPages(Controller):
         """Append the change and come back with a banner, or show the form again with what to fix."""
         page = await service.registration_page(viewer, practitioner_id)
         form = await form_data(request)
-        data, written = read_dates(form, ("effective_from", "renewal_due"))
-        try:
-            change = RegistrationChangeIn.model_validate({k: v for k, v in data.items() if "-" not in k})
-        except ValidationError as exc:
-            return self._render(request, viewer, page, form, _form_errors({**problems_from(exc), **written}))
+        change, problems = validated(RegistrationChangeIn, form, ("effective_from", "renewal_due"))
+        if change is None:
+            return self._render(request, viewer, page, form, _form_errors(problems))
         try:
             recorded = await service.record(viewer, practitioner_id, change)
         except Invalid as exc:

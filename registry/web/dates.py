@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from typing import Any, TypeVar
 
-__all__ = ("date_from_parts", "parts_of", "read_dates")
+from pydantic import BaseModel, ValidationError
+
+from registry.validation import problems_from
+
+__all__ = ("date_from_parts", "parts_of", "read_dates", "validated")
+
+M = TypeVar("M", bound=BaseModel)
 
 _PARTS = ("day", "month", "year")
 
@@ -37,10 +44,26 @@ def date_from_parts(form: Mapping[str, str], name: str) -> tuple[str, str | None
 
 
 def read_dates(form: Mapping[str, str], names: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:
-    """The form with each named date as one ``YYYY-MM-DD`` field, and what is wrong with how any was written."""
-    read, problems = dict(form), {}
+    """The form with each named date as one ``YYYY-MM-DD`` field (its boxes dropped, so that a schema which
+    forbids unknown fields takes it), and what is wrong with how any was written."""
+    boxes = {f"{name}-{part}" for name in names for part in _PARTS}
+    read, problems = {k: v for k, v in form.items() if k not in boxes}, {}
     for name in names:
         read[name], problem = date_from_parts(form, name)
         if problem:
             problems[name] = problem
     return read, problems
+
+
+def validated(
+    schema: type[M], form: Mapping[str, Any], names: tuple[str, ...]
+) -> tuple[M | None, dict[str, str]]:
+    """The form read by ``schema`` with its named dates taken from their boxes: the model, or every problem at
+    once (how a date was written says more than the schema's reading of what came of it). An empty date is
+    left out, so that the schema's default applies or it says the date is required."""
+    data, written = read_dates(form, names)
+    try:
+        model = schema.model_validate({k: v for k, v in data.items() if v != "" or k not in names})
+    except ValidationError as exc:
+        return None, {**problems_from(exc), **written}
+    return (None, written) if written else (model, {})

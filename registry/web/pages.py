@@ -59,7 +59,10 @@ def navigation(viewer: Viewer | None, path: str, to_approve: int = 0) -> list[di
 def render(request: AnyRequest, template: str, status_code: int = 200, **context: Any) -> Template:
     viewer = request.scope.get("user")
     errors: dict[str, str] = context.setdefault("errors", {})
-    context.setdefault("error_list", [{"text": text, "href": f"#{field}"} for field, text in errors.items()])
+    form = context.get("form") or {}
+    # A date in day, month and year boxes is reached at its first box, as GOV.UK's error summary expects.
+    links = [(text, f"{field}-day" if f"{field}-day" in form else field) for field, text in errors.items()]
+    context.setdefault("error_list", [{"text": text, "href": f"#{target}"} for text, target in links])
     return Template(
         template_name=template,
         context={
@@ -146,9 +149,23 @@ class Pagination:
 
 
 FIELD_LABELS = {
+    # people and organisations
+    "email": "Email address", "given_name": "Given name", "family_name": "Family name", "organisation": "Organisation",
+    "job_title": "Job title", "contract": "Contract", "weekly_hours": "Average weekly CLD hours", "setting": "Setting",
+    "locality": "Locality", "practice_areas": "Practice areas", "cld_qualified": "CLD qualification",
+    "manager_email": "Line manager’s email", "started_on": "Started on", "left_on": "Left on", "code": "Code",
+    "name": "Name", "local_authority": "Local authority area",
+    # learning
     "completed_on": "Date completed", "evidence_url": "Link to evidence", "kind": "Kind of learning",
-    "goal_id": "PL goal", "title": "What was the learning", "weekly_hours": "Average weekly CLD hours",
-    "started_on": "Started on", "email": "Email address", "manager_email": "Line manager’s email",
+    "goal_id": "PL goal", "title": "What was the learning", "hours": "Hours", "competences": "Competences",
+    "protected_time": "Protected learning time", "reflection": "Reflection",
+    # protected learning time
+    "starts_on": "First day", "ends_on": "Last day", "purpose": "What it is for", "decision": "Your decision",
+    "hours_per_year": "Protected learning hours a year", "full_time_weekly_hours": "Full-time weekly hours",
+    "applies_from": "Applies from", "reason": "Reason", "note": "Note",
+    # registration
+    "status": "Status", "route": "Route to registration", "membership_number": "CLDSC membership number",
+    "effective_from": "Effective from", "renewal_due": "Renewal due",
 }  # fmt: skip
 """Field → the label its form shows, so that a message names the field as the page does."""
 

@@ -124,6 +124,15 @@ class ErrorPage:
         self.detail = page.get_by_test_id("error-detail")
 
 
+def fill_date(scope: Page | Locator, legend: str, written: str) -> None:
+    """Type a ``YYYY-MM-DD`` date into GOV.UK's date input whose legend is ``legend`` (day, month, year boxes)."""
+    group = scope.get_by_role("group", name=legend, exact=True)
+    year, month, day = written.split("-")
+    group.get_by_label("Day", exact=True).fill(str(int(day)))
+    group.get_by_label("Month", exact=True).fill(str(int(month)))
+    group.get_by_label("Year", exact=True).fill(year)
+
+
 class LearningForm:
     """Log learning (templates/learning/record_form.html)."""
 
@@ -131,8 +140,6 @@ class LearningForm:
         self.page = page
         self.title = page.get_by_label("What was the learning?")
         self.kind = page.get_by_label("Kind of learning")
-        completed = page.get_by_role("group", name="Date completed")
-        self.day, self.month, self.year = (completed.get_by_label(part, exact=True) for part in ("Day", "Month", "Year"))
         self.hours = page.get_by_label("Hours", exact=True)
         self.reflection = page.get_by_label("Reflection (optional)")
         self.save_button = page.get_by_test_id("save-learning")
@@ -145,10 +152,7 @@ class LearningForm:
     ) -> None:
         self.title.fill(title)
         self.kind.select_option(kind)
-        year, month, day = completed_on.split("-")  # GOV.UK's date input: day, month and year in their own boxes
-        self.day.fill(str(int(day)))
-        self.month.fill(str(int(month)))
-        self.year.fill(year)
+        fill_date(self.page, "Date completed", completed_on)
         self.hours.fill(hours)
         for code in competences:
             self.page.locator(f'input[name="competences"][value="{code}"]').check()

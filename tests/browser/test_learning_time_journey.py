@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from registry import clock
 from tests.browser.conftest import LiveServer
-from tests.browser.pages import Header, SignInPage
+from tests.browser.pages import Header, SignInPage, fill_date
 from tests.support import PASSWORD, Alliance
 
 pytestmark = pytest.mark.browser
@@ -38,7 +38,7 @@ def test_request_approval_log_and_balance(page: Page, live_server: LiveServer, a
     summary.get_by_role("link").first.click()  # the summary's links take the keyboard to the field
     page.get_by_label("What is the learning?").fill("Trauma-informed facilitation course")
     page.get_by_label("Kind of learning").select_option("course")
-    page.get_by_label("First day").fill(today)
+    fill_date(page, "First day", today)
     page.get_by_label("Hours of protected time").fill("6")
     page.get_by_label("C3 ", exact=False).first.check()
     page.get_by_label("What is it for? (optional)").fill("Running safer groups")

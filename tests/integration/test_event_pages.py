@@ -19,7 +19,7 @@ from registry.events import bookings, service
 from registry.events.schemas import EventIn, EventOut, EventPatch, SessionIn
 from registry.learning.tables import LearningRecord
 from tests.integration.test_sign_in import sign_in
-from tests.support import Alliance
+from tests.support import Alliance, boxes
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 LONDON = ZoneInfo("Europe/London")
@@ -290,17 +290,17 @@ def event_form(**changes: str | list[str]) -> dict[str, str | list[str]]:
         "online_url": "https://meet.example.org/trauma",
         "capacity": "12",
         # Sunday 28 March 2027 is the day the clocks go forward (at 1am UTC).
-        "session_1_date": "2027-03-28",
+        **boxes("session_1_date", "2027-03-28"),
         "session_1_start": "09:30",
         "session_1_end": "12:00",
-        "session_2_date": "2027-04-04",
+        **boxes("session_2_date", "2027-04-04"),
         "session_2_start": "18:00",
         "session_2_end": "20:00",
         "competences": ["C2", "C3"],
         "topics": "Youth work; Trauma",
         "audience": "Youth workers and volunteers",
         "requires_approval": "no",
-        "booking_closes": "2027-03-20",
+        **boxes("booking_closes", "2027-03-20"),
         "status": "published",
         **changes,
     }
@@ -315,19 +315,20 @@ async def test_a_host_creates_an_event_through_the_form(client: Client, alliance
 
     wrong = await client.post(
         "/events/new",
-        data={**event_form(title="", capacity="0", session_1_date="2027-02-30", session_2_start="25:00",
+        data={**event_form(title="", capacity="0", **boxes("session_1_date", "2027-02-30"), session_2_start="25:00",
                            format="online", online_url=""), "_csrf_token": csrf},
     )  # fmt: skip
     assert wrong.status_code == 400
     assert '<a href="#title">Enter a title</a>' in wrong.text
     assert '<a href="#capacity">Number of places must be 1 or more</a>' in wrong.text
-    assert '<a href="#session_1_date">Enter the date of session 1 as a date like 2026-12-08</a>' in wrong.text
+    assert '<a href="#session_1_date-day">The date of session 1 must be a real date, for example 8 12 2026</a>' in wrong.text
+    assert 'value="30"' in wrong.text  # the boxes keep what was typed
     assert 'href="#session_2_start"' in wrong.text
     assert "Two sessions on trauma-informed practice." in wrong.text  # what was typed is kept
     assert (
         wrong.text.index('href="#title"')
         < wrong.text.index('href="#capacity"')
-        < wrong.text.index('href="#session_1_date"')
+        < wrong.text.index('href="#session_1_date-day"')
     )
     no_link = await client.post("/events/new", data={**event_form(online_url=""), "_csrf_token": csrf})
     assert '<a href="#online_url">An online or hybrid event needs a link</a>' in no_link.text
@@ -353,9 +354,10 @@ async def test_a_host_creates_an_event_through_the_form(client: Client, alliance
     assert (event.status, event.capacity, event.competences) == ("published", 12, ["C2", "C3"])
 
     form = await client.get(f"/events/{event_id}/edit")
-    assert 'value="2027-03-28"' in form.text
+    assert 'name="session_1_date-day" type="text" value="28"' in form.text
+    assert 'name="session_1_date-year" type="text" value="2027"' in form.text
     assert 'value="09:30"' in form.text
-    assert 'value="2027-03-20"' in form.text
+    assert 'name="booking_closes-day" type="text" value="20"' in form.text
     # Changing the title alone sends no calendar update (the sequence stays); moving the venue does.
     renamed = await client.post(
         f"/events/{event_id}/edit",
@@ -463,7 +465,8 @@ async def test_the_event_form_says_every_problem_at_once_and_asks_before_recordi
         assert f'href="#{field}"' in everything.text, field  # the place with the rest, not on a second try
     assert "An in-person or hybrid event needs a venue" in everything.text
 
-    past = {**event_form(session_1_date="2024-03-05", session_2_date="2024-03-12", booking_closes=""),
+    past = {**event_form(**boxes("session_1_date", "2024-03-05"), **boxes("session_2_date", "2024-03-12"),
+                         **boxes("booking_closes", "")),
             "_csrf_token": csrf}  # fmt: skip
     asked = await client.post("/events/new", data=past)
     assert asked.status_code == 400

@@ -34,7 +34,7 @@ from registry.people import service as people
 from registry.people.schemas import PractitionerIn
 from registry.registration import history as registration
 from tests.integration.test_sign_in import sign_in
-from tests.support import Alliance, StoppedClock, as_viewer, bearer
+from tests.support import Alliance, StoppedClock, as_viewer, bearer, boxes
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 EILIDH = as_viewer("eilidh@example.org", "Eilidh", Role.PRACTITIONER)
@@ -331,11 +331,13 @@ async def test_the_forms_say_what_to_fix_and_change_nothing(
     dcc = alliance.organisation_ids["DCC"]
     csrf = await sign_in_as(client, "admin.dcc@example.org")
     bad = await client.post(f"/organisations/{dcc}/learning-time-policy", data={
-        "_csrf_token": csrf, "hours_per_year": "lots", "full_time_weekly_hours": "35", "applies_from": "2025-04-01",
+        "_csrf_token": csrf, "hours_per_year": "lots", "full_time_weekly_hours": "35",
+        **boxes("applies_from", "2025-04-31"),
     })  # fmt: skip
     assert bad.status_code == 400
     assert "govuk-error-summary" in bad.text
-    assert "Hours per year" in bad.text
+    assert "Protected learning hours a year must be a number" in bad.text  # the page's label, not the field's name
+    assert "Applies from must be a real date: 2025-04-31 does not exist" in bad.text
     assert (await service.list_policies(COMMAND_LINE, dcc)) == []
     eilidh = alliance.practitioner_ids["eilidh@example.org"]
     empty = await client.post(f"/practitioners/{eilidh}/learning-time/adjustments",

@@ -9,7 +9,7 @@ from litestar.testing import AsyncTestClient
 
 from registry.people.tables import Organisation, Practitioner
 from tests.integration.test_sign_in import sign_in
-from tests.support import Alliance
+from tests.support import Alliance, boxes
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 STAMP = datetime(2024, 1, 1, tzinfo=UTC)
@@ -27,8 +27,8 @@ FORM = {
     "practice_areas": "youth work; ESOL",
     "cld_qualified": "no",
     "manager_email": "graham@example.org",
-    "started_on": "2025-09-01",
-    "left_on": "",
+    **boxes("started_on", "2025-09-01"),
+    **boxes("left_on", ""),
 }
 
 
@@ -127,7 +127,7 @@ async def test_edit_practitioner_and_partner_admin_limits(client: Client, allian
     assert 'value="ross@example.org"' in form.text
     assert "Fife Council" not in form.text  # a partner admin can only choose their organisation
     csrf = client.cookies["csrftoken"]
-    data = {**FORM, "email": "ross@example.org", "given_name": "Ross", "family_name": "Walker", "left_on": "2026-01-31"}
+    data = {**FORM, "email": "ross@example.org", "given_name": "Ross", "family_name": "Walker", **boxes("left_on", "2026-01-31")}
     saved = await client.post(f"/practitioners/{ross}/edit", data={**data, "_csrf_token": csrf}, follow_redirects=True)
     assert "The record has been saved" in saved.text
     assert "Left on 31 January 2026" in saved.text

@@ -13,7 +13,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from tests.integration.test_event_pages import sign_in_as
-from tests.support import FIXED_TODAY, Alliance, StoppedClock, bearer
+from tests.support import FIXED_TODAY, Alliance, StoppedClock, bearer, boxes
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 GOOD: dict[str, Any] = {"title": "Group work", "kind": "course", "completed_on": "2026-10-01", "hours": 2,
@@ -111,3 +111,65 @@ async def test_the_registration_form_takes_its_dates_in_three_boxes(client: Clie
     )
     assert saved.status_code in {302, 303}, saved.text
     assert await CldscRegistration.count().where(CldscRegistration.practitioner == pid) == before + 1
+
+
+async def test_a_half_written_optional_date_is_refused_not_dropped(client: Client, alliance: Alliance) -> None:
+    """An optional date with a box left empty must not be saved as "no date" (it was read so before)."""
+    from registry.registration.tables import CldscRegistration
+
+    pid = alliance.practitioner_ids["eilidh@example.org"]
+    csrf = await sign_in_as(client, "lead@example.org")
+    form = {"_csrf_token": csrf, "status": "registered", "membership_number": "CLDSC20002", "note": "",
+            "route": "recognised_qualification", **boxes("effective_from", "2026-11-01"),
+            **boxes("renewal_due", "2029-11-01"), "renewal_due-month": ""}  # fmt: skip
+    before = await CldscRegistration.count().where(CldscRegistration.practitioner == pid)
+    partial = await client.post(f"/practitioners/{pid}/registration", data=form)
+    assert partial.status_code == 400
+    assert "must include a month" in unescape(partial.text)
+    assert 'href="#renewal_due-day"' in partial.text  # the summary takes the keyboard to the first box
+    assert await CldscRegistration.count().where(CldscRegistration.practitioner == pid) == before
+
+
+async def test_the_time_request_form_takes_its_days_in_boxes_and_names_its_own_labels(
+    client: Client, alliance: Alliance, fixed_clock: StoppedClock
+) -> None:
+    from registry.learning_time.tables import TimeRequest
+
+    eilidh = alliance.practitioner_ids["eilidh@example.org"]
+    csrf = await sign_in_as(client, "eilidh@example.org")
+    first_day = (FIXED_TODAY + timedelta(days=20)).isoformat()
+    form = {"_csrf_token": csrf, "title": "Facilitation course", "kind": "course", "hours": "lots", "purpose": "",
+            "competences": "C3", **boxes("starts_on", first_day), **boxes("ends_on", "2027-02-29")}  # fmt: skip
+    wrong = await client.post(f"/practitioners/{eilidh}/time-requests/new", data=form)
+    assert wrong.status_code == 400
+    text = unescape(wrong.text)
+    assert "Hours of protected time must be a number" in text  # the label on this page, not "Hours"
+    assert "Last day must be a real date: 2027-02-29 does not exist" in text
+    assert not PYDANTIC.search(re.sub(r"<[^>]+>", " ", text.split("govuk-error-summary")[1][:2000]))
+    assert await TimeRequest.count() == 0
+    sent = await client.post(
+        f"/practitioners/{eilidh}/time-requests/new", data={**form, "hours": "6", **boxes("ends_on", "")},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert sent.status_code in {302, 303}, sent.text
+    row = await TimeRequest.select(TimeRequest.starts_on, TimeRequest.ends_on).first()
+    assert row is not None
+    assert str(row["starts_on"]) == str(row["ends_on"]) == first_day  # one day: it ends when it starts
+
+
+async def test_the_practitioner_form_takes_started_and_left_in_boxes(client: Client, alliance: Alliance) -> None:
+    from tests.integration.test_people_pages import FORM
+
+    csrf = await sign_in_as(client, "admin.dcc@example.org")
+    leaver = {**FORM, "email": "morag@example.org", "_csrf_token": csrf, **boxes("left_on", "2026-02-30")}
+    wrong = await client.post("/practitioners/new", data=leaver)
+    assert wrong.status_code == 400
+    assert "Left on must be a real date: 2026-02-30 does not exist" in unescape(wrong.text)
+    assert 'name="left_on-day" type="text" value="30"' in wrong.text
+    saved = await client.post(
+        "/practitioners/new", data={**leaver, **boxes("left_on", "2026-02-27")}, follow_redirects=False
+    )
+    assert saved.status_code in {302, 303}, saved.text
+    record = await client.get(saved.headers["location"].split("?")[0] + "/edit")
+    assert 'name="left_on-day" type="text" value="27"' in record.text
+    assert 'name="started_on-year" type="text" value="2025"' in record.text

@@ -20,23 +20,29 @@ from registry.events.forms import (
 )
 from registry.events.schemas import EventIn, EventOut, SessionOut
 from registry.web.templating import make_template_engine
+from tests.support import boxes
 
 LONDON = ZoneInfo("Europe/London")
 
 
 def form(**changes: str) -> dict[str, str]:
+    """The form as the page sends it; a date given as ``session_1_date="2026-12-08"`` is typed into its boxes."""
+    dates = {k: v for k, v in changes.items() if k.endswith(("_date", "booking_closes"))}
+    written = {k: v for k, v in changes.items() if k not in dates}
+    for name, value in dates.items():
+        written.update(boxes(name, value))
     return {
         "title": "Trauma-informed youth work",
         "host_organisation": "DCC",
         "format": "in_person",
         "venue": "Lochee Community Hub",
         "capacity": "12",
-        "session_1_date": "2026-12-08",
+        **boxes("session_1_date", "2026-12-08"),
         "session_1_start": "09:30",
         "session_1_end": "12:00",
         "requires_approval": "no",
         "status": "published",
-        **changes,
+        **written,
     }
 
 
@@ -65,13 +71,18 @@ def test_a_time_the_clocks_skip_is_refused() -> None:
 @pytest.mark.parametrize(
     ("changes", "problems"),
     [
-        ({"session_1_date": "8/12/2026"}, {"session_1_date": "Enter the date of session 1 as a date like 2026-12-08"}),
+        ({"session_1_date": "2026-02-30"}, {"session_1_date": "The date of session 1 must be a real date, for example 8 12 2026"}),
+        ({"session_1_date-day": "8/12"}, {"session_1_date": "The date of session 1 must be a real date, in numbers, like 27 3 2026"}),
+        ({"session_1_date-month": ""}, {"session_1_date": "The date of session 1 must include a month"}),
+        ({"session_1_date-year": "26"}, {"session_1_date": "The date of session 1 must include a year of 4 digits, like 2026"}),
+        ({"session_1_date": ""}, {"session_1_date": "Enter the date of session 1, for example 8 12 2026"}),
         ({"session_1_start": "24:00"}, {"session_1_start": "Enter the start time of session 1 as a time like 09:30 or 14:00"}),
         ({"session_1_end": ""}, {"session_1_end": "Enter the end time of session 1 as a time like 12:00 or 16:30"}),
         ({"session_1_end": "09:30"}, {"session_1_end": "The end time of session 1 must be after its start time"}),
         ({"session_1_date": "", "session_1_start": "", "session_1_end": ""},
          {"sessions": "Enter the date, start time and end time of at least one session"}),
-        ({"booking_closes": "soon"}, {"booking_closes": "Enter the last day to book as a date like 2026-12-01, or leave it blank"}),
+        ({**boxes("booking_closes", "2026-12-01"), "booking_closes-day": "soon"}, {"booking_closes": "The last day to book must be a real date, in numbers, like 27 3 2026, or leave it blank"}),
+        ({"booking_closes": "2026-11-31"}, {"booking_closes": "The last day to book must be a real date, like 1 12 2026, or leave it blank"}),
     ],
 )  # fmt: skip
 def test_row_problems(changes: dict[str, str], problems: dict[str, str]) -> None:
@@ -107,7 +118,8 @@ def test_the_last_day_to_book_round_trips_across_the_clocks_change() -> None:
 
 def test_session_row_count() -> None:
     assert session_row_count({}) == 4
-    assert session_row_count({"session_6_date": "2026-12-08"}) == 6
+    assert session_row_count(boxes("session_6_date", "2026-12-08")) == 6
+    assert session_row_count({"session_5_end": "12:00", "session_7_date-day": " "}) == 5
 
 
 def test_problems_are_worded_for_people_in_the_order_of_the_form() -> None:
@@ -157,12 +169,13 @@ def _resubmitted(event: EventOut, **changes: str) -> EventIn:
 def test_the_form_of_an_event_saved_unchanged_changes_nothing() -> None:
     event = _event()
     values = form_from_event(event, LONDON)
-    assert (values["session_1_date"], values["session_1_start"], values["session_1_end"]) == (
-        "2026-12-08",
-        "09:30",
-        "12:00",
+    assert (values["session_1_date-day"], values["session_1_date-month"], values["session_1_date-year"]) == (
+        "8",
+        "12",
+        "2026",
     )
-    assert values["booking_closes"] == "2026-12-01"
+    assert (values["session_1_start"], values["session_1_end"]) == ("09:30", "12:00")
+    assert boxes("booking_closes", "2026-12-01").items() <= values.items()
     assert values["topics"] == "youth work"
     assert event_patch(event, _resubmitted(event), LONDON).model_dump(exclude_unset=True) == {}
 
@@ -175,7 +188,7 @@ def test_the_form_of_an_event_saved_unchanged_changes_nothing() -> None:
         ({"session_1_start": "10:00"}, {"sessions"}),
         ({"format": "hybrid", "online_url": "https://meet.example.org/t"}, {"format", "online_url"}),
         ({"topics": "youth work; trauma"}, {"topics"}),
-        ({"booking_closes": ""}, {"booking_closes_at"}),
+        (boxes("booking_closes", ""), {"booking_closes_at"}),
         ({"requires_approval": "yes", "capacity": "20"}, {"requires_approval", "capacity"}),
     ],
 )
