@@ -48,6 +48,8 @@ from registry.notify.pages import CalendarFeeds, CalendarPages, OutboxPages
 from registry.people.api import OrganisationApi, PractitionerApi
 from registry.people.email_change_pages import EmailChangePages
 from registry.people.pages import ImportPages, OrganisationPages, PractitionerPages
+from registry.privacy.api import PrivacyApi
+from registry.privacy.pages import PrivacyPages
 from registry.registration.api import RegistrationApi, RegistrationClaimApi
 from registry.registration.pages import RegistrationClaimPages, RegistrationPages
 from registry.settings import PROJECT_ROOT, get_settings
@@ -134,6 +136,8 @@ def create_app(*, database_pool: bool = True) -> Litestar:
             ExportsApi,
             AuditApi,
             AuditPages,
+            PrivacyApi,
+            PrivacyPages,
             ExportPages,
             MetricPlanApi,
             MetricsPages,

@@ -166,6 +166,19 @@ async def _secrets_rotate(_: argparse.Namespace) -> None:
     print(f"{await sso.reseal_secrets()} secret(s) re-encrypted under the current secret key")
 
 
+async def _retention(args: argparse.Namespace) -> None:
+    from registry.privacy.service import apply_retention
+
+    report = await apply_retention(dry_run=args.dry_run)
+    verb = "would be" if args.dry_run else "were"
+    print(f"leavers who left before {report.cutoff.isoformat()}: {len(report.due)} due for erasure")
+    for practitioner_id, left_on in report.due:
+        print(f"  practitioner {practitioner_id}, left {left_on.isoformat()}")
+    if not args.dry_run:
+        print(f"{report.erased} erased ({len(report.due) - report.erased} still line-managing someone: next run)")
+    print(f"audit entries before {report.audit_cutoff.date().isoformat()}: {report.audit_purged} {verb} deleted")
+
+
 async def _jobs_run_due(_: argparse.Namespace) -> None:
     from registry import jobs
 
@@ -252,6 +265,12 @@ def _parser() -> argparse.ArgumentParser:
     secrets.add_parser(
         "rotate", help="re-encrypt every stored secret under REGISTRY_SECRET_KEY (after changing it)"
     ).set_defaults(run=_secrets_rotate)
+
+    retention = commands.add_parser(
+        "retention", help="erase leavers whose retention is over and old audit entries (REGISTRY_RETENTION_YEARS)"
+    )
+    retention.add_argument("--dry-run", action="store_true", help="say what would be erased; change nothing")
+    retention.set_defaults(run=_retention)
 
     saved = commands.add_parser("backup", help="a consistent copy of the whole database, while it runs")
     saved.add_argument("file")

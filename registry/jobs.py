@@ -18,6 +18,7 @@ from registry.exports.quarterly import send_quarterly_reports
 from registry.metrics import snapshots
 from registry.notify import digest, outbox, reminders
 from registry.people import import_reports
+from registry.privacy import service as privacy
 from registry.settings import get_settings
 
 __all__ = ("JOBS", "run_due", "scheduler_lifespan")
@@ -62,6 +63,11 @@ async def clear_access_needs() -> str:
     return f"{await needs.purge(clock.now())} booking(s)' access needs cleared"
 
 
+async def apply_retention() -> str:
+    report = await privacy.apply_retention()
+    return f"{report.erased} leaver(s) erased, {report.audit_purged} old audit entr(y/ies) deleted"
+
+
 async def snapshot_metrics() -> str:
     """Tonight's snapshot of the current periods and, once a quarter has ended, its own and the leads' report."""
     done = []
@@ -87,6 +93,8 @@ JOBS: dict[str, tuple[Callable[[], Awaitable[str]], dict[str, Any]]] = {
     # Access and dietary needs are kept a month after the event, then cleared.
     "access_needs_cleanup": (clear_access_needs, {"hours": 1}),
     "import_report_cleanup": (clean_up_import_reports, {"hours": 1}),
+    # The retention rule: leavers erased REGISTRY_RETENTION_YEARS after leaving, old audit entries deleted.
+    "retention": (apply_retention, {"hours": 6}),
     "deliver_outbox": (deliver_outbox, {"minutes": 1}),
 }
 """Job name → (the sweeper, its interval)."""

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ("PROJECT_ROOT", "Settings", "get_settings")
@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     """How times are shown and how a local time of day is meant."""
     var_dir: Path = PROJECT_ROOT / "var"
     """Folder for the default database, the outbox and the generated secret key."""
+    retention_years: int = Field(default=6, ge=1, le=100)
+    """Years after a practitioner's leaving day until the retention job erases their record (registry.privacy)."""
+    audit_retention_years: int = Field(default=6, ge=1, le=100)
+    """Years an audit log entry is kept before the retention job deletes it."""
     sqlite_engine: str = "pooled"
     """``pooled`` keeps SQLite connections open (db_sqlite.py); ``piccolo`` is Piccolo's own engine, which opens
     a connection per query: kept for comparison by ``scripts/bench``."""

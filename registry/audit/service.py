@@ -19,7 +19,7 @@ from registry.audit.tables import AuditEntry
 from registry.db import contains, is_sqlite, write_tx
 from registry.errors import Forbidden
 
-__all__ = ("GUARD_DDL", "LogFilter", "entries", "purge", "record")
+__all__ = ("GUARD_DDL", "UPDATE_GUARD_DDL", "LogFilter", "entries", "forget", "purge", "record")
 
 GUARD_DDL = {
     "sqlite": (
@@ -33,6 +33,18 @@ GUARD_DDL = {
 }
 """The trigger that refuses deletes (made by migration m0026 beside the one refusing updates), which the
 purge lifts and puts back."""
+
+UPDATE_GUARD_DDL = {
+    "sqlite": (
+        "CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry"
+        " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+    ),
+    "postgres": (
+        "CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry"
+        " FOR EACH ROW EXECUTE FUNCTION audit_entry_append_only()"
+    ),
+}
+"""The trigger that refuses updates, which only an erasure lifts (``forget``) and puts back."""
 
 
 async def record(
@@ -119,3 +131,33 @@ async def purge(before: datetime) -> int:
         await AuditEntry.delete().where(AuditEntry.at < before)
         await AuditEntry.raw(GUARD_DDL[kind])
     return int(count)
+
+
+async def forget(identities: list[str], pseudonym: str) -> int:
+    """Put ``pseudonym`` for each of an erased person's ``identities`` (their addresses, their name) wherever the
+    log names them, so that it still says what was done, when and by whom — someone now unnamed. The only
+    change an entry ever undergoes: the guard is lifted and put back inside the erasure's transaction."""
+    kind = "sqlite" if is_sqlite() else "postgres"
+    names = [i for i in dict.fromkeys(identities) if i and i != pseudonym]
+    if not names:
+        return 0
+    changed = 0
+    async with write_tx():
+        await AuditEntry.raw("DROP TRIGGER audit_entry_no_update" + ("" if kind == "sqlite" else " ON audit_entry"))
+        for name in names:
+            pattern = "%" + name.replace("%", "") + "%"  # a LIKE pattern may match more; REPLACE is exact
+            changed += int(
+                await AuditEntry.count().where(
+                    (AuditEntry.actor_email == name) | (AuditEntry.subject == name)
+                    | AuditEntry.summary.like(pattern) | AuditEntry.details.like(pattern)
+                )
+            )  # fmt: skip
+            await AuditEntry.raw(
+                "UPDATE audit_entry SET actor_email = CASE WHEN actor_email = {} THEN {} ELSE actor_email END,"
+                " subject = CASE WHEN subject = {} THEN {} ELSE subject END,"
+                " summary = REPLACE(summary, {}, {}), details = REPLACE(details, {}, {})"
+                " WHERE actor_email = {} OR subject = {} OR summary LIKE {} OR details LIKE {}",
+                name, pseudonym, name, pseudonym, name, pseudonym, name, pseudonym, name, name, pattern, pattern,
+            )  # fmt: skip
+        await AuditEntry.raw(UPDATE_GUARD_DDL[kind])
+    return changed

@@ -30,6 +30,7 @@ from registry.people.schemas import (
     PractitionerOut,
     PractitionerPatch,
 )
+from registry.privacy.rules import may_erase, may_export
 from registry.registration import service as registration_service
 from registry.web.auth import requires_role, signed_in
 from registry.web.dates import parts_of, validated
@@ -126,6 +127,7 @@ class PractitionerPages(Controller):
         viewer: CurrentViewer,
         practitioner_id: FromPath[int],
         saved: FromQuery[str | None] = None,
+        erased: FromQuery[str | None] = None,
     ) -> Template:
         """One practitioner's record."""
         practitioner = await service.get_practitioner(viewer, practitioner_id)
@@ -144,6 +146,9 @@ class PractitionerPages(Controller):
             can_edit=can_edit_practitioner(viewer, organisation_id),
             is_self=is_self(viewer, practitioner.id),
             saved=bool(saved),
+            just_erased=bool(erased) and practitioner.erased_at is not None,
+            may_export=may_export(viewer, practitioner.id, organisation_id),
+            may_erase=may_erase(viewer) and practitioner.left_on is not None and practitioner.erased_at is None,
             progress=await learning_progress.progress_overview(viewer, practitioner_id),
             registration=await registration_service.summary_for(viewer, practitioner_id),
             can_make_pack=may_produce_pack(viewer, practitioner.id, practitioner.manager_email),

@@ -211,6 +211,9 @@ class PractitionerOut(BaseModel):
     pending_email: str | None = Field(
         default=None, description="A new address asked for, waiting for the person (or an admin) to confirm it"
     )
+    erased_at: datetime | None = Field(
+        default=None, description="When the person's identity and free text were erased; the counts stay"
+    )
 
 
 class LineManagerOut(BaseModel):

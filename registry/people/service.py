@@ -93,6 +93,7 @@ _PRACTITIONER_COLUMNS = (
     Practitioner.manager_email,
     Practitioner.started_on,
     Practitioner.left_on,
+    Practitioner.erased_at,
 )
 
 
@@ -398,6 +399,8 @@ async def update_practitioner(viewer: Viewer, practitioner_id: int, patch: Pract
     row = await _practitioner_row(practitioner_id)
     if row is None or not _visible(viewer, row) or not can_edit_practitioner(viewer, row["organisation_id"]):
         raise NotFound("No such practitioner")
+    if row["erased_at"] is not None:
+        raise Conflict("This record has been erased: it keeps only the alliance's counts and cannot be changed")
     if "organisation" in changes:
         changes["organisation"] = await _organisation_id(changes["organisation"])
         if not can_edit_practitioner(viewer, changes["organisation"]):

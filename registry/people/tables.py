@@ -52,6 +52,8 @@ class Practitioner(Table, tablename="practitioner"):
     left_on = Date(null=True, default=None)
     created_at = Timestamptz()
     updated_at = Timestamptz()
+    erased_at = Timestamptz(null=True, default=None)
+    """When its identity and free text were erased (registry.privacy); its counts stay."""
 
 
 class LineManagerChange(Table, tablename="line_manager_change"):

@@ -31,6 +31,9 @@ USER_ADMINS = frozenset({"partner_admin", "admin"})
 CONFIRMERS = frozenset({"partner_admin", "lead", "admin"})
 """Who confirms registration claims: DCC's partner admin (Eilidh is at DCC), leads and admins."""
 
+EXPORTERS = frozenset({"practitioner", "partner_admin", "lead", "admin"})
+"""Who sees everything held about Eilidh (subject access): herself, DCC's partner admin, leads, admins."""
+
 REPORTERS = frozenset({"partner_admin", "lead", "admin"})
 """Who sees workforce metrics: partner admins (their own organisation's), leads and admins."""
 
@@ -92,6 +95,12 @@ ROUTES: dict[tuple[str, str], frozenset[str] | None] = {
     ("GET", "/api/v1/practitioners"): ALL,
     ("POST", "/api/v1/practitioners"): EDITORS,
     ("GET", "/api/v1/practitioners/{practitioner_id:int}"): ALL,
+    ("GET", "/api/v1/practitioners/{practitioner_id:int}/export"): EXPORTERS,
+    ("POST", "/api/v1/practitioners/{practitioner_id:int}/erase"): ADMINS,
+    ("GET", "/practitioners/{practitioner_id:int}/export"): EXPORTERS,
+    ("GET", "/practitioners/{practitioner_id:int}/export.json"): EXPORTERS,
+    ("GET", "/practitioners/{practitioner_id:int}/erase"): ADMINS,
+    ("POST", "/practitioners/{practitioner_id:int}/erase"): ADMINS,
     ("PATCH", "/api/v1/practitioners/{practitioner_id:int}"): EDITORS,
     ("GET", "/api/v1/competences"): ALL,
     ("GET", "/api/v1/practitioners/{practitioner_id:int}/learning"): ALL,
@@ -346,6 +355,9 @@ async def _pending_email_change(alliance: Alliance, n: int) -> None:
 # Object-level rules answer 404 to someone whose record it is not (not even confirmed to exist).
 REFUSED_WITH: dict[tuple[str, str], int] = {
     ("GET", "/events/{event_id:int}/materials/{material_id:int}"): 404,
+    ("GET", "/api/v1/practitioners/{practitioner_id:int}/export"): 404,
+    ("GET", "/practitioners/{practitioner_id:int}/export"): 404,
+    ("GET", "/practitioners/{practitioner_id:int}/export.json"): 404,
     ("GET", "/verification/{record_id:int}"): 404,
     ("POST", "/verification/{record_id:int}"): 404,
     ("POST", "/api/v1/verification/{record_id:int}/verify"): 404,

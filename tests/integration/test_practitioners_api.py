@@ -94,6 +94,7 @@ async def test_record_shape_and_status_today(client: Client, alliance: Alliance)
         "left_on": None,
         "cldsc_status": "associate",
         "pending_email": None,
+        "erased_at": None,
     }
 
 
