@@ -57,7 +57,7 @@ class PasswordPages(Controller):
             state = await invitations.link_state(token)
             problems = {"password": exc.problems.get("password", exc.detail)}
             return form_page(request, "accounts/set_password.html", {}, problems, state=state, token=token)
-        session = await accounts.start_session(user_id, request.cookies.get(SESSION_COOKIE))
+        session = await accounts.start_session(user_id, request.cookies.get(SESSION_COOKIE), how="invitation")
         response: Response[Any] = Redirect("/me")
         response.set_cookie(
             SESSION_COOKIE, session, max_age=int(accounts.SESSION_LIFETIME.total_seconds()), httponly=True,

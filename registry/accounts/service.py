@@ -11,6 +11,7 @@ from registry.accounts import api_tokens, throttle
 from registry.accounts.passwords import hash_password, password_problem, verify_password
 from registry.accounts.rules import ROLES, Role, Viewer, hash_token, new_token
 from registry.accounts.tables import SsoProvider, User, UserSession
+from registry.audit import service as audit
 from registry.cli_viewer import COMMAND_LINE
 from registry.db import write_tx
 from registry.errors import Conflict, Forbidden, Invalid
@@ -132,21 +133,27 @@ async def sign_in(
     stored_hash = user["password_hash"] if user else None
     if not await verify_password(stored_hash, password) or user is None or await has_left(user["practitioner"]):
         log.info("sign-in refused for %s from %s", email, client)
+        await audit.record(None, "sign_in.failed", subject=email[:200], summary=f"Failed sign-in as {email}",
+                           details={"client": client}, actor_email=email[:254])  # fmt: skip
         raise Invalid({"email": SIGN_IN_FAILED}, detail=SIGN_IN_FAILED)
     if user["suspended_at"] is not None:  # only told to whoever knows the password
         log.info("sign-in refused for %s (suspended)", email)
+        await audit.record(None, "sign_in.failed", subject=email, summary=f"Sign-in refused: {email} is suspended",
+                           details={"client": client, "suspended": True}, actor_email=email)  # fmt: skip
         raise Invalid({"email": SUSPENDED}, detail=SUSPENDED)
     async with write_tx():
         await throttle.forget(attempt)
         await throttle.clear(throttle.SIGN_IN_ACCOUNT, email)
-    token = await start_session(user["id"], previous_session)
+    token = await start_session(user["id"], previous_session, how="password", client=client)
     log.info("%s signed in", email)
     return _viewer(user), token
 
 
-async def start_session(user_id: int, previous_session: str | None) -> str:
-    """A new session for the user; the previous session id is dropped, never reused (no fixation)."""
-    if await User.exists().where((User.id == user_id) & User.suspended_at.is_not_null()):
+async def start_session(user_id: int, previous_session: str | None, *, how: str, client: str = "") -> str:
+    """A new session for the user; the previous session id is dropped, never reused (no fixation). ``how``
+    (password, sso, invitation) goes in the audit log's sign-in entry."""
+    user = await User.select(*_viewer_columns(User), User.suspended_at).where(User.id == user_id).first()
+    if user is None or user["suspended_at"] is not None:
         raise Forbidden(SUSPENDED)
     token = new_token()
     now = clock.now()
@@ -158,6 +165,10 @@ async def start_session(user_id: int, previous_session: str | None) -> str:
             UserSession(token_hash=hash_token(token), user=user_id, created_at=now, expires_at=now + SESSION_LIFETIME)
         )
         await User.update({User.last_signed_in_at: now}).where(User.id == user_id)
+        await audit.record(
+            _viewer(user), "sign_in", subject=user["email"], summary=f"{user['email']} signed in ({how})",
+            details={"how": how, **({"client": client} if client else {})},
+        )  # fmt: skip
     return token
 
 

@@ -347,6 +347,6 @@ async def finish_login(state: str, code: str, previous_session: str | None) -> t
     if _domain_of(email) not in _domains(provider["email_domains"]):
         raise SsoRefused(f"{provider['organisation.name']} cannot vouch for {email}: it is not one of its domains.")
     user_id = await _user_for(email)
-    token = await start_session(user_id, previous_session)
+    token = await start_session(user_id, previous_session, how="sso")
     log.info("%s signed in through %s", email, provider["issuer"])
     return token, str(login["next_url"])

@@ -4,11 +4,13 @@ by what was done and by whom, a page at a time. Read-only: there is no route tha
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, get
 from litestar.params import QueryParameter
-from litestar.response import Template
+from litestar.response import Stream, Template
 
+from registry import clock
 from registry.accounts.rules import Role
 from registry.audit import service
 from registry.audit.schemas import AuditEntryOut
@@ -25,11 +27,17 @@ Action = Annotated[
     str | None, QueryParameter(max_length=60, description="What was done: `export` finds `export` and `export.*`")
 ]
 Actor = Annotated[str | None, QueryParameter(max_length=254, description="Part of the email address of who did it")]
+Subject = Annotated[
+    str | None, QueryParameter(max_length=200, description="To whom or what: `practitioner:12`, an email, `event:3`")
+]
 _READERS = requires_role(Role.LEAD, Role.ADMIN)
 
 
-def _ask(action: str | None, actor: str | None) -> service.LogFilter:
-    return service.LogFilter(action=(action or "").strip() or None, actor=(actor or "").strip() or None)
+def _ask(action: str | None, actor: str | None, subject: str | None = None) -> service.LogFilter:
+    return service.LogFilter(
+        action=(action or "").strip() or None, actor=(actor or "").strip() or None,
+        subject=(subject or "").strip() or None,
+    )  # fmt: skip
 
 
 class AuditApi(Controller):
@@ -40,10 +48,12 @@ class AuditApi(Controller):
 
     @get("/", operation_id="ListAuditEntries", responses=ERROR_RESPONSES)
     async def entries(
-        self, viewer: CurrentViewer, paging: ListPaging, action: Action = None, actor: Actor = None
-    ) -> Page[AuditEntryOut]:
-        """Who did what, newest first: exports with their filters and stated purpose, and more."""
-        rows, total = await service.entries(viewer, _ask(action, actor), paging.limit, paging.offset)
+        self, viewer: CurrentViewer, paging: ListPaging, action: Action = None, actor: Actor = None,
+        subject: Subject = None,
+    ) -> Page[AuditEntryOut]:  # fmt: skip
+        """Who did what to whom, newest first: sign-ins, changes that decide access, registrations, verifications,
+        approvals, attendance, exports with their filters and stated purpose, erasures."""
+        rows, total = await service.entries(viewer, _ask(action, actor, subject), paging.limit, paging.offset)
         return Page(items=rows, total=total)
 
 
@@ -56,13 +66,25 @@ class AuditPages(Controller):
     @get("/")
     async def log_page(
         self, request: AnyRequest, viewer: CurrentViewer, paging: ListPaging, action: Action = None,
-        actor: Actor = None,
+        actor: Actor = None, subject: Subject = None,
     ) -> Template:  # fmt: skip
         """The log, a page at a time, with its filters."""
-        ask = _ask(action, actor)
+        ask = _ask(action, actor, subject)
         rows, total = await service.entries(viewer, ask, paging.limit, paging.offset)
-        params = {k: v for k, v in {"action": ask.action, "actor": ask.actor}.items() if v}
+        params = {k: v for k, v in {"action": ask.action, "actor": ask.actor, "subject": ask.subject}.items() if v}
         return render(
             request, "audit/log.html", rows=rows, total=total, pagination=paging.pagination(total), params=params,
-            ask=ask,
+            ask=ask, download=f"/audit/download?{urlencode(params)}" if params else "/audit/download",
+        )  # fmt: skip
+
+    @get("/download")
+    async def download(
+        self, viewer: CurrentViewer, action: Action = None, actor: Actor = None, subject: Subject = None
+    ) -> Stream:
+        """Every entry the filters match, as CSV (streamed, newest first)."""
+        ask = _ask(action, actor, subject)
+        stamp = clock.today().isoformat()
+        return Stream(
+            service.csv_lines(viewer, ask), media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="audit-log-{stamp}.csv"'},
         )  # fmt: skip

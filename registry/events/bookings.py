@@ -15,6 +15,7 @@ from piccolo.query import OrderByRaw
 
 from registry import clock
 from registry.accounts.rules import ADMIN_ROLES, Viewer, can_see_practitioner, is_self
+from registry.audit import service as audit
 from registry.db import is_integrity_error, write_tx
 from registry.errors import Conflict, Forbidden, Invalid, NotFound
 from registry.events import places
@@ -222,13 +223,16 @@ async def decline(viewer: Viewer, booking_id: int, reason: str) -> BookingOut:
         await places.move(booking_id, "pending_approval", "cancelled", viewer.email, now, f"declined: {reason}",
                           tell=False)  # fmt: skip
         await approvals.on_declined(practitioner, event, viewer.name, reason)
+        await audit.record(viewer, "booking.declined", subject=f"practitioner:{practitioner['id']}",
+                           summary=f"Booking {booking_id} on event {event['id']} declined",
+                           details={"booking_id": booking_id, "event_id": event["id"]})  # fmt: skip
     log.info("%s declined booking %s", viewer.email, booking_id)
     return await get_booking(viewer, booking_id)
 
 
 async def approve(viewer: Viewer, booking_id: int) -> BookingOut:
     """The practitioner's line manager approves: a place if there is one, else the waiting list."""
-    _, event = await _approvable(viewer, booking_id)
+    practitioner, event = await _approvable(viewer, booking_id)
     now = clock.now()
     async with write_tx():
         await places.lock_event(event["id"])
@@ -239,6 +243,9 @@ async def approve(viewer: Viewer, booking_id: int) -> BookingOut:
             raise Conflict("This booking is not waiting for approval")
         status = after_approval(event["capacity"], await places.occupied(event["id"]))
         await places.move(booking_id, "pending_approval", status, viewer.email, now, "approved")
+        await audit.record(viewer, "booking.approved", subject=f"practitioner:{practitioner['id']}",
+                           summary=f"Booking {booking_id} on event {event['id']} approved: {status}",
+                           details={"booking_id": booking_id, "event_id": event["id"], "status": status})  # fmt: skip
     log.info("%s approved booking %s: %s", viewer.email, booking_id, status)
     return await get_booking(viewer, booking_id)
 
@@ -389,6 +396,15 @@ async def set_attendance(viewer: Viewer, event_id: int, items: list[AttendanceIt
                 await Booking.update({Booking.learning_record: None}).where(Booking.id == row["id"])
                 await learning.remove_attended_event(row["learning_record"])
             changed.append(row["id"])
+        if changed:
+            marks = {i.booking_id: i.attended for i in items if i.booking_id in changed}
+            await audit.record(
+                viewer, "attendance", subject=f"event:{event_id}",
+                summary=f"Attendance at event {event_id}: {sum(marks.values())} attended, "
+                f"{len(marks) - sum(marks.values())} did not come",
+                details={"attended": sorted(b for b, a in marks.items() if a),
+                         "no_show": sorted(b for b, a in marks.items() if not a)},
+            )  # fmt: skip
     log.info("%s took attendance at event %s for booking(s) %s", viewer.email, event_id, changed)
     answered = Booking.select().where(Booking.id.is_in([i.booking_id for i in items] or [0])).order_by(Booking.id)
     return [_out(dict(r)) for r in await answered]

@@ -7,6 +7,7 @@ from typing import Any
 
 from registry import clock
 from registry.accounts.rules import Viewer
+from registry.audit import service as audit
 from registry.db import write_tx
 from registry.errors import Conflict, Forbidden, Invalid, NotFound
 from registry.learning.rules import can_verify, may_manage_own_learning, verifier_problem
@@ -139,6 +140,10 @@ async def verify(viewer: Viewer, record_id: int, review_note: str) -> LearningRe
         )
         if not done:
             raise Conflict("The record changed while you were reviewing it; open it again")
+        await audit.record(
+            viewer, "learning.verified", subject=f"practitioner:{practitioner['id']}",
+            summary=f"Learning record {record_id} verified", details={"record_id": record_id},
+        )  # fmt: skip
     log.info("%s verified learning record %s", viewer.email, record_id)
     return (await review_record(viewer, record_id))[0]
 
@@ -158,5 +163,9 @@ async def return_record(viewer: Viewer, record_id: int, comment: str) -> Learnin
         )
         if not done:
             raise Conflict("The record changed while you were reviewing it; open it again")
+        await audit.record(
+            viewer, "learning.returned", subject=f"practitioner:{practitioner['id']}",
+            summary=f"Learning record {record_id} returned for more", details={"record_id": record_id},
+        )  # fmt: skip
     log.info("%s returned learning record %s", viewer.email, record_id)
     return (await review_record(viewer, record_id))[0]

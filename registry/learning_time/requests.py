@@ -10,6 +10,7 @@ from typing import Any
 
 from registry import clock
 from registry.accounts.rules import Viewer, is_self
+from registry.audit import service as audit
 from registry.db import write_tx
 from registry.errors import Conflict, Forbidden, Invalid, NotFound
 from registry.learning import service as learning
@@ -184,6 +185,9 @@ async def decide_request(viewer: Viewer, request_id: int, data: TimeRequestDecis
             link=_link(request_id),
         )  # fmt: skip
         subject = "approved" if approved else "declined"
+        await audit.record(viewer, f"time_request.{subject}", subject=f"practitioner:{row['practitioner']}",
+                           summary=f"Request {request_id} for {row['hours']:g} h of protected time {subject}",
+                           details={"request_id": request_id, "hours": row["hours"]})  # fmt: skip
         await enqueue(row["practitioner_email"], f"Your protected learning time is {subject}: {_short(row['title'])}",
                       text, page)  # fmt: skip
     log.info("%s %sd time request %s", viewer.email, data.decision, request_id)

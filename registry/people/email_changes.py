@@ -17,6 +17,7 @@ from typing import Any
 from registry import clock
 from registry.accounts.rules import Role, Viewer, hash_token, is_self, new_token
 from registry.accounts.tables import User
+from registry.audit import service as audit
 from registry.db import write_tx
 from registry.errors import Conflict, Forbidden, NotFound
 from registry.learning.tables import LearningRecord
@@ -152,7 +153,7 @@ def may_decide(viewer: Viewer, change: PendingEmail, confirm: bool) -> bool:
     return not confirm and viewer.email.lower() == change.requested_by_email.lower()
 
 
-async def _apply(change: PendingEmail, by_email: str, how: str, confirm: bool) -> None:
+async def _apply(change: PendingEmail, by_email: str, how: str, confirm: bool, viewer: Viewer | None = None) -> None:
     now = clock.now()
     async with write_tx():
         moved = (
@@ -169,6 +170,12 @@ async def _apply(change: PendingEmail, by_email: str, how: str, confirm: bool) -
         )
         if not moved:
             raise Conflict("This change of email address has already been decided")
+        state = "confirmed" if confirm else "declined"
+        await audit.record(
+            viewer, f"email_change.{state}", subject=f"practitioner:{change.practitioner_id}",
+            summary=f"Change of email {change.old_email} → {change.new_email} {state} ({how})",
+            details={"old": change.old_email, "new": change.new_email, "how": how}, actor_email=by_email,
+        )  # fmt: skip
         if not confirm:
             log.info("%s declined the email change %s (%s)", by_email, change.id, how)
             return
@@ -195,7 +202,7 @@ async def decide(viewer: Viewer, practitioner_id: int, confirm: bool) -> None:
             else "Only the person, the one who asked or an admin can decline this change"
         )
     how = "self" if is_self(viewer, practitioner_id) else ("admin" if viewer.role is Role.ADMIN else "requester")
-    await _apply(change, viewer.email, how, confirm)
+    await _apply(change, viewer.email, how, confirm, viewer)
 
 
 async def pending_by_link(token: str) -> PendingEmail | None:

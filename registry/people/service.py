@@ -24,6 +24,7 @@ from registry.accounts.rules import (
     sign_in_claim_problem,
 )
 from registry.accounts.tables import User
+from registry.audit import service as audit
 from registry.db import batches, contains, is_integrity_error, write_tx
 from registry.errors import Conflict, Forbidden, Invalid, NotFound
 from registry.people import email_changes, hours, managers
@@ -446,12 +447,35 @@ async def update_practitioner(viewer: Viewer, practitioner_id: int, patch: Pract
             if manager_changed:
                 person = {"id": practitioner_id, "email": row["email"], "given_name": row["given_name"]}
                 await managers.record_manager(person, new_manager, by_email=viewer.email)
+            await _audit_change(viewer, row, changes, new_email if email_changed else None)
     except Exception as exc:
         if is_integrity_error(exc):
             raise Conflict("That email belongs to another practitioner") from exc
         raise
     log.info("%s updated practitioner %s: %s", viewer.email, practitioner_id, sorted(changes))
     return await get_practitioner(viewer, practitioner_id)
+
+
+_ACCESS_FIELDS = {"manager_email": "line manager", "organisation": "organisation", "left_on": "leaving date"}
+
+
+async def _audit_change(viewer: Viewer, row: dict[str, Any], changes: dict[Any, Any], new_email: str | None) -> None:
+    """One audit entry per saved change: the fields that decide access with their old and new values, the
+    others by name only."""
+    old = {"manager_email": row["manager_email"], "organisation": row["organisation_id"], "left_on": row["left_on"]}
+    moved = {f: [old[f], changes[f]] for f in _ACCESS_FIELDS if f in changes and changes[f] != old[f]}
+    if new_email is not None:
+        moved["email"] = [row["email"], new_email]
+    others = sorted(f for f in changes if f not in _ACCESS_FIELDS and changes[f] != row.get(f))
+    if not moved and not others:
+        return
+    words = [f"{_ACCESS_FIELDS.get(f, f)} {a or 'none'} → {b or 'none'}" for f, (a, b) in moved.items()]
+    words += [", ".join(others)] if others else []
+    await audit.record(
+        viewer, "practitioner.changed", subject=f"practitioner:{row['id']}",
+        summary=f"{row['given_name']} {row['family_name']}: " + "; ".join(words),
+        details={**moved, **({"other_fields": others} if others else {})},
+    )  # fmt: skip
 
 
 async def decide_email_change(viewer: Viewer, practitioner_id: int, confirm: bool) -> PractitionerOut:

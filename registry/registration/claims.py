@@ -14,6 +14,7 @@ from piccolo.columns.combination import Or
 
 from registry import clock
 from registry.accounts.rules import Role, Viewer, is_self
+from registry.audit import service as audit
 from registry.db import write_tx
 from registry.errors import Conflict, Forbidden, NotFound
 from registry.notify.registration import on_registration_decided
@@ -119,6 +120,10 @@ async def _decide(viewer: Viewer, practitioner_id: int, change_id: int, state: s
         )
         if not decided:
             raise Conflict("This registration change has just been decided by someone else")
+        await audit.record(
+            viewer, f"registration.{state}", subject=f"practitioner:{practitioner_id}",
+            summary=f"Registration claim {change_id} {state}", details={"change_id": change_id},
+        )  # fmt: skip
         await on_registration_decided(change_id, viewer.name)
     # The reason is the practitioner's business, not the log's.
     log.info("%s %s registration change %s of practitioner %s", viewer.email, state, change_id, practitioner_id)

@@ -8,6 +8,7 @@ from datetime import date
 
 from registry import clock
 from registry.accounts.rules import Viewer
+from registry.audit import service as audit
 from registry.db import write_tx
 from registry.errors import Forbidden, Invalid
 from registry.people import service as people
@@ -167,6 +168,14 @@ async def record(viewer: Viewer, practitioner_id: int, data: RegistrationChangeI
             note=data.note or "",
             state=CONFIRMED if confirmed else PENDING,
         )
+        await audit.record(
+            viewer, "registration.recorded" if confirmed else "registration.claimed",
+            subject=f"practitioner:{practitioner_id}",
+            summary=f"CLDSC {data.status} from {data.effective_from.isoformat()}"
+            + ("" if confirmed else f", awaiting confirmation as change {row['id']}"),
+            details={"change_id": row["id"], "status": data.status, "effective_from": data.effective_from,
+                     "renewal_due": row["renewal_due"], "confirmed": confirmed},
+        )  # fmt: skip
     log.info(
         "%s recorded CLDSC %s for practitioner %s effective %s (renewal due %s)%s",
         viewer.email,

@@ -237,6 +237,7 @@ ROUTES: dict[tuple[str, str], frozenset[str] | None] = {
     ("GET", "/api/v1/exports/participation"): REPORTERS,
     ("GET", "/api/v1/audit"): LEADS,
     ("GET", "/audit"): LEADS,
+    ("GET", "/audit/download"): LEADS,
     ("GET", "/exports"): REPORTERS,
     ("POST", "/exports"): REPORTERS,
     ("GET", "/api/v1/metric-plans"): REPORTERS,
