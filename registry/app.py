@@ -41,6 +41,7 @@ from registry.learning.pack_pages import RenewalPackPages
 from registry.learning.pages import LearningPages, VerificationPages
 from registry.learning_time.api import LearningTimeApi
 from registry.learning_time.pages import LearningTimePages
+from registry.logs import RequestIdMiddleware, install_request_ids, log_formatters
 from registry.metrics.api import MetricPlanApi, MetricsApi
 from registry.metrics.pages import MetricsPages
 from registry.metrics.plan_pages import PlanPages
@@ -57,6 +58,7 @@ from registry.web.auth import AuthMiddleware
 from registry.web.bodies import JsonDepthLimitedRequest
 from registry.web.deps import DEPENDENCIES
 from registry.web.errors import exception_handlers
+from registry.web.health import HealthChecks
 from registry.web.openapi import ModelSchemaPlugin
 from registry.web.security import security_headers
 from registry.web.templating import SERVICE_NAME, make_template_engine
@@ -92,10 +94,12 @@ def create_app(*, database_pool: bool = True) -> Litestar:
     lifespan runs on another event loop than the test code sharing the engine. (SQLite's connections are
     kept per event loop either way.)"""
     settings = get_settings()
+    install_request_ids()
     if not (GOVUK_DIST / "govuk-frontend.min.css").exists():
         log.warning("GOV.UK Frontend assets are missing: run `npm ci` (./scripts/run does it)")
     return Litestar(
         route_handlers=[
+            HealthChecks,
             AccountPages,
             SsoPages,
             SsoAdminPages,
@@ -164,7 +168,7 @@ def create_app(*, database_pool: bool = True) -> Litestar:
                 name="app-static",
             ),
         ],
-        middleware=[DefineMiddleware(AuthMiddleware)],
+        middleware=[DefineMiddleware(RequestIdMiddleware), DefineMiddleware(AuthMiddleware)],
         dependencies=DEPENDENCIES,
         before_send=[security_headers(https=settings.secure_cookies)],
         request_class=JsonDepthLimitedRequest,
@@ -195,6 +199,7 @@ def create_app(*, database_pool: bool = True) -> Litestar:
         exception_handlers=exception_handlers,
         lifespan=[database_lifespan if database_pool else sqlite_lifespan, scheduler_lifespan],
         logging_config=LoggingConfig(
+            formatters=log_formatters(settings.log_format),
             root={"level": "INFO", "handlers": ["queue_listener"]},
             # APScheduler reports every run at INFO; our jobs log what they did themselves.
             loggers={"apscheduler": {"level": "WARNING", "handlers": ["queue_listener"], "propagate": False}},

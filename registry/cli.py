@@ -189,6 +189,9 @@ async def _jobs_run_due(_: argparse.Namespace) -> None:
 def _serve(args: argparse.Namespace) -> None:
     import uvicorn
 
+    from registry.settings import get_settings
+
+    json_logs = get_settings().log_format == "json"
     uvicorn.run(
         "registry.app:create_app",
         factory=True,
@@ -196,6 +199,9 @@ def _serve(args: argparse.Namespace) -> None:
         port=args.port,
         workers=args.workers,
         proxy_headers=True,
+        # JSON lines: uvicorn's own lines (the access log among them) go through the app's formatter, with the
+        # request id, instead of uvicorn's text format.
+        **({"log_config": None} if json_logs else {}),
     )
 
 

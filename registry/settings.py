@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     """How times are shown and how a local time of day is meant."""
     var_dir: Path = PROJECT_ROOT / "var"
     """Folder for the default database, the outbox and the generated secret key."""
+    log_format: str = "text"
+    """``json`` for one JSON object a line (time, level, logger, request_id, message), for a log collector."""
+    mail_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
+    """How long one message may take to hand to the SMTP server before it is retried later."""
     retention_years: int = Field(default=6, ge=1, le=100)
     """Years after a practitioner's leaving day until the retention job erases their record (registry.privacy)."""
     audit_retention_years: int = Field(default=6, ge=1, le=100)
@@ -52,6 +56,13 @@ class Settings(BaseSettings):
     def _on_or_off(cls, value: str) -> str:
         if value not in {"on", "off"}:
             raise ValueError("must be 'on' or 'off'")
+        return value
+
+    @field_validator("log_format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        if value not in {"text", "json"}:
+            raise ValueError("must be 'text' or 'json'")
         return value
 
     @field_validator("sqlite_engine")

@@ -268,6 +268,12 @@ class TestDatabases:
         self._reopen_pool = False
         self._strategy: str | None = None
 
+    @property
+    def current_url(self) -> str:
+        """The database URL of the test running now (for a subprocess that must work on it)."""
+        assert self._current is not None
+        return self._current
+
     async def fresh(self, kind: SnapshotKind) -> Alliance | None:
         """Point the engine at a new copy of that snapshot; the snapshot's alliance (a copy), if it has one."""
         snapshot = await self._snapshot(kind)

@@ -46,21 +46,32 @@ class SmtpBackend:
     password: str | None
     use_tls: bool
     start_tls: bool
+    timeout: float = 5.0
+    """Seconds one message may take in all, connecting included: a server that accepts the connection and never
+    answers costs this long, once (the outbox then stops trying until its next run)."""
 
     async def send(self, message: EmailMessage) -> None:
-        await aiosmtplib.send(
-            message,
-            hostname=self.host,
-            port=self.port,
-            username=self.username,
-            password=self.password,
-            use_tls=self.use_tls,
-            start_tls=self.start_tls,
-            timeout=30,
-        )
+        async with asyncio.timeout(self.timeout):
+            await aiosmtplib.send(
+                message,
+                hostname=self.host,
+                port=self.port,
+                username=self.username,
+                password=self.password,
+                use_tls=self.use_tls,
+                start_tls=self.start_tls,
+                timeout=self.timeout,
+            )
 
 
-def backend_for(url: str) -> MailBackend:
+UNREACHABLE: tuple[type[BaseException], ...] = (
+    TimeoutError, ConnectionError, aiosmtplib.SMTPConnectError, aiosmtplib.SMTPServerDisconnected,
+    aiosmtplib.SMTPTimeoutError,
+)  # fmt: skip
+"""Failures that say the server itself is down or stalled, not that one message was refused."""
+
+
+def backend_for(url: str, timeout: float = 5.0) -> MailBackend:
     """``file://var/outbox`` (relative to the project), ``smtp://``, ``smtp+starttls://`` or ``smtps://``."""
     parts = urlsplit(url)
     if parts.scheme == "file":
@@ -77,5 +88,6 @@ def backend_for(url: str) -> MailBackend:
             password=unquote(parts.password) if parts.password else None,
             use_tls=parts.scheme == "smtps",
             start_tls=parts.scheme == "smtp+starttls",
+            timeout=timeout,
         )
     raise ValueError("REGISTRY_MAIL_URL must start with file://, smtp://, smtp+starttls:// or smtps://")

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from registry import clock
 from registry.db import write_tx
-from registry.notify.mail import MailBackend, backend_for
+from registry.notify.mail import UNREACHABLE, MailBackend, backend_for
 from registry.notify.tables import OutboxMessage
 from registry.settings import get_settings
 
@@ -121,6 +121,8 @@ class DeliveryReport:
     sent: int
     retrying: int
     failed: int
+    server_down: bool = False
+    """The mail server could not be reached (or stalled): the rest of the queue waits for the next run."""
 
 
 async def _due_ids(now: datetime, limit: int) -> list[int]:
@@ -170,12 +172,14 @@ async def _finish(message_id: int, claimed_at: datetime, values: dict[Any, Any])
 
 async def deliver_due(backend: MailBackend | None = None, batch: int = 100, batches: int = 20) -> DeliveryReport:
     """Send what is due, batch by batch. Each message is claimed, sent outside any transaction, then marked."""
-    backend = backend or backend_for(get_settings().mail_url)
+    settings = get_settings()
+    backend = backend or backend_for(settings.mail_url, settings.mail_timeout_seconds)
     total = DeliveryReport(0, 0, 0)
     for _ in range(batches):
         report = await _deliver_batch(backend, batch)
-        total = DeliveryReport(total.sent + report.sent, total.retrying + report.retrying, total.failed + report.failed)
-        if report == DeliveryReport(0, 0, 0):
+        total = DeliveryReport(total.sent + report.sent, total.retrying + report.retrying, total.failed + report.failed,
+                               report.server_down)  # fmt: skip
+        if report.server_down or report == DeliveryReport(0, 0, 0):
             break
     if total != DeliveryReport(0, 0, 0):
         log.info("outbox: %s sent, %s to retry, %s failed", total.sent, total.retrying, total.failed)
@@ -202,11 +206,13 @@ async def _deliver_batch(backend: MailBackend, limit: int) -> DeliveryReport:
                     OutboxMessage.status: "failed" if gave_up else "pending",
                     OutboxMessage.attempts: attempts,
                     OutboxMessage.next_attempt_at: clock.now() + backoff(attempts),
-                    OutboxMessage.last_error: str(exc)[:1000],
+                    OutboxMessage.last_error: (str(exc) or f"{type(exc).__name__}: no answer in time")[:1000],
                 },
             )
             failed += gave_up
             retrying += not gave_up
+            if isinstance(exc, UNREACHABLE):  # one stalled server costs one timeout a run, not one per message
+                return DeliveryReport(sent, retrying, failed, server_down=True)
             continue
         await _finish(
             message_id,

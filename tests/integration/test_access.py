@@ -39,6 +39,8 @@ REPORTERS = frozenset({"partner_admin", "lead", "admin"})
 
 # (method, path as the router names it) → roles allowed; PUBLIC routes need no sign-in.
 ROUTES: dict[tuple[str, str], frozenset[str] | None] = {
+    ("GET", "/health"): PUBLIC,
+    ("GET", "/ready"): PUBLIC,
     ("GET", "/sign-in"): PUBLIC,
     ("POST", "/sign-in"): PUBLIC,
     ("POST", "/sign-out"): PUBLIC,
