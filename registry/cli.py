@@ -188,6 +188,7 @@ async def _jobs_run_due(_: argparse.Namespace) -> None:
 
 def _serve(args: argparse.Namespace) -> None:
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
     from registry.settings import get_settings
 
@@ -201,7 +202,7 @@ def _serve(args: argparse.Namespace) -> None:
         proxy_headers=True,
         # JSON lines: uvicorn's own lines (the access log among them) go through the app's formatter, with the
         # request id, instead of uvicorn's text format.
-        **({"log_config": None} if json_logs else {}),
+        log_config=None if json_logs else LOGGING_CONFIG,
     )
 
 
