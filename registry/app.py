@@ -30,7 +30,7 @@ from registry.events.evaluation_pages import EvaluationPages
 from registry.events.host_pages import EventHostPages
 from registry.events.pages import BookingPages, EventPages
 from registry.events.roster_pages import CertificatePage, EventRosterPages, MaterialPages
-from registry.exports.api import ExportsApi
+from registry.exports.api import ExportsApi, document_export_formats
 from registry.exports.pages import ExportPages
 from registry.exports.report_pages import ReportPage
 from registry.home.pages import HomePage
@@ -198,6 +198,7 @@ def create_app(*, database_pool: bool = True) -> Litestar:
         ),
         exception_handlers=exception_handlers,
         lifespan=[database_lifespan if database_pool else sqlite_lifespan, scheduler_lifespan],
+        on_startup=[document_export_formats],
         logging_config=LoggingConfig(
             formatters=log_formatters(settings.log_format),
             root={"level": "INFO", "handlers": ["queue_listener"]},

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from litestar import Controller, get
+from litestar import Controller, Litestar, get
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse
 from litestar.params import QueryParameter
 from litestar.response import File, Stream
 
 from registry.accounts.rules import Role
 from registry.exports import participation
-from registry.exports.responses import participation_response
+from registry.exports.responses import XLSX, participation_response
 from registry.exports.suppression import K_DEFAULT
 from registry.metrics.api import LocalAuthority, OrganisationCode
 from registry.metrics.report import ReportAsk
@@ -20,7 +21,7 @@ from registry.web.deps import CurrentViewer
 from registry.web.openapi import ERROR_RESPONSES
 from registry.web.params import PeriodQuery
 
-__all__ = ("ExportsApi",)
+__all__ = ("ExportsApi", "document_export_formats")
 
 Purpose = Annotated[
     str | None, QueryParameter(max_length=500, description="Why the file is made (kept in the audit log)")
@@ -56,3 +57,13 @@ class ExportsApi(Controller):
             viewer, ask, file_format=format, purpose=(purpose or "").strip() or "API", k=suppress
         )
         return await participation_response(chosen, scope, suppress, format)
+
+
+def document_export_formats(app: Litestar) -> None:
+    """The participation export answers CSV or XLSX, as ``format`` says; a handler documents one media type, so
+    the other is added to the OpenAPI document here (at startup, before anyone reads it)."""
+    schema = app.openapi_schema
+    operation = schema.paths["/api/v1/exports/participation"].get if schema.paths else None
+    answer = operation.responses.get("200") if operation and operation.responses else None
+    if isinstance(answer, OpenAPIResponse) and answer.content and "text/csv" in answer.content:
+        answer.content.setdefault(XLSX, OpenAPIMediaType(schema=answer.content["text/csv"].schema))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import OpenAPIFormat, Reference, Schema
+from litestar.openapi.spec import OpenAPIFormat, OpenAPIType, Reference, Schema
 from litestar.plugins.pydantic import PydanticSchemaPlugin
 
 if TYPE_CHECKING:
@@ -40,10 +40,22 @@ def _standard_formats(schema: Schema | Reference) -> None:
         return
     if schema.format == OpenAPIFormat.URL:
         schema.format = OpenAPIFormat.URI
+    _number_not_integer_or_number(schema)
     for child in (*(schema.properties or {}).values(), *(schema.one_of or ()), *(schema.any_of or ())):
         _standard_formats(child)
     if schema.items is not None:
         _standard_formats(schema.items)
+
+
+def _number_not_integer_or_number(schema: Schema) -> None:
+    """``int | float`` comes out as ``oneOf: [integer, number]``, which no whole number satisfies (it matches
+    both); the type is simply ``number`` (with ``null`` when optional)."""
+    kinds = [c.type for c in schema.one_of or () if isinstance(c, Schema)]
+    if len(kinds) == len(schema.one_of or ()) and {OpenAPIType.INTEGER, OpenAPIType.NUMBER} <= set(kinds):
+        rest = [c for c in schema.one_of or () if isinstance(c, Schema) and c.type not in {OpenAPIType.INTEGER}]
+        schema.one_of = rest if len(rest) > 1 else None
+        if len(rest) == 1:
+            schema.type = OpenAPIType.NUMBER
 
 
 class ModelSchemaPlugin(PydanticSchemaPlugin):
