@@ -111,7 +111,30 @@ def _number_out_of_range(exc: Exception) -> bool:
     )
 
 
+def _database_unavailable(exc: Exception) -> bool:
+    """The database went away (restarted, failed over, or the network to it dropped): the request can be tried
+    again in a moment, and the pool reconnects by itself."""
+    if isinstance(exc, ConnectionError | TimeoutError):
+        return True
+    names = {kind.__name__ for kind in type(exc).__mro__}
+    return bool(names & {"PostgresConnectionError", "ConnectionDoesNotExistError", "OperatorInterventionError",
+                         "InterfaceError", "InternalClientError"})  # fmt: skip
+
+
 def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if _database_unavailable(exc):
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        detail = (
+            "The registry's database is not answering just now. Check whether your change was saved, then try again"
+            " in a moment."
+        )
+        response = (
+            Response({"status_code": 503, "detail": detail}, status_code=503)
+            if _is_api(request)
+            else _page(request, 503, detail)
+        )
+        response.headers["Retry-After"] = "5"
+        return response
     if _number_out_of_range(exc):
         detail = "A number in the request is too large"
         if _is_api(request):
