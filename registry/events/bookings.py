@@ -105,14 +105,15 @@ async def book(
             )
             if reason := booking_closed_reason(window, now):
                 raise Conflict(reason)
-            existing = (
-                await Booking.select(Booking.id, Booking.status)
-                .where((Booking.event == event_id) & (Booking.practitioner == practitioner["id"]))
-                .first()
-            )
+            held, own = await places.places_and_booking(event_id, practitioner["id"])
+            existing = None
+            if own is not None:
+                existing = await Booking.select(Booking.id, Booking.status, Booking.created_at).where(
+                    Booking.id == own
+                ).first()  # fmt: skip
             if existing is not None and existing["status"] != "cancelled":
                 raise Conflict("This person already has a booking for this event")
-            status = initial_status(event["capacity"], await places.occupied(event_id), event["requires_approval"])
+            status = initial_status(event["capacity"], held, event["requires_approval"])
             if existing is None:
                 inserted = await Booking.insert(
                     Booking(
@@ -121,15 +122,15 @@ async def book(
                         access_needs=needs,
                     )
                 ).returning(Booking.id)  # fmt: skip
-                booking_id = int(inserted[0]["id"])
+                booking_id, created_at = int(inserted[0]["id"]), now
                 await BookingHistory.insert(
                     BookingHistory(
                         booking=booking_id, from_status=None, to_status=status, by_email=viewer.email, at=now
                     )
                 )
-                await messages.on_booking_status(booking_id, status)
+                await messages.on_booking_status(booking_id, status, new=True)
             else:
-                booking_id = existing["id"]
+                booking_id, created_at = existing["id"], existing["created_at"]
                 await places.move(booking_id, "cancelled", status, viewer.email, now, "booked again")
                 await Booking.update({Booking.access_needs: needs}).where(Booking.id == booking_id)
     except Exception as exc:
@@ -137,7 +138,10 @@ async def book(
             raise Conflict("This person already has a booking for this event") from exc
         raise
     log.info("%s booked practitioner %s on event %s: %s", viewer.email, practitioner["id"], event_id, status)
-    return await get_booking(viewer, booking_id)
+    # Who may book for the practitioner may see the booking: no need to read back what was just written.
+    return BookingOut(
+        id=booking_id, event_id=event_id, practitioner_id=practitioner["id"], status=status, created_at=created_at
+    )
 
 
 async def _booking_context(viewer: Viewer, booking_id: int) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:

@@ -16,7 +16,7 @@ from registry.events.rules import OCCUPYING, can_transition
 from registry.events.tables import Booking, BookingHistory, Event
 from registry.notify import messages
 
-__all__ = ("lock_event", "move", "occupied", "promote_waiting")
+__all__ = ("lock_event", "move", "occupied", "places_and_booking", "promote_waiting")
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,22 @@ async def lock_event(event_id: int) -> None:
 
 async def occupied(event_id: int) -> int:
     return int(await Booking.count().where((Booking.event == event_id) & Booking.status.is_in(list(OCCUPYING))))
+
+
+_HELD = ", ".join(f"'{status}'" for status in sorted(OCCUPYING))
+
+
+async def places_and_booking(event_id: int, practitioner_id: int) -> tuple[int, int | None]:
+    """In one statement (it runs under the event lock): how many places are held, and the practitioner's own
+    booking at the event, if they have one (cancelled or not)."""
+    rows = await Booking.raw(
+        f"SELECT count(*) FILTER (WHERE status IN ({_HELD})) AS held,"  # the statuses are constants
+        " max(CASE WHEN practitioner = {} THEN id END) AS own FROM booking WHERE event = {}",
+        practitioner_id,
+        event_id,
+    )
+    own = rows[0]["own"]
+    return int(rows[0]["held"]), None if own is None else int(own)
 
 
 async def move(

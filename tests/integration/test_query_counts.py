@@ -15,7 +15,9 @@ from registry.cli_viewer import COMMAND_LINE
 from registry.db import engine
 from registry.events import bookings, service
 from registry.events.schemas import EventIn, SessionIn
+from registry.events.tables import Event
 from registry.people import service as people
+from tests.conftest import BACKEND
 from tests.integration.test_sign_in import sign_in
 from tests.support import Alliance
 
@@ -171,3 +173,23 @@ async def test_fits_part_time_reads_one_page_of_events_however_many_fit(
     after = await page_of_two()
     assert len(after) == len(before), after
     assert _rows(after) == _rows(before), after
+
+
+async def test_a_booking_decides_and_tells_in_a_handful_of_queries(
+    alliance: Alliance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every query of a booking but the first runs inside the event's write lock, where a burst of bookers
+    queues: the decision, the booking with its history, and its message (with the calendar invite when
+    confirmed) must stay a few statements — it used to read the booking, its person and its event three times."""
+    event_id = await _event()
+    await Event.update({Event.capacity: 1}).where(Event.id == event_id)
+    with counted(monkeypatch) as confirmed:
+        first = await bookings.book(COMMAND_LINE, event_id, alliance.practitioner_ids["ross@example.org"])
+    with counted(monkeypatch) as waitlisted:
+        second = await bookings.book(COMMAND_LINE, event_id, alliance.practitioner_ids["eilidh@example.org"])
+    assert (first.status, second.status) == ("confirmed", "waitlisted")
+    lock = 0 if BACKEND == "sqlite" else 1  # SELECT ... FOR UPDATE; SQLite's write transaction is the lock
+    # the person; the event; places and own booking; booking; history; the message's context (2); the message
+    assert len(waitlisted) == 8 + lock, "\n".join(waitlisted)
+    # ... and the calendar record and the session's invitation
+    assert len(confirmed) == 10 + lock, "\n".join(confirmed)
