@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -88,6 +89,22 @@ async def enqueue(
         .returning(OutboxMessage.id)
     )
     return bool(inserted)
+
+
+async def queued_keys(keys: Collection[str]) -> set[str]:
+    """Which of ``keys`` are in the outbox already (any state): a sweep asks before it renders, so that a run
+    with nothing new to send reads one column instead of composing every message again."""
+    found: set[str] = set()
+    ordered = sorted(set(keys))
+    for start in range(0, len(ordered), _KEYS_AT_ONCE):
+        chunk = ordered[start : start + _KEYS_AT_ONCE]
+        rows = await OutboxMessage.select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.is_in(chunk))
+        found.update(str(r["dedupe_key"]) for r in rows)
+    return found
+
+
+_KEYS_AT_ONCE = 500
+"""Keys a query asks about: well under SQLite's limit of bound parameters."""
 
 
 def _email(row: dict[str, Any]) -> EmailMessage:
