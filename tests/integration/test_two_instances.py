@@ -1,6 +1,7 @@
-"""Two `registry serve` processes on one PostgreSQL, both with the scheduler on: concurrent bookings split
-between them never overbook, a session made on one is good on the other, failed sign-ins are counted
-together, and two schedulers sweeping at once make each reminder once."""
+"""Two `registry serve` instances on one PostgreSQL, one of them with `--workers 2`, every process with the
+scheduler on: concurrent bookings split between them never overbook, a session made on one is good on the
+other, failed sign-ins are counted together, two schedulers sweeping at once make each reminder once, and
+three schedulers make each night's snapshot once."""
 
 from __future__ import annotations
 
@@ -52,10 +53,10 @@ async def two_instances(databases: TestDatabases, alliance: Alliance) -> AsyncIt
     ports = [_free_port(), _free_port()]
     servers = [
         await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "registry", "serve", "--port", str(port), env=env, cwd=PROJECT_ROOT,
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+            sys.executable, "-m", "registry", "serve", "--port", str(port), "--workers", str(workers), env=env,
+            cwd=PROJECT_ROOT, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
         )
-        for port in ports
+        for port, workers in zip(ports, (1, 2), strict=True)
     ]  # fmt: skip
     try:
         await asyncio.gather(*(_wait_until_up(port) for port in ports))
