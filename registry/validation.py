@@ -9,19 +9,73 @@ types that JSON can only carry as text (dates, date-times) parse that text thems
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from annotated_types import Interval
 from pydantic import AwareDatetime, BeforeValidator, TypeAdapter, ValidationError
 
-__all__ = ("MAX_ID", "AwareIsoDatetime", "RecordId", "describe", "plain", "problems_from")
+__all__ = (
+    "DATETIME_PATTERN",
+    "DATE_PATTERN",
+    "FINANCIAL_YEAR_PATTERN",
+    "MAX_ID",
+    "PERIOD_PATTERN",
+    "WHOLE",
+    "AwareIsoDatetime",
+    "RecordId",
+    "SchemaPattern",
+    "describe",
+    "plain",
+    "problems_from",
+)
 
 MAX_ID = 2**31 - 1
 """The largest id the database holds (a 32-bit serial on PostgreSQL)."""
 
+
+@dataclass(frozen=True, slots=True)
+class SchemaPattern:
+    """The pattern the OpenAPI document gives a value whose check is code (a date's years, a code's shape, a
+    financial year), so that the document allows only what the API accepts. pydantic ignores it; the schema
+    plugin (registry.web.openapi) writes it on every property whose type carries it, optional ones too."""
+
+    pattern: str
+
+
+_YEAR = r"(?:19\d\d|2[01]\d\d|2200)"
+_LEAP_YEAR = r"(?:(?:19|20|21)(?:0[48]|[2468][048]|[13579][26])|2000)"
+_MONTH_DAY = (
+    r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])"  # months of 31 days
+    r"|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)"  # of 30
+    r"|02-(?:0[1-9]|1\d|2[0-8]))"  # February; the 29th is in _DATE, for leap years only
+)
+_DATE = rf"(?:{_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)"
+DATE_PATTERN = rf"^{_DATE}$"
+"""A real calendar day from 1900 to 2200, ``YYYY-MM-DD``: the dates every body accepts."""
+DATETIME_PATTERN = rf"^{_DATE}T"
+"""A date and time whose written day is a real one from 1900 to 2200 (the format says the rest)."""
+_FINANCIAL_YEAR = "(?:19|20|21)(?:" + "|".join(f"{n:02d}-{(n + 1) % 100:02d}" for n in range(100)) + ")"
+FINANCIAL_YEAR_PATTERN = rf"^{_FINANCIAL_YEAR}$"
+"""A financial year like 2025-26: the second year the one after the first."""
+PERIOD_PATTERN = rf"^{_FINANCIAL_YEAR}$|^{_DATE}\.\.{_DATE}$"
+"""A financial year like 2025-26 (the second year the one after the first), or two real days like
+2025-04-01..2025-06-30."""
+
+
+def _whole(value: object) -> object:
+    """A JSON number with nothing after the point (``4.0``) is the whole number it writes, as JSON Schema
+    says; any other float stays one, and is refused as not whole."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+WHOLE = BeforeValidator(_whole)
+"""In an ``Annotated[int, ...]``: the number may be written ``4`` or ``4.0``."""
+
+
 # Constraints in reusable types are annotated-types, not Field(): Litestar's OpenAPI drops a Field() inside
 # `X | None`, and the document must declare every limit that is enforced.
-RecordId = Annotated[int, Interval(ge=1, le=MAX_ID)]
+RecordId = Annotated[int, WHOLE, Interval(ge=1, le=MAX_ID)]
 """Id of a record in a body: a positive 32-bit integer."""
 
 _AWARE = TypeAdapter(AwareDatetime)

@@ -7,6 +7,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from registry.validation import WHOLE
+
 __all__ = (
     "MAX_RATING",
     "MAX_WILL_DO_DIFFERENTLY",
@@ -29,7 +31,9 @@ class EvaluationIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    rating: Annotated[int, Field(ge=MIN_RATING, le=MAX_RATING, description="How useful it was, 1 (not at all) to 5")]
+    rating: Annotated[
+        int, WHOLE, Field(ge=MIN_RATING, le=MAX_RATING, description="How useful it was, 1 (not at all) to 5")
+    ]
     will_do_differently: Annotated[
         str,
         StringConstraints(strip_whitespace=True, max_length=MAX_WILL_DO_DIFFERENTLY),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from annotated_types import Interval, MaxLen, MinLen
 from pydantic import (
@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from registry.validation import AwareIsoDatetime, RecordId
+from registry.validation import DATETIME_PATTERN, WHOLE, AwareIsoDatetime, RecordId, SchemaPattern
 
 __all__ = (
     "MAX_ATTENDANCE_ITEMS",
@@ -40,7 +40,8 @@ MAX_COMPETENCES = 50
 MAX_ATTENDANCE_ITEMS = 1000
 """Bookings marked in one ``PUT .../attendance``; a larger event is marked in several requests."""
 Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=r"^[^\x00-\x1f\x7f]*$")
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=r"^[^\x00-\x1f\x7f]*$"),
+    SchemaPattern(r"^[^\x00-\x1f\x7f]*$"),
 ]
 
 
@@ -49,7 +50,7 @@ CompetenceCode = Annotated[str, StringConstraints(min_length=1, max_length=20)]
 # annotated-types rather than Field(), so that the OpenAPI document keeps the limits of optional fields too.
 Topics = Annotated[list[Topic], MaxLen(MAX_TOPICS)]
 Competences = Annotated[list[CompetenceCode], MaxLen(MAX_COMPETENCES)]
-Capacity = Annotated[int, Interval(ge=1, le=MAX_CAPACITY)]
+Capacity = Annotated[int, WHOLE, Interval(ge=1, le=MAX_CAPACITY)]
 
 
 def _tags(value: object) -> object:
@@ -79,7 +80,7 @@ def _sensible_year(value: datetime) -> datetime:
     return value
 
 
-SensibleTime = Annotated[AwareIsoDatetime, AfterValidator(_sensible_year)]
+SensibleTime = Annotated[AwareIsoDatetime, AfterValidator(_sensible_year), SchemaPattern(DATETIME_PATTERN)]
 
 
 class SessionIn(_Strict):
@@ -148,6 +149,11 @@ class EventIn(_EventFields):
 
 class EventPatch(_EventFields):
     """Changes to an event; omitted fields stay as they are."""
+
+    NOT_NULL: ClassVar[tuple[str, ...]] = (
+        "title", "format", "capacity", "sessions", "description", "audience", "requires_approval"
+    )  # fmt: skip
+    """Fields a change may leave out but not clear (``null`` is refused)."""
 
     title: Title | None = None
     format: Format | None = None

@@ -136,7 +136,7 @@ async def update_event(viewer: Viewer, event_id: int, patch: EventPatch) -> Even
     if row["status"] == "cancelled":
         raise Invalid({"status": "a cancelled event cannot be changed"})
     changes: dict[Any, Any] = patch.model_dump(exclude_unset=True)
-    for required in ("title", "format", "capacity", "sessions", "description", "audience", "requires_approval"):
+    for required in EventPatch.NOT_NULL:
         if required in changes and changes[required] is None:
             raise Invalid({required: "must not be empty"})
     sessions = patch.sessions if "sessions" in changes else None

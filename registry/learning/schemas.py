@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from annotated_types import Interval, MaxLen, MinLen
 from pydantic import AllowInfNan, AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -88,6 +88,11 @@ class LearningRecordIn(_Strict):
 
 class LearningRecordPatch(_Strict):
     """Changes to a learning record; omitted fields stay as they are."""
+
+    NOT_NULL: ClassVar[tuple[str, ...]] = (
+        "title", "kind", "completed_on", "hours", "competences", "reflection", "protected_time"
+    )  # fmt: skip
+    """Fields a change may leave out but not clear (``null`` is refused)."""
 
     title: Title | None = None
     kind: Kind | None = None

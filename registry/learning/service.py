@@ -295,7 +295,7 @@ async def update_record(
     _require_owner(viewer, practitioner)
     await record_row(practitioner_id, record_id)
     changes: dict[Any, Any] = patch.model_dump(exclude_unset=True)
-    for required in ("title", "kind", "completed_on", "hours", "competences", "reflection", "protected_time"):
+    for required in LearningRecordPatch.NOT_NULL:
         if required in changes and changes[required] is None:
             raise Invalid({required: "must not be empty"})
     _check_completion(changes.get("completed_on"))

@@ -10,6 +10,7 @@ from pydantic import AllowInfNan, BaseModel, ConfigDict, Field, StringConstraint
 
 from registry.learning.schemas import Competences, Hours, Kind, LongText, Title, _codes
 from registry.people.schemas import IsoDate
+from registry.validation import FINANCIAL_YEAR_PATTERN, SchemaPattern
 
 __all__ = (
     "AdjustmentIn",
@@ -55,7 +56,7 @@ class PolicyOut(BaseModel):
 class AdjustmentIn(_Strict):
     """Extra (or, negative, fewer) protected hours for one financial year, and why."""
 
-    period: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}$")] = Field(
+    period: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}$"), SchemaPattern(FINANCIAL_YEAR_PATTERN)] = Field(
         description="The financial year, e.g. 2026-27"
     )
     hours: AdjustmentHours

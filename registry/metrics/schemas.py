@@ -12,6 +12,7 @@ from annotated_types import Interval
 from pydantic import AllowInfNan, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from registry.metrics.rules import Judgement
+from registry.validation import PERIOD_PATTERN, SchemaPattern
 
 __all__ = (
     "ActionIn",
@@ -37,7 +38,9 @@ MetricKey = Literal[
 ]  # fmt: skip
 """One of the metric keys of METRICS.md (registry.metrics.catalogue.METRICS; a test keeps the two alike)."""
 Direction = Literal["up", "down"]
-PeriodText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=22)]
+PeriodText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=22), SchemaPattern(PERIOD_PATTERN)
+]
 Heading = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Number: TypeAlias = int | float
 """Counts stay whole numbers in the JSON; shares, ratios and hours are decimals."""
@@ -59,9 +62,15 @@ def _code(pattern: str, example: str) -> Callable[[object], object]:
     return check
 
 
-PlanCode = Annotated[str, BeforeValidator(_code(r"[A-Z0-9][A-Z0-9-]{0,29}", "CLD-2024-27"))]
-ActionCode = Annotated[str, BeforeValidator(_code(r"[A-Z0-9]{1,10}", "A"))]
-IndicatorCode = Annotated[str, BeforeValidator(_code(r"[A-Z0-9][A-Z0-9.-]{0,15}", "A1"))]
+PlanCode = Annotated[
+    str,
+    BeforeValidator(_code(r"[A-Z0-9][A-Z0-9-]{0,29}", "CLD-2024-27")),
+    SchemaPattern(r"^[A-Za-z0-9][A-Za-z0-9-]{0,29}$"),
+]
+ActionCode = Annotated[str, BeforeValidator(_code(r"[A-Z0-9]{1,10}", "A")), SchemaPattern(r"^[A-Za-z0-9]{1,10}$")]
+IndicatorCode = Annotated[
+    str, BeforeValidator(_code(r"[A-Z0-9][A-Z0-9.-]{0,15}", "A1")), SchemaPattern(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,15}$")
+]
 """At most 16 characters: a Pentana PI code is (METRICS.md)."""
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, ClassVar, Generic, Literal, TypeVar
 
 from annotated_types import Interval, MaxLen
 from pydantic import (
@@ -19,6 +19,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from registry.validation import DATE_PATTERN, SchemaPattern
 
 __all__ = (
     "CONTRACTS",
@@ -54,6 +56,7 @@ Code = Annotated[
     str,
     BeforeValidator(lambda value: value.strip().upper() if isinstance(value, str) else value),
     StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9_-]{0,29}$"),
+    SchemaPattern(r"^[A-Z0-9][A-Z0-9_-]{0,29}$"),
 ]
 
 
@@ -86,7 +89,7 @@ def parse_iso_date(value: object) -> object:
     raise ValueError("must be a date like 2025-04-01")
 
 
-IsoDate = Annotated[date, BeforeValidator(parse_iso_date)]
+IsoDate = Annotated[date, BeforeValidator(parse_iso_date), SchemaPattern(DATE_PATTERN)]
 """A calendar date written ``YYYY-MM-DD``."""
 
 
@@ -125,6 +128,9 @@ class OrganisationIn(_Strict):
 
 class OrganisationPatch(_Strict):
     """Changes to an organisation; omitted fields stay as they are."""
+
+    NOT_NULL: ClassVar[tuple[str, ...]] = ("name", "kind")
+    """Fields a change may leave out but not clear (``null`` is refused)."""
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
     kind: OrganisationKind | None = None
@@ -180,6 +186,11 @@ class PractitionerIn(_PractitionerFields):
 
 class PractitionerPatch(_PractitionerFields):
     """Changes to a practitioner; omitted fields stay as they are, ``null`` clears an optional one."""
+
+    NOT_NULL: ClassVar[tuple[str, ...]] = (
+        "email", "given_name", "family_name", "organisation", "contract", "weekly_hours", "started_on"
+    )  # fmt: skip
+    """Fields a change may leave out but not clear (``null`` is refused)."""
 
     email: Email | None = None
     given_name: Name | None = None

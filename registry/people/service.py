@@ -183,7 +183,7 @@ async def create_organisation(viewer: Viewer, data: OrganisationIn) -> Organisat
 async def update_organisation(viewer: Viewer, organisation_id: int, patch: OrganisationPatch) -> OrganisationOut:
     _require_organisation_admin(viewer)
     changes: dict[Any, Any] = patch.model_dump(exclude_unset=True)
-    for required in ("name", "kind"):
+    for required in OrganisationPatch.NOT_NULL:
         if required in changes and changes[required] is None:
             raise Invalid({required: "must not be empty"})
     async with write_tx():
@@ -394,7 +394,7 @@ async def update_practitioner(viewer: Viewer, practitioner_id: int, patch: Pract
     """
     _require_editor(viewer)
     changes: dict[Any, Any] = _columns(patch.model_dump(exclude_unset=True))
-    for required in ("email", "given_name", "family_name", "organisation", "contract", "weekly_hours", "started_on"):
+    for required in PractitionerPatch.NOT_NULL:
         if required in changes and changes[required] is None:
             raise Invalid({required: "must not be empty"})
     row = await _practitioner_row(practitioner_id)

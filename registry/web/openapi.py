@@ -3,12 +3,15 @@ say what validation enforces."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Annotated, Any, Union, get_args, get_origin
 
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import OpenAPIFormat, OpenAPIType, Reference, Schema
 from litestar.plugins.pydantic import PydanticSchemaPlugin
+from pydantic import BaseModel
+
+from registry.validation import SchemaPattern
 
 if TYPE_CHECKING:
     from litestar._openapi.schema_generation import SchemaCreator
@@ -58,14 +61,75 @@ def _number_not_integer_or_number(schema: Schema) -> None:
             schema.type = OpenAPIType.NUMBER
 
 
+def _schema_pattern(annotation: Any) -> str | None:
+    """The SchemaPattern a field's type carries, looking through ``Annotated`` and ``X | None``."""
+    if get_origin(annotation) is Annotated:
+        found = next((m.pattern for m in annotation.__metadata__ if isinstance(m, SchemaPattern)), None)
+        return found or _schema_pattern(get_args(annotation)[0])
+    if get_origin(annotation) in {Union, type(int | None)}:
+        return next((p for arg in get_args(annotation) if (p := _schema_pattern(arg))), None)
+    return None
+
+
+def _with_pattern(schema: Schema | Reference, pattern: str) -> None:
+    """The pattern on the property's string schema (each string branch of a ``oneOf``)."""
+    if not isinstance(schema, Schema):
+        return
+    if schema.type == OpenAPIType.STRING:
+        schema.pattern = pattern
+    for child in schema.one_of or ():
+        _with_pattern(child, pattern)
+
+
+def _without_null(schema: Schema | Reference) -> Schema | Reference:
+    """The property's schema without its ``null`` choice: for a field a change may leave out but not clear."""
+    if not isinstance(schema, Schema):
+        return schema
+    if schema.one_of:
+        rest = [c for c in schema.one_of if not (isinstance(c, Schema) and c.type == OpenAPIType.NULL)]
+        if len(rest) == 1:
+            only = rest[0]
+            if isinstance(only, Schema) and schema.description and not only.description:
+                return replace(only, description=schema.description)
+            return only
+        return replace(schema, one_of=rest)
+    if isinstance(schema.type, list | tuple) and OpenAPIType.NULL in schema.type:
+        kinds = [t for t in schema.type if t != OpenAPIType.NULL]
+        return replace(
+            schema,
+            type=kinds[0] if len(kinds) == 1 else kinds,
+            enum=[v for v in schema.enum if v is not None] if schema.enum is not None else None,
+        )
+    return schema
+
+
+def _say_what_code_checks(model: type[BaseModel], schema: Schema) -> None:
+    """Patterns of the types whose check is code (SchemaPattern), and no ``null`` for the fields of a change
+    that must not be cleared (the model's ``NOT_NULL``): the document then allows what the API accepts."""
+    not_null = set(getattr(model, "NOT_NULL", ()))
+    for name, field in model.model_fields.items():
+        properties = schema.properties or {}
+        if name not in properties:
+            continue
+        pattern = next((m.pattern for m in field.metadata if isinstance(m, SchemaPattern)), None)
+        if pattern := pattern or _schema_pattern(field.annotation):
+            _with_pattern(properties[name], pattern)
+        if name in not_null:
+            properties[name] = _without_null(properties[name])
+
+
 class ModelSchemaPlugin(PydanticSchemaPlugin):
     """Litestar's pydantic schemas, plus ``additionalProperties: false`` for models that refuse extra fields, so a
-    client generated from the document does not send fields the API answers 400 to; URLs as ``format: uri``."""
+    client generated from the document does not send fields the API answers 400 to; URLs as ``format: uri``;
+    the patterns and non-null fields of the checks written in code (``_say_what_code_checks``)."""
 
     @classmethod
     def for_pydantic_model(cls, field_definition: FieldDefinition, schema_creator: SchemaCreator) -> Schema:
         schema = super().for_pydantic_model(field_definition=field_definition, schema_creator=schema_creator)
-        if getattr(field_definition.annotation, "model_config", {}).get("extra") == "forbid":
+        model = field_definition.annotation
+        if getattr(model, "model_config", {}).get("extra") == "forbid":
             schema.additional_properties = False
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            _say_what_code_checks(model, schema)
         _standard_formats(schema)
         return schema

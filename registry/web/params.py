@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from litestar import Request
 from litestar.params import PathParameter, QueryParameter
 
-from registry.validation import MAX_ID
+from registry.validation import MAX_ID, PERIOD_PATTERN
 
 __all__ = ("AnyRequest", "Limit", "Offset", "PageNumber", "PathId", "PeriodQuery", "SearchText")
 
@@ -20,7 +20,10 @@ PathId = Annotated[int, PathParameter(ge=1, le=MAX_ID, description="A record's i
 PeriodQuery = Annotated[
     str | None,
     QueryParameter(
-        pattern=r"^(19|20|21)\d\d-\d\d$|^(19|20|21)\d\d-\d\d-\d\d\.\.(19|20|21)\d\d-\d\d-\d\d$",
+        # The check is the loose shape (the period parser then says in words what is wrong); the document
+        # carries the exact one, so that it allows only what is accepted.
+        pattern=r"^(19|2[0-2])\d\d-\d\d$|^(19|2[0-2])\d\d-\d\d-\d\d\.\.(19|2[0-2])\d\d-\d\d-\d\d$",
+        schema_extra={"pattern": PERIOD_PATTERN},
         max_length=22,
         description="A financial year like 2025-26, or two dates like 2025-04-01..2025-06-30",
     ),
