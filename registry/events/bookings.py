@@ -16,7 +16,7 @@ from piccolo.query import OrderByRaw
 from registry import clock
 from registry.accounts.rules import ADMIN_ROLES, Viewer, can_see_practitioner, is_self
 from registry.audit import service as audit
-from registry.db import is_integrity_error, write_tx
+from registry.db import is_integrity_error, marks, write_tx
 from registry.errors import Conflict, Forbidden, Invalid, NotFound
 from registry.events import places
 from registry.events.access import event_row, may_manage_event
@@ -271,11 +271,27 @@ def _list_where(
 
 async def waiting_for_approval(manager_email: str) -> int:
     """How many bookings wait for this person's approval as line manager (the navigation's count)."""
-    return int(
-        await Booking.count().where(
-            (Booking.status == "pending_approval") & (Booking.practitioner.manager_email == manager_email.lower())
-        )
-    )
+    rows = await Booking.raw(
+        "SELECT COUNT(*) AS n FROM booking b JOIN practitioner p ON p.id = b.practitioner "
+        "WHERE b.status = 'pending_approval' AND p.manager_email = {}",
+        manager_email.lower(),
+    )  # written as SQL: asked on every page (registry.db.columns_of says why)
+    return int(rows[0]["n"])
+
+
+async def own_booking_at(viewer: Viewer, event_id: int) -> dict[str, Any] | None:
+    """The viewer's own live booking at this event (its id and status), if any: one query, for the event page."""
+    if viewer.practitioner_id is None:
+        return None
+    live = sorted(LIVE_STATUSES)
+    rows = await Booking.raw(
+        f"SELECT id, status FROM booking WHERE practitioner = {{}} AND event = {{}} AND status IN ({marks(live)}) "
+        "ORDER BY id LIMIT 1",
+        viewer.practitioner_id,
+        event_id,
+        *live,
+    )  # written as SQL: read by every event page (registry.db.columns_of says why)
+    return rows[0] if rows else None
 
 
 async def booking_names(viewer: Viewer, booking_id: int) -> tuple[str, str]:

@@ -219,7 +219,7 @@ class EventPages(Controller):
         event = await service.get_event(viewer, event_id)
         host = await people.organisation_by_code(event.host_organisation)
         own_id = await people.own_practitioner_id(viewer)
-        own, _ = await bookings.list_bookings(viewer, at_event=event_id, statuses=LIVE, limit=1)
+        own_booking = await bookings.own_booking_at(viewer, event_id)
         team_bookings: list[dict[str, Any]] = []
         bookable: list[dict[str, str]] = []
         if viewer.role is Role.MANAGER:
@@ -231,7 +231,7 @@ class EventPages(Controller):
                 for p in await bookings.bookable_team(viewer, event_id)
             ]
         balance = await learning_time.balance_on(viewer, clock.local_date(event.sessions[0].starts_at)) if (
-            own_id is not None and not own and event.sessions
+            own_id is not None and own_booking is None and event.sessions
         ) else None
         return render(
             request,
@@ -244,8 +244,10 @@ class EventPages(Controller):
             event=event,
             banner=banner,
             competence_titles={c.code: c.title for c in await learning.list_competences()},
-            own_booking=own[0] if own else None,
-            own_position=(await needs.own_bookings(own_id, [event_id])).get(event_id, ("", None))[1] if own else None,
+            own_booking=own_booking,
+            own_position=(await needs.own_bookings(own_id, [event_id])).get(event_id, ("", None))[1]
+            if own_booking
+            else None,
             has_record=own_id is not None,
             form=form or {},
             materials=await materials.materials(viewer, event_id),

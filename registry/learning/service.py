@@ -111,12 +111,13 @@ async def list_competences(include_values: bool = False) -> list[CompetenceOut]:
     """The default framework's competences in order (and its values, if asked)."""
     # One query on every page that shows competences; the framework is looked up apart only to say why
     # there are none.
-    query = Competence.select(Competence.code, Competence.title, Competence.kind).where(
-        Competence.framework.is_default == True  # noqa: E712
+    # Written as SQL: asked on most pages (registry.db.columns_of says why).
+    rows = await Competence.raw(
+        "SELECT c.code, c.title, c.kind FROM competence c JOIN framework f ON f.id = c.framework "
+        "WHERE f.is_default = {} AND (c.kind = 'competence' OR {}) ORDER BY c.position",
+        True,
+        include_values,
     )
-    if not include_values:
-        query = query.where(Competence.kind == "competence")
-    rows = await query.order_by(Competence.position)
     if not rows:
         await _default_framework_id()
     return [CompetenceOut(**row) for row in rows]

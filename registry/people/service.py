@@ -77,6 +77,8 @@ __all__ = (
 log = logging.getLogger(__name__)
 
 _ORG_COLUMNS = (Organisation.id, Organisation.code, Organisation.name, Organisation.kind, Organisation.local_authority)
+_ORG_SQL = "SELECT id, code, name, kind, local_authority FROM organisation"
+"""``_ORG_COLUMNS`` as SQL, for the look-ups every event page makes (registry.db.columns_of says why)."""
 _PRACTITIONER_COLUMNS = (
     Practitioner.id,
     Practitioner.email,
@@ -139,7 +141,7 @@ async def list_organisations(
 
 async def organisation_choices() -> list[OrganisationOut]:
     """Every organisation by name, for a form's choices: one query, uncounted (an alliance has tens of them)."""
-    return [OrganisationOut(**row) for row in await Organisation.select(*_ORG_COLUMNS).order_by(Organisation.name)]
+    return [OrganisationOut(**row) for row in await Organisation.raw(_ORG_SQL + " ORDER BY name")]
 
 
 async def get_organisation(organisation_id: int) -> OrganisationOut:
@@ -150,10 +152,10 @@ async def get_organisation(organisation_id: int) -> OrganisationOut:
 
 
 async def organisation_by_code(code: str) -> OrganisationOut:
-    row = await Organisation.select(*_ORG_COLUMNS).where(Organisation.code == code.upper()).first()
-    if row is None:
+    rows = await Organisation.raw(_ORG_SQL + " WHERE code = {}", code.upper())
+    if not rows:
         raise NotFound(f"No organisation with code {code}")
-    return OrganisationOut(**row)
+    return OrganisationOut(**rows[0])
 
 
 def _require_organisation_admin(viewer: Viewer) -> None:

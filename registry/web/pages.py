@@ -8,12 +8,14 @@ from typing import Any
 
 from litestar import Request
 from litestar.response import Template
+from markupsafe import Markup
 from pydantic import ValidationError
 
 from registry.accounts.rules import ADMIN_ROLES, ALLIANCE_ROLES, EDITOR_ROLES, Role, Viewer
 from registry.errors import DomainError, Invalid
 from registry.registration.rules import CONFIRMING_ROLES
 from registry.validation import problems_from
+from registry.web.templating import fragment
 
 __all__ = ("PER_PAGE", "Pagination", "form_data", "form_page", "navigation", "problems_of", "render", "sentences")
 
@@ -56,6 +58,13 @@ def navigation(viewer: Viewer | None, path: str, to_approve: int = 0) -> list[di
     return [{"text": text, "href": href, "active": path == href or path.startswith(href + "/")} for text, href in items]
 
 
+def _navigation_html(items: list[dict[str, Any]]) -> Markup:
+    """The navigation as HTML, rendered once per distinct list of items (nothing for a signed-out page)."""
+    if not items:
+        return Markup("")
+    return fragment("_navigation.html", items=tuple((i["text"], i["href"], i["active"]) for i in items))
+
+
 def render(request: AnyRequest, template: str, status_code: int = 200, **context: Any) -> Template:
     viewer = request.scope.get("user")
     errors: dict[str, str] = context.setdefault("errors", {})
@@ -63,11 +72,12 @@ def render(request: AnyRequest, template: str, status_code: int = 200, **context
     # A date in day, month and year boxes is reached at its first box, as GOV.UK's error summary expects.
     links = [(text, f"{field}-day" if f"{field}-day" in form else field) for field, text in errors.items()]
     context.setdefault("error_list", [{"text": text, "href": f"#{target}"} for text, target in links])
+    to_approve = int(request.scope.get("to_approve", 0))  # type: ignore[call-overload]
     return Template(
         template_name=template,
         context={
             "viewer": viewer,
-            "nav": navigation(viewer, request.url.path, int(request.scope.get("to_approve", 0))),  # type: ignore[call-overload]
+            "navigation_html": _navigation_html(navigation(viewer, request.url.path, to_approve)),
             "can_admin_organisations": viewer is not None and viewer.role in ADMIN_ROLES,
             "can_edit_people": viewer is not None and viewer.role in EDITOR_ROLES,
             **context,
