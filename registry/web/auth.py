@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -20,7 +20,8 @@ SESSION_COOKIE = "registry_session"
 API_PREFIX = "/api/"
 STATIC_PREFIXES = ("/static/", "/assets/")
 
-Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
+Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]
+"""Guards are coroutines: Litestar runs a plain function guard in its thread pool, a thread hop on every request."""
 
 
 def _bearer(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
@@ -76,7 +77,7 @@ def viewer_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Viewer:
     return viewer
 
 
-def signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Any signed-in person."""
     viewer_of(connection)
 
@@ -85,7 +86,7 @@ def requires_role(*roles: Role) -> Guard:
     """Only these roles; a known user of another role gets 403."""
     allowed = frozenset(roles)
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         if viewer_of(connection).role not in allowed:
             raise PermissionDeniedException("Your role does not allow this")
 

@@ -35,7 +35,7 @@ def security_headers(*, https: bool) -> BeforeMessageSendHookHandler:
     ``https``: the service is served over https (``REGISTRY_BASE_URL``), so browsers are told to keep to it.
     """
 
-    def add_headers(message: Message, scope: Scope) -> None:
+    async def add_headers(message: Message, scope: Scope) -> None:  # a coroutine: a plain hook runs in a thread
         if message["type"] != "http.response.start":
             return
         headers = MutableScopeHeaders.from_message(message)
