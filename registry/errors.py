@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-__all__ = ("Conflict", "DomainError", "Forbidden", "Invalid", "NotFound")
+from collections.abc import Iterable, Mapping
+
+__all__ = ("Conflict", "DomainError", "Forbidden", "Invalid", "NotFound", "refuse_cleared")
 
 
 class DomainError(Exception):
@@ -48,3 +50,13 @@ class Invalid(DomainError):
             else list(problems)
         )
         super().__init__(detail or "; ".join(self.lines))
+
+
+def refuse_cleared(changes: Mapping[str, object], not_null: Iterable[str]) -> None:
+    """A change may leave these fields out but not clear them: ``Invalid`` names the first one set to null.
+
+    ``not_null`` is the change model's ``NOT_NULL``, the same list the OpenAPI document drops ``null`` for.
+    """
+    for field in not_null:
+        if field in changes and changes[field] is None:
+            raise Invalid({field: "must not be empty"})

@@ -39,9 +39,12 @@ MAX_TOPICS = 20
 MAX_COMPETENCES = 50
 MAX_ATTENDANCE_ITEMS = 1000
 """Bookings marked in one ``PUT .../attendance``; a larger event is marked in several requests."""
+ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
+"""No control character: a title is one line of text (checked here, and said so in the OpenAPI document)."""
 Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=r"^[^\x00-\x1f\x7f]*$"),
-    SchemaPattern(r"^[^\x00-\x1f\x7f]*$"),
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=300, pattern=ONE_LINE),
+    SchemaPattern(ONE_LINE),
 ]
 
 

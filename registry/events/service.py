@@ -11,7 +11,7 @@ from typing import Any
 from registry import clock
 from registry.accounts.rules import ADMIN_ROLES, Role, Viewer
 from registry.db import columns_of, is_sqlite, like_pattern, marks, write_tx
-from registry.errors import Conflict, Forbidden, Invalid, NotFound
+from registry.errors import Conflict, Forbidden, Invalid, NotFound, refuse_cleared
 from registry.events import places
 from registry.events.access import event_row, may_manage_event
 from registry.events.rules import OCCUPYING, SessionTimes, fits_part_time
@@ -135,9 +135,7 @@ async def update_event(viewer: Viewer, event_id: int, patch: EventPatch) -> Even
     if row["status"] == "cancelled":
         raise Invalid({"status": "a cancelled event cannot be changed"})
     changes: dict[Any, Any] = patch.model_dump(exclude_unset=True)
-    for required in EventPatch.NOT_NULL:
-        if required in changes and changes[required] is None:
-            raise Invalid({required: "must not be empty"})
+    refuse_cleared(changes, EventPatch.NOT_NULL)
     sessions = patch.sessions if "sessions" in changes else None
     changes.pop("sessions", None)
     competence_codes = changes.pop("competences", None)

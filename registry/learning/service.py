@@ -14,7 +14,7 @@ from registry import clock
 from registry.accounts.rules import Role, Viewer, can_see_practitioner
 from registry.csv_import import CsvRow, read_csv, refused
 from registry.db import batches, write_tx
-from registry.errors import Forbidden, Invalid, NotFound
+from registry.errors import Forbidden, Invalid, NotFound, refuse_cleared
 from registry.learning.rules import can_read_reflection, completion_problem, may_manage_own_learning, may_record_need
 from registry.learning.schemas import (
     CompetenceOut,
@@ -296,9 +296,7 @@ async def update_record(
     _require_owner(viewer, practitioner)
     await record_row(practitioner_id, record_id)
     changes: dict[Any, Any] = patch.model_dump(exclude_unset=True)
-    for required in LearningRecordPatch.NOT_NULL:
-        if required in changes and changes[required] is None:
-            raise Invalid({required: "must not be empty"})
+    refuse_cleared(changes, LearningRecordPatch.NOT_NULL)
     _check_completion(changes.get("completed_on"))
     competences = changes.pop("competences", None)
     ids = await competence_ids(competences) if competences else {}

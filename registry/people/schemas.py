@@ -52,11 +52,13 @@ OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_lengt
 # annotated-types rather than Field(), so that the OpenAPI document keeps the limits of optional fields too.
 PracticeAreas = Annotated[list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]], MaxLen(20)]
 WeeklyHours = Annotated[float, Interval(ge=0, le=60), AllowInfNan(False)]
+CODE_SHAPE = r"^[A-Z0-9][A-Z0-9_-]{0,29}$"
+"""An organisation's code: checked here, and said so in the OpenAPI document."""
 Code = Annotated[
     str,
     BeforeValidator(lambda value: value.strip().upper() if isinstance(value, str) else value),
-    StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9_-]{0,29}$"),
-    SchemaPattern(r"^[A-Z0-9][A-Z0-9_-]{0,29}$"),
+    StringConstraints(pattern=CODE_SHAPE),
+    SchemaPattern(CODE_SHAPE),
 ]
 
 

@@ -26,7 +26,7 @@ from registry.accounts.rules import (
 from registry.accounts.tables import User
 from registry.audit import service as audit
 from registry.db import batches, contains, is_integrity_error, write_tx
-from registry.errors import Conflict, Forbidden, Invalid, NotFound
+from registry.errors import Conflict, Forbidden, Invalid, NotFound, refuse_cleared
 from registry.people import email_changes, hours, managers
 from registry.people.employment import employed_on
 from registry.people.rules import (
@@ -185,9 +185,7 @@ async def create_organisation(viewer: Viewer, data: OrganisationIn) -> Organisat
 async def update_organisation(viewer: Viewer, organisation_id: int, patch: OrganisationPatch) -> OrganisationOut:
     _require_organisation_admin(viewer)
     changes: dict[Any, Any] = patch.model_dump(exclude_unset=True)
-    for required in OrganisationPatch.NOT_NULL:
-        if required in changes and changes[required] is None:
-            raise Invalid({required: "must not be empty"})
+    refuse_cleared(changes, OrganisationPatch.NOT_NULL)
     async with write_tx():
         if not await Organisation.exists().where(Organisation.id == organisation_id):
             raise NotFound("No such organisation")
@@ -396,9 +394,7 @@ async def update_practitioner(viewer: Viewer, practitioner_id: int, patch: Pract
     """
     _require_editor(viewer)
     changes: dict[Any, Any] = _columns(patch.model_dump(exclude_unset=True))
-    for required in PractitionerPatch.NOT_NULL:
-        if required in changes and changes[required] is None:
-            raise Invalid({required: "must not be empty"})
+    refuse_cleared(changes, PractitionerPatch.NOT_NULL)
     row = await _practitioner_row(practitioner_id)
     if row is None or not _visible(viewer, row) or not can_edit_practitioner(viewer, row["organisation_id"]):
         raise NotFound("No such practitioner")

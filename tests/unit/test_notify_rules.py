@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import vobject
+from icalendar import Calendar, Timezone
 
+from registry.notify import ical
 from registry.notify.ical import InviteDetails, Session, build_calendar, session_summary, session_uid
 from registry.notify.mail import FileBackend, SmtpBackend, backend_for
 from registry.notify.outbox import backoff
@@ -96,3 +98,32 @@ def test_session_summary_names_the_session_only_when_there_are_several() -> None
     assert session_summary("PB in practice", 0, 1) == "PB in practice"
     assert session_summary("PB in practice", 0, 3) == "PB in practice (session 1 of 3)"
     assert session_summary("PB in practice", 2, 3) == "PB in practice (session 3 of 3)"
+
+
+def test_the_vtimezone_is_worked_out_once_and_is_what_icalendar_would_add(monkeypatch: pytest.MonkeyPatch) -> None:
+    ical._vtimezone.cache_clear()
+    made: list[str] = []
+    original = Timezone.from_tzid
+
+    def counted(tzid: str, **kwargs: object) -> Timezone:
+        made.append(tzid)
+        return original(tzid, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Timezone, "from_tzid", counted)
+    start = datetime(2027, 3, 27, 10, 0, tzinfo=LONDON)
+    stamp = datetime(2027, 1, 1, tzinfo=UTC)
+    built = [
+        build_calendar("REQUEST", _details([Session(start + timedelta(days=d), start + timedelta(days=d, hours=2))]),
+                       LONDON, stamp)
+        for d in range(5)
+    ]  # fmt: skip
+    assert made == ["Europe/London"]
+    # The same VTIMEZONE as icalendar's own add_missing_timezones makes, and before the events.
+    expected = Calendar.new(subcomponents=[Calendar.from_ical(built[0]).events[0]])
+    expected.add_missing_timezones(first_date=date(2026, 1, 1), last_date=date(2028, 12, 31))
+    parsed = Calendar.from_ical(built[0])
+    assert [c.name for c in parsed.subcomponents] == ["VTIMEZONE", "VEVENT"]
+    assert parsed.timezones[0].to_ical() == expected.timezones[0].to_ical()
+    # UTC needs none.
+    assert b"VTIMEZONE" not in build_calendar("REQUEST", _details([Session(start, start + timedelta(hours=1))]),
+                                              ZoneInfo("UTC"), stamp)  # fmt: skip
