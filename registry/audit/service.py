@@ -170,11 +170,20 @@ async def csv_lines(viewer: Viewer, ask: LogFilter) -> AsyncIterator[str]:
         last = rows[-1]["id"]
 
 
+async def _lock_the_log(kind: str) -> None:
+    """Take, first in the transaction, the lock that lifting the guard needs: on PostgreSQL two purges (or
+    erasures) at once otherwise both read the log, then each waits for the other to let go of it to drop the
+    trigger — a deadlock (two instances' schedulers met one). SQLite's write transaction already serialises."""
+    if kind == "postgres":
+        await AuditEntry.raw("LOCK TABLE audit_entry IN ACCESS EXCLUSIVE MODE")
+
+
 async def purge(before: datetime) -> int:
     """Delete the entries older than ``before`` (the retention rule), the only way any entry goes: the guard
     is lifted and put back inside one transaction, so no other writer ever sees the log unguarded."""
     kind = "sqlite" if is_sqlite() else "postgres"
     async with write_tx():
+        await _lock_the_log(kind)
         count = await AuditEntry.count().where(AuditEntry.at < before)
         await AuditEntry.raw("DROP TRIGGER audit_entry_no_delete" + ("" if kind == "sqlite" else " ON audit_entry"))
         await AuditEntry.delete().where(AuditEntry.at < before)
@@ -192,6 +201,7 @@ async def forget(identities: list[str], pseudonym: str) -> int:
         return 0
     changed = 0
     async with write_tx():
+        await _lock_the_log(kind)
         await AuditEntry.raw("DROP TRIGGER audit_entry_no_update" + ("" if kind == "sqlite" else " ON audit_entry"))
         for name in names:
             pattern = "%" + name.replace("%", "") + "%"  # a LIKE pattern may match more; REPLACE is exact

@@ -3,6 +3,7 @@ admins only, filtered and paged in SQL, and the database itself refuses to chang
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -95,6 +96,25 @@ async def test_the_retention_purge_deletes_only_what_is_older_and_puts_the_guard
         async with write_tx():
             await AuditEntry.delete(force=True)
     assert await audit.purge(datetime(2000, 1, 1, tzinfo=UTC)) == 0
+
+
+async def test_two_purges_and_two_erasures_at_once_wait_for_each_other_instead_of_deadlocking(
+    fixed_clock: StoppedClock,
+) -> None:
+    """Two instances' schedulers run the retention job at the same moment: each lifts the guard in turn."""
+    for subject in ("old", "also old"):
+        await audit.record(LEAD, "export", subject=subject)
+    fixed_clock.advance(timedelta(days=10))
+    await audit.record(None, "export", subject="kept", actor_email="pat@example.org")
+    counts = await asyncio.gather(*(audit.purge(clock.now() - timedelta(days=5)) for _ in range(3)))
+    assert sorted(counts) == [0, 0, 2]
+    await asyncio.gather(audit.forget(["pat@example.org"], "someone"), audit.forget(["pat@example.org"], "someone"))
+    assert await AuditEntry.select(AuditEntry.subject, AuditEntry.actor_email) == [
+        {"subject": "kept", "actor_email": "someone"}
+    ]
+    with pytest.raises(Exception, match="append-only"):
+        async with write_tx():
+            await AuditEntry.delete(force=True)
 
 
 async def test_leads_read_the_log_in_the_api_and_on_its_page(client: AsyncTestClient, alliance: Alliance) -> None:  # type: ignore[type-arg]
