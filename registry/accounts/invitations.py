@@ -221,9 +221,15 @@ async def set_password(token: str, password: str) -> int:
         )
         if not used:
             raise Invalid({"password": "This link has expired or has already been used"})
+        # A suspended person's old link chooses nothing: the password, the link and their sessions stay as they
+        # were (raising here undoes the link's use too), and they are told why, as signing in tells them.
         changed = (
-            await User.update({User.password_hash: password_hash}).where(User.id == link["user"]).returning(User.email)
+            await User.update({User.password_hash: password_hash})
+            .where((User.id == link["user"]) & User.suspended_at.is_null())
+            .returning(User.email)
         )
+        if not changed:
+            raise Invalid({"password": accounts.SUSPENDED})
         await UserSession.delete().where(UserSession.user == link["user"])
         # Guesses at the old password no longer matter: the person proved they hold the mailbox.
         for user in changed:
@@ -269,9 +275,14 @@ async def send_requested_resets(batch: int = 200) -> int:
 
 async def _send_reset(email: str) -> bool:
     """A reset link by mail, inside the caller's transaction; False for an unknown address or a leaver."""
-    user = await User.select(User.id, User.name, User.practitioner).where(User.email == email).first()
+    user = await User.select(User.id, User.name, User.practitioner, User.suspended_at).where(
+        User.email == email
+    ).first()
     if user is None:
         log.info("password reset asked for an unknown address")
+        return False
+    if user["suspended_at"] is not None:
+        log.info("password reset not sent: user %s is suspended", user["id"])
         return False
     if await accounts.has_left(user["practitioner"]):
         return False

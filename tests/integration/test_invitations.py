@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from litestar.testing import AsyncTestClient
 
+from registry.accounts import invitations
 from registry.accounts.tables import SignInLink, User, UserSession
 from registry.notify import outbox
 from registry.notify.mail import FileBackend
@@ -138,3 +139,40 @@ async def test_invite_everyone_in_an_organisation_skips_those_with_a_password(al
     # DCC: Graham and Eilidh already have passwords; Ross is invited; the leaver is not.
     assert "1 invitation(s) sent" in capsys.readouterr().out
     assert await _cli("users", "invite", "--organisation", "NOPE") == 2
+
+
+async def _suspend(email_address: str) -> None:
+    await User.update({User.suspended_at: datetime.now(UTC), User.suspended_by: "admin@example.org"}).where(
+        User.email == email_address
+    )
+
+
+async def test_a_suspended_person_cannot_use_an_old_invitation_and_nothing_changes(
+    client: Client, alliance: Alliance, tmp_path: Path
+) -> None:
+    assert await _cli("users", "invite", "--email", "ross@example.org") == 0
+    link = await _delivered_link(tmp_path, "ross@example.org")
+    await _suspend("ross@example.org")
+    await client.get(link)
+    refused = await client.post(
+        link, data={"password": NEW_PASSWORD, "_csrf_token": client.cookies["csrftoken"]}, follow_redirects=False
+    )
+    assert refused.status_code == 400
+    assert "Your sign-in is suspended" in refused.text
+    assert SESSION_COOKIE not in refused.cookies
+    user = await User.select(User.id, User.password_hash).where(User.email == "ross@example.org").first()
+    assert user is not None
+    assert user["password_hash"] is None  # no password chosen
+    assert await SignInLink.count().where((SignInLink.user == user["id"]) & SignInLink.used_at.is_not_null()) == 0
+    assert await UserSession.count().where(UserSession.user == user["id"]) == 0
+
+
+async def test_a_suspended_person_gets_no_reset_link(client: Client, alliance: Alliance, tmp_path: Path) -> None:
+    await _suspend("eilidh@example.org")
+    await client.get("/forgotten-password")
+    asked = await client.post(
+        "/forgotten-password", data={"email": "eilidh@example.org", "_csrf_token": client.cookies["csrftoken"]}
+    )
+    assert asked.status_code == 200  # the same answer as for anyone
+    await invitations.send_requested_resets()
+    assert await OutboxMessage.count().where(OutboxMessage.to_email == "eilidh@example.org") == 0
