@@ -36,6 +36,7 @@ from registry.learning import service as learning
 from registry.notify import approvals, messages
 from registry.people.employment import employed_on
 from registry.people.tables import Practitioner
+from registry.privacy.rules import ERASED
 from registry.settings import get_settings
 
 __all__ = (
@@ -69,6 +70,8 @@ async def _practitioner_for(viewer: Viewer, practitioner_id: int | None) -> dict
     manages = row["manager_email"] == viewer.email.lower()
     if not (is_self(viewer, row["id"]) or manages or viewer.role in ADMIN_ROLES):
         raise Forbidden("You can book only for yourself or for the people you manage")
+    if row["erased_at"] is not None:  # a booking would hold the person's needs and mail their old address
+        raise Conflict(ERASED)
     return dict(row)
 
 

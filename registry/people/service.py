@@ -48,6 +48,7 @@ from registry.people.schemas import (
     PractitionerPatch,
 )
 from registry.people.tables import Organisation, Practitioner
+from registry.privacy.rules import ERASED
 from registry.registration import history as registration
 from registry.registration.rules import ACTIVE_STATUSES
 
@@ -399,7 +400,7 @@ async def update_practitioner(viewer: Viewer, practitioner_id: int, patch: Pract
     if row is None or not _visible(viewer, row) or not can_edit_practitioner(viewer, row["organisation_id"]):
         raise NotFound("No such practitioner")
     if row["erased_at"] is not None:
-        raise Conflict("This record has been erased: it keeps only the alliance's counts and cannot be changed")
+        raise Conflict(ERASED)
     if "organisation" in changes:
         changes["organisation"] = await _organisation_id(changes["organisation"])
         if not can_edit_practitioner(viewer, changes["organisation"]):

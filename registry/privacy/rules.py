@@ -39,6 +39,10 @@ def may_export(viewer: Viewer, practitioner_id: int, organisation_id: int) -> bo
     return viewer.role in {Role.LEAD, Role.ADMIN}
 
 
+ERASED = "This record has been erased: it keeps only the alliance's counts, and nothing can be added or changed"
+"""Why an erased record takes no change and no booking: what it held about the person is gone for good."""
+
+
 def may_erase(viewer: Viewer) -> bool:
     """Erasure cannot be undone: only the registry's admins do it (the retention job does it unasked)."""
     return viewer.role == Role.ADMIN

@@ -6,7 +6,7 @@ self-recorded learning record and learning needs in both reported years: she is 
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,11 +14,13 @@ from litestar.testing import AsyncTestClient
 
 from registry.accounts.rules import Role
 from registry.audit.tables import AuditEntry
+from registry.events.tables import Booking
 from registry.learning.rules import financial_year
 from registry.metrics import snapshots
 from registry.metrics.tables import MetricSnapshot
 from registry.people.tables import Practitioner
 from registry.privacy import service as privacy
+from registry.privacy.rules import ERASED
 from tests.integration.metrics_alliance import Built
 from tests.integration.test_event_pages import sign_in_as
 from tests.integration.test_metrics_api_cli_pages import _cli
@@ -149,6 +151,20 @@ async def test_only_a_leaver_who_manages_nobody_can_be_erased_and_only_once(
         f"/api/v1/practitioners/{lara}", json={"given_name": "Lara"}, headers=bearer(alliance.tokens["lead"])
     )
     assert change.status_code == 409
+    # Nor can anyone record her at an event held while she still worked here (an event in the past may be
+    # recorded, and its attenders booked, by a lead or admin): the erased record takes nothing new.
+    starts = datetime(2025, 10, 1, 10, tzinfo=UTC)
+    event = await client.post("/api/v1/events", headers=admin, json={
+        "title": "After the erasure", "host_organisation": "DCC", "format": "online",
+        "online_url": "https://meet.example.org/e", "capacity": 5, "status": "published",
+        "sessions": [{"starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=1)).isoformat()}],
+    })  # fmt: skip
+    assert event.status_code == 201, event.text
+    booked = await client.post(f"/api/v1/events/{event.json()['id']}/bookings", json={"practitioner_id": lara},
+                               headers=admin)  # fmt: skip
+    assert booked.status_code == 409, booked.text
+    assert booked.json()["detail"] == ERASED
+    assert await Booking.count().where(Booking.event == event.json()["id"]) == 0
     missing = await client.post("/api/v1/practitioners/99999/erase", headers=admin)
     assert missing.status_code == 404
 
