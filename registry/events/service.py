@@ -49,10 +49,8 @@ class EventFilter:
     """Events the viewer can manage (drafts included)."""
 
 
-_SHOWN_SQL = (
-    f"SELECT {columns_of(Event, 'e')}, o.code AS host_code, o.name AS host_name "
-    "FROM event e JOIN organisation o ON o.id = e.host_organisation"
-)
+_EVENT_AND_HOST = "FROM event e JOIN organisation o ON o.id = e.host_organisation"
+_SHOWN_SQL = f"SELECT {columns_of(Event, 'e')}, o.code AS host_code, o.name AS host_name {_EVENT_AND_HOST}"
 """An event as it is shown: its row and its host's code and name (joined, not looked up apart); written as SQL,
 for the hot reads (``registry.db.columns_of`` says why)."""
 
@@ -306,8 +304,6 @@ async def list_events(
     if short:
         total = offset + len(rows)
     else:
-        counted = await Event.raw(
-            f"SELECT COUNT(*) AS n FROM event e JOIN organisation o ON o.id = e.host_organisation{condition}", *args
-        )
+        counted = await Event.raw(f"SELECT COUNT(*) AS n {_EVENT_AND_HOST}{condition}", *args)
         total = int(counted[0]["n"])
     return await _outs(rows), total

@@ -78,7 +78,7 @@ __all__ = (
 log = logging.getLogger(__name__)
 
 _ORG_COLUMNS = (Organisation.id, Organisation.code, Organisation.name, Organisation.kind, Organisation.local_authority)
-_ORG_SQL = "SELECT id, code, name, kind, local_authority FROM organisation"
+_ORG_SQL = f"SELECT {', '.join(c._meta.db_column_name for c in _ORG_COLUMNS)} FROM organisation"
 """``_ORG_COLUMNS`` as SQL, for the look-ups every event page makes (registry.db.columns_of says why)."""
 _PRACTITIONER_COLUMNS = (
     Practitioner.id,
